@@ -1,0 +1,27 @@
+"""minigrad: a small deep-learning framework with reverse-mode autograd on NumPy or CuPy.
+
+    import minigrad as mg
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad          # tensor([2., 4., 6.])
+"""
+__version__ = '0.1.0'
+
+from . import autograd, backend, cuda
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import Device as device
+from .backend import get_default_device, get_rng_state, manual_seed, set_default_device, set_rng_state
+from .factory import (arange, empty, full, full_like, ones, ones_like, rand, randint, randn,
+                      randperm, tensor, zeros, zeros_like)
+from .tensor import (Tensor, bool, cat, float16, float32, float64, int8, int16, int32, int64, long,
+                     matmul, maximum, minimum, pad, stack, uint8, where)
+
+
+def __getattr__(name):
+    # subpackages that sit above the core are imported on first use
+    import importlib
+    if name in ('nn', 'optim', 'data', 'testing', 'serialization'):
+        return importlib.import_module(f'.{name}', __name__)
+    if name in ('save', 'load'):
+        return getattr(importlib.import_module('.serialization', __name__), name)
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")

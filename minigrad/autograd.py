@@ -1,0 +1,310 @@
+"""Autograd: the Function base class, grad mode and the backward engine.
+
+A differentiable op is a subclass of ``Function`` with ``forward`` and ``backward`` side by
+side, both working on raw backend arrays. ``Function.apply`` runs the forward, wraps the result
+in a Tensor and, when a gradient is wanted, records the op as the tensor's ``grad_fn``. The
+graph points one way only (output -> its Function -> the input tensors), so it holds no
+reference cycle; backward walks it iteratively (no recursion) in reverse topological order.
+"""
+import functools
+
+from . import backend
+
+_grad_enabled = True
+
+
+# ---------------------------------------------------------------- grad mode
+
+class _GradMode:
+    """Base of no_grad / enable_grad: a context manager that is also a decorator."""
+    mode = True
+
+    def __enter__(self):
+        global _grad_enabled
+        self._prev = _grad_enabled
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Disable graph recording inside a ``with`` block or a decorated function."""
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Re-enable graph recording (inside a ``no_grad`` block, say)."""
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+        global _grad_enabled
+        self._prev = _grad_enabled
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+# ---------------------------------------------------------------- Function
+
+class Function:
+    """One differentiable op. Subclasses define::
+
+        def forward(self, *arrays, **options) -> array
+        def backward(self, grad) -> one gradient array (or None) per array input
+
+    and may keep what backward needs on ``self`` (use ``save_for_backward`` for arrays, so the
+    engine can free them). ``self.needs_input_grad`` says which inputs want a gradient.
+    """
+    saved = ()
+
+    def save_for_backward(self, *arrays):
+        self.saved = arrays
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        from .tensor import Tensor
+        datas = [t.data for t in inputs]
+        _check_same_device(inputs, datas, cls.__name__)
+        fn = cls()
+        needs = tuple(t.requires_grad for t in inputs)
+        fn.needs_input_grad = needs
+        out = Tensor._wrap(fn.forward(*datas, **options))
+        if _grad_enabled and any(needs):
+            out.requires_grad = True
+            out.grad_fn = fn
+            fn.parents = inputs
+        return out
+
+    def __repr__(self):
+        return f'<{type(self).__name__}Backward>'
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+
+def _check_same_device(tensors, datas, opname):
+    if len(datas) < 2:
+        return
+    import numpy as np
+    if all(type(d) is np.ndarray or isinstance(d, np.generic) for d in datas):
+        return
+    # NumPy scalars (Python numbers in an op) work on every device
+    devs = [backend.device_of(d) for d in datas if not isinstance(d, np.generic)]
+    if not devs:
+        return
+    first = devs[0]
+    for d in devs[1:]:
+        if d != first:
+            raise RuntimeError(
+                f'Expected all tensors to be on the same device, but {opname} got tensors on '
+                f'{first} and {d}. Move them to one device first, e.g. x.to({str(d)!r}) or '
+                f"x.to({str(first)!r}) (a model: model.to(device)).")
+
+
+# ---------------------------------------------------------------- the engine
+
+def _topological_order(roots):
+    """Tensors that lead to ``roots`` and need a gradient, each before its inputs (iterative DFS)."""
+    order, visited = [], set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        fn = t.grad_fn
+        if fn is not None:
+            if getattr(fn, 'parents', None) is None:
+                raise RuntimeError(
+                    'Trying to backward through the graph a second time (or to use a graph whose '
+                    'saved arrays were already freed). Pass retain_graph=True to the first '
+                    'backward() call if you need to backward twice.')
+            for p in fn.parents:
+                if p.requires_grad and id(p) not in visited:
+                    stack.append((p, False))
+    order.reverse()   # outputs first
+    return order
+
+
+def run_backward(roots, root_grads, retain_graph=False, inputs=None):
+    """Propagate ``root_grads`` from ``roots`` back through the graph.
+
+    With ``inputs=None`` gradients accumulate into ``.grad`` of leaves that require grad and of
+    tensors that called ``retain_grad()``. With ``inputs`` given, nothing is accumulated and the
+    gradients of those tensors are returned instead (used by ``autograd.grad``).
+    """
+    order = _topological_order(roots)
+    grads = {}
+    for r, g in zip(roots, root_grads):
+        grads[id(r)] = grads[id(r)] + g if id(r) in grads else g
+    wanted = None if inputs is None else {id(t): None for t in inputs}
+    for t in order:
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        if wanted is not None:
+            if id(t) in wanted:
+                wanted[id(t)] = g
+        elif t.grad_fn is None or t._retains_grad:
+            t._accumulate_grad(g)
+        fn = t.grad_fn
+        if fn is None:
+            continue
+        in_grads = fn.backward(g)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
+        for p, pg in zip(fn.parents, in_grads):
+            if pg is None or not p.requires_grad:
+                continue
+            if pg.shape != p.shape:
+                raise RuntimeError(f'internal error: {fn.name}.backward gave a gradient of shape '
+                                   f'{pg.shape} for an input of shape {p.shape}')
+            k = id(p)
+            grads[k] = grads[k] + pg if k in grads else pg
+        if not retain_graph:
+            fn.saved = ()
+            fn.parents = None
+            fn.__dict__.clear()
+            fn.parents = None
+    if wanted is not None:
+        return [wanted[id(t)] for t in inputs]
+    return None
+
+
+def backward(tensor, gradient=None, retain_graph=False):
+    from .tensor import Tensor
+    if not tensor.requires_grad:
+        raise RuntimeError('element 0 of tensors does not require grad and does not have a '
+                           'grad_fn: call requires_grad_() on a leaf, or compute it with grad enabled')
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this tensor '
+                               f'has shape {tuple(tensor.shape)}; pass gradient= of that shape, or '
+                               'reduce it first (e.g. loss.sum() or loss.mean())')
+        xp = backend.get_array_module(tensor.data)
+        g = xp.ones(tensor.data.shape, dtype=tensor.data.dtype)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else backend.asarray(
+            gradient, dtype=tensor.data.dtype, device=tensor.device)
+        if tuple(g.shape) != tuple(tensor.shape):
+            raise RuntimeError(f'gradient has shape {tuple(g.shape)} but the tensor has shape '
+                               f'{tuple(tensor.shape)}')
+    run_backward([tensor], [g], retain_graph=retain_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated in ``.grad``).
+
+    Args:
+        outputs: a tensor or a sequence of tensors.
+        inputs: a tensor or a sequence of tensors that require grad.
+        grad_outputs: the vector in the vector-Jacobian product; ones for scalar outputs.
+        retain_graph: keep the graph for another backward.
+        allow_unused: return None for inputs that the outputs do not depend on instead of raising.
+
+    Returns:
+        a tuple of tensors, one per input.
+    """
+    from .tensor import Tensor
+    single = isinstance(outputs, Tensor)
+    outputs = [outputs] if single else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    gs = []
+    for o, go in zip(outputs, grad_outputs):
+        if not o.requires_grad:
+            raise RuntimeError('an output does not require grad and has no grad_fn')
+        if go is None:
+            if o.data.size != 1:
+                raise RuntimeError(f'grad can be implicitly created only for scalar outputs; '
+                                   f'give grad_outputs for the output of shape {tuple(o.shape)}')
+            xp = backend.get_array_module(o.data)
+            gs.append(xp.ones(o.data.shape, dtype=o.data.dtype))
+        else:
+            gs.append(go.data if isinstance(go, Tensor) else backend.asarray(go, device=o.device))
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError('one of the inputs does not require grad')
+    res = run_backward(outputs, gs, retain_graph=retain_graph, inputs=inputs)
+    out = []
+    for t, g in zip(inputs, res):
+        if g is None and not allow_unused:
+            raise RuntimeError('One of the differentiated tensors appears to not have been used in '
+                               'the graph. Set allow_unused=True if this is the desired behavior.')
+        out.append(None if g is None else Tensor._wrap(g))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- graph picture
+
+def to_dot(tensor):
+    """Graphviz DOT text of the graph that made ``tensor``: ops as boxes, tensors as ovals.
+
+    No graphviz dependency: render the text with ``dot -Tpng`` when the program is there.
+    """
+    lines = ['digraph minigrad {', '  rankdir=BT;', '  node [fontname="Helvetica", fontsize=10];']
+    seen = set()
+    stack = [tensor]
+
+    def tid(t):
+        return f't{id(t)}'
+
+    def label(t):
+        dt = str(t.dtype)
+        nm = f'{t.name}\\n' if getattr(t, 'name', None) else ''
+        return f'{nm}{tuple(t.shape)} {dt}'
+
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        style = ', style=filled, fillcolor="#dde8f7"' if t.is_leaf and t.requires_grad else ''
+        lines.append(f'  {tid(t)} [shape=oval, label="{label(t)}"{style}];')
+        fn = t.grad_fn
+        if fn is not None and getattr(fn, 'parents', None) is not None:
+            fid = f'f{id(fn)}'
+            lines.append(f'  {fid} [shape=box, label="{fn.name}"];')
+            lines.append(f'  {fid} -> {tid(t)};')
+            for p in fn.parents:
+                lines.append(f'  {tid(p)} -> {fid};')
+                stack.append(p)
+    lines.append('}')
+    return '\n'.join(lines)
+
+
+# ---------------------------------------------------------------- shared helper for ops
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` down to ``shape``: undo NumPy broadcasting in a backward pass."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    if lead:
+        grad = grad.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)

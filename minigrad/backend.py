@@ -1,0 +1,243 @@
+"""The array backend: NumPy on the CPU, CuPy on an NVIDIA GPU.
+
+This is the only module that imports CuPy, and it does so lazily, on first use of a
+``'cuda'`` device. Everything else asks this module for the array module of its inputs
+(``get_array_module``) and writes one code path for both, in the spirit of Chainer.
+
+Devices are named like PyTorch's: ``'cpu'``, ``'cuda'`` (the current GPU) or ``'cuda:N'``.
+"""
+import os
+
+import numpy as np
+
+_cupy = None          # the cupy module once imported
+_cupy_error = None    # why importing/using cupy failed, if it did
+_default_device = None
+_np_generator = np.random.default_rng(0)
+_cp_seed = 0
+
+
+# ---------------------------------------------------------------- devices
+
+class Device:
+    """A device name: ``type`` is ``'cpu'`` or ``'cuda'``; ``index`` is the GPU number or None.
+
+    Compares equal to its string form, so ``t.device == 'cpu'`` works as in PyTorch.
+    """
+    __slots__ = ('type', 'index')
+
+    def __init__(self, spec='cpu'):
+        if isinstance(spec, Device):
+            self.type, self.index = spec.type, spec.index
+            return
+        if not isinstance(spec, str):
+            raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {spec!r}")
+        name, _, idx = spec.strip().lower().partition(':')
+        if name not in ('cpu', 'cuda') or (name == 'cpu' and idx not in ('', '0')):
+            raise ValueError(f"unknown device {spec!r}: expected 'cpu', 'cuda' or 'cuda:N'")
+        if name == 'cuda' and idx and not idx.isdigit():
+            raise ValueError(f"unknown device {spec!r}: the GPU index must be an integer")
+        self.type = name
+        self.index = int(idx) if (name == 'cuda' and idx) else None
+
+    def __str__(self):
+        return self.type if self.index is None else f'{self.type}:{self.index}'
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + ('' if self.index is None else f', index={self.index}') + ')'
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except (ValueError, TypeError):
+                return False
+        if not isinstance(other, Device):
+            return NotImplemented
+        if self.type != other.type:
+            return False
+        # 'cuda' means the current GPU: treat it as cuda:0 unless told otherwise
+        return (self.index or 0) == (other.index or 0)
+
+    def __hash__(self):
+        return hash((self.type, self.index or 0))
+
+
+CPU = Device('cpu')
+
+
+def _import_cupy():
+    """Import cupy on first need; raise a clear RuntimeError when it cannot be used."""
+    global _cupy, _cupy_error
+    if _cupy is not None:
+        return _cupy
+    if _cupy_error is None:
+        try:
+            import cupy
+            if cupy.cuda.runtime.getDeviceCount() < 1:
+                raise RuntimeError('no CUDA device was found')
+            _cupy = cupy
+            _cupy.random.seed(_cp_seed)
+            return _cupy
+        except ImportError:
+            _cupy_error = ("CuPy is not installed. Install minigrad with the GPU extra "
+                           "(pip install 'minigrad[gpu]', or pip install cupy-cuda12x / cupy-cuda13x "
+                           "to match your CUDA version)")
+        except Exception as e:  # cupy imports without a GPU, but fails when used
+            _cupy_error = f'CuPy is installed but no usable GPU was found ({type(e).__name__}: {e})'
+    raise RuntimeError(f"device 'cuda' is not available: {_cupy_error}. "
+                       "Use device='cpu', or check mg.cuda.is_available() first.")
+
+
+def cuda_is_available():
+    """True when CuPy imports and at least one GPU can be used."""
+    try:
+        _import_cupy()
+        return True
+    except RuntimeError:
+        return False
+
+
+def cuda_device_count():
+    return _import_cupy().cuda.runtime.getDeviceCount() if cuda_is_available() else 0
+
+
+def get_device(device=None):
+    """Normalise a device spec (None means the default device); check that 'cuda' is usable."""
+    if device is None:
+        return get_default_device()
+    dev = Device(device)
+    if dev.type == 'cuda':
+        cp = _import_cupy()
+        n = cp.cuda.runtime.getDeviceCount()
+        if (dev.index or 0) >= n:
+            raise RuntimeError(f"device {dev} is not available: this machine has {n} GPU(s)")
+    return dev
+
+
+def set_default_device(device):
+    """Make new tensors (factories, ``mg.tensor``) go to ``device`` by default."""
+    global _default_device
+    _default_device = get_device(device)
+
+
+def get_default_device():
+    """The default device: set by ``set_default_device`` or the ``MINIGRAD_DEVICE`` variable."""
+    global _default_device
+    if _default_device is None:
+        _default_device = get_device(os.environ.get('MINIGRAD_DEVICE') or 'cpu')
+    return _default_device
+
+
+# ---------------------------------------------------------------- arrays
+
+def get_array_module(*arrays):
+    """numpy or cupy, whichever the arrays belong to (numpy for plain Python values)."""
+    for a in arrays:
+        if type(a) is not np.ndarray and _cupy is not None and isinstance(a, _cupy.ndarray):
+            return _cupy
+    return np
+
+
+def device_of(array):
+    """The Device an array lives on."""
+    if type(array) is np.ndarray or isinstance(array, (np.ndarray, np.generic)):
+        return CPU
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return Device(f'cuda:{array.device.id}')
+    raise TypeError(f'expected a NumPy or CuPy array, got {type(array).__name__}')
+
+
+def is_array(x):
+    return isinstance(x, np.ndarray) or (_cupy is not None and isinstance(x, _cupy.ndarray))
+
+
+def xp_of_device(device):
+    """The array module that serves a device."""
+    return np if Device(device).type == 'cpu' else _import_cupy()
+
+
+def to_device(array, device):
+    """Copy an array to ``device`` (no copy when it is already there)."""
+    device = get_device(device)
+    if device.type == 'cpu':
+        return asnumpy(array)
+    cp = _import_cupy()
+    with cp.cuda.Device(device.index or 0):
+        return cp.asarray(array)
+
+
+def asnumpy(array):
+    """A NumPy array with the same contents (host copy of a CuPy array)."""
+    if isinstance(array, np.ndarray):
+        return array
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy.asnumpy(array)
+    return np.asarray(array)
+
+
+def asarray(data, dtype=None, device=None):
+    """An array on ``device`` built from Python data, a NumPy or a CuPy array."""
+    device = get_device(device)
+    if device.type == 'cpu':
+        return np.asarray(asnumpy(data) if not isinstance(data, (list, tuple)) else data, dtype=dtype)
+    cp = _import_cupy()
+    with cp.cuda.Device(device.index or 0):
+        return cp.asarray(data, dtype=dtype)
+
+
+def device_context(device):
+    """A context manager that makes ``device`` current (a no-op on the CPU)."""
+    device = Device(device)
+    if device.type == 'cpu':
+        import contextlib
+        return contextlib.nullcontext()
+    return _import_cupy().cuda.Device(device.index or 0)
+
+
+def scatter_add(target, indices, values):
+    """``target[indices] += values`` with repeated indices accumulating (np.add.at for both)."""
+    xp = get_array_module(target)
+    if xp is np:
+        np.add.at(target, indices, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, indices, values)
+
+
+def check_index_bounds(index, size, axis):
+    """CuPy wraps out-of-range integer indices; NumPy raises. Make both raise."""
+    if index.size and (int(index.max()) >= size or int(index.min()) < -size):
+        raise IndexError(f'index out of range for dimension {axis} with size {size}')
+
+
+# ---------------------------------------------------------------- random numbers
+
+def manual_seed(seed):
+    """Seed every random source the library uses: NumPy's generator and CuPy's (if loaded)."""
+    global _np_generator, _cp_seed
+    seed = int(seed)
+    _np_generator = np.random.default_rng(seed)
+    _cp_seed = seed
+    if _cupy is not None:
+        _cupy.random.seed(seed)
+
+
+def default_generator():
+    """The library's NumPy random generator (reseeded by ``manual_seed``)."""
+    return _np_generator
+
+
+def random_module(device):
+    """A random source for ``device``: the NumPy Generator or CuPy's random module."""
+    return _np_generator if Device(device).type == 'cpu' else _import_cupy().random
+
+
+def get_rng_state():
+    """The state of the library's random sources, as JSON-serialisable data."""
+    return {'numpy': _np_generator.bit_generator.state}
+
+
+def set_rng_state(state):
+    """Restore what ``get_rng_state`` returned."""
+    _np_generator.bit_generator.state = state['numpy']

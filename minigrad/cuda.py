@@ -1,0 +1,17 @@
+"""``mg.cuda``: ask whether a GPU can be used (CuPy is imported only by ``minigrad.backend``)."""
+from . import backend
+
+
+def is_available():
+    """True when CuPy is installed and a GPU can be used."""
+    return backend.cuda_is_available()
+
+
+def device_count():
+    return backend.cuda_device_count()
+
+
+def synchronize():
+    """Wait for the GPU to finish queued work (a no-op without a GPU)."""
+    if is_available():
+        backend._import_cupy().cuda.Device().synchronize()

@@ -1,0 +1,128 @@
+"""Tensor factories: ``mg.tensor``, ``zeros``, ``ones``, ``rand``... with dtype/device/requires_grad."""
+import numbers
+
+import numpy as np
+
+from . import backend
+from .tensor import DEFAULT_FLOAT, Tensor, _shape_args
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding a copy of ``data``.
+
+    The dtype is inferred as in PyTorch: Python floats give float32, Python ints int64, bools
+    bool; a NumPy/CuPy array keeps its dtype.
+    """
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _make(array, requires_grad):
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _xp(device):
+    dev = backend.get_device(device)
+    return backend.xp_of_device(dev), dev
+
+
+def _filled(kind, shape, dtype, device, requires_grad, value=None):
+    xp, dev = _xp(device)
+    dtype = np.dtype(dtype) if dtype is not None else DEFAULT_FLOAT
+    with backend.device_context(dev):
+        if kind == 'full':
+            arr = xp.full(shape, value, dtype=dtype)
+        else:
+            arr = getattr(xp, kind)(shape, dtype=dtype)
+    return _make(arr, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _filled('zeros', _shape_args(size), dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _filled('ones', _shape_args(size), dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _filled('zeros', _shape_args(size), dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = (np.bool_ if isinstance(fill_value, bool) else
+                 np.int64 if isinstance(fill_value, numbers.Integral) else DEFAULT_FLOAT)
+    return _filled('full', _shape_args((size,)), dtype, device, requires_grad, fill_value)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """``[start, end)`` by ``step``; int64 when all are ints, else float32 (as PyTorch)."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = np.int64 if ints else DEFAULT_FLOAT
+    xp, dev = _xp(device)
+    with backend.device_context(dev):
+        arr = xp.arange(start, end, step).astype(dtype, copy=False)
+    return _make(arr, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1), from the generator seeded by ``mg.manual_seed``."""
+    dtype = np.dtype(dtype or DEFAULT_FLOAT)
+    dev = backend.get_device(device)
+    rs = backend.random_module(dev)
+    with backend.device_context(dev):
+        arr = rs.random(_shape_args(size), dtype=dtype)
+    return _make(arr, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False):
+    """Standard normal, from the generator seeded by ``mg.manual_seed``."""
+    dtype = np.dtype(dtype or DEFAULT_FLOAT)
+    dev = backend.get_device(device)
+    rs = backend.random_module(dev)
+    with backend.device_context(dev):
+        arr = rs.standard_normal(_shape_args(size), dtype=dtype)
+    return _make(arr, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None):
+    """Integers in ``[low, high)`` (``randint(high, size)`` also works, as in PyTorch)."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError('randint() needs a size tuple: randint(low, high, size)')
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    dev = backend.get_device(device)
+    if dev.type == 'cpu':
+        arr = backend.default_generator().integers(low, high, size=tuple(size))
+    else:
+        arr = backend.random_module(dev).randint(low, high, size=tuple(size))
+    return _make(arr.astype(dtype or np.int64, copy=False), False)
+
+
+def randperm(n, device=None):
+    dev = backend.get_device(device)
+    arr = backend.default_generator().permutation(n).astype(np.int64)
+    return _make(backend.to_device(arr, dev), False)

@@ -1,0 +1,130 @@
+"""Shape ops: reshape, permute, expand, indexing, concatenation, padding."""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function, unbroadcast
+from ..backend import get_array_module
+
+
+class Reshape(Function):
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return x.reshape(shape)
+
+    # d reshape(x) = reshape back
+    def backward(self, g):
+        return g.reshape(self.shape)
+
+
+class Permute(Function):
+    def forward(self, x, dims):
+        self.dims = dims
+        return x.transpose(dims)
+
+    # d permute(x) = the inverse permutation of the gradient
+    def backward(self, g):
+        inv = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inv[d] = i
+        return g.transpose(inv)
+
+
+class Expand(Function):
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return get_array_module(x).broadcast_to(x, shape)
+
+    # d expand(x) = sum over the broadcast dims
+    def backward(self, g):
+        return unbroadcast(g, self.shape)
+
+
+def _is_advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return any(not isinstance(i, (int, slice, type(None), type(Ellipsis))) for i in items)
+
+
+class GetItem(Function):
+    """``x[index]``: ints, slices (any step), None, Ellipsis, integer and boolean arrays."""
+    def forward(self, x, index):
+        self.shape, self.dtype, self.index = x.shape, x.dtype, index
+        self.advanced = _is_advanced(index)
+        if self.advanced and not isinstance(x, np.ndarray):
+            _check_bounds(x.shape, index)
+        return x[index]
+
+    # d x[i] = zeros with the gradient written (added, for repeated indices) at i
+    def backward(self, g):
+        xp = get_array_module(g)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        if self.advanced:
+            backend.scatter_add(gx, self.index, g)
+        else:
+            gx[self.index] = g
+        return gx
+
+
+def _check_bounds(shape, index):
+    """CuPy wraps out-of-range integer indices where NumPy raises: make both raise."""
+    items = index if isinstance(index, tuple) else (index,)
+    dim = 0
+    for it in items:
+        if it is None:
+            continue
+        if it is Ellipsis:
+            dim = len(shape) - sum(1 for j in items if j is not None and j is not Ellipsis
+                                   and not (hasattr(j, 'dtype') and j.dtype == bool))
+            continue
+        if hasattr(it, 'dtype') and it.dtype != bool:
+            backend.check_index_bounds(it, shape[dim], dim)
+        dim += it.ndim if (hasattr(it, 'dtype') and it.dtype == bool) else 1
+
+
+class IndexSelect(Function):
+    """``take(x, index, axis)`` with an integer index array (used by non-constant padding)."""
+    def forward(self, x, index, axis):
+        self.shape, self.index, self.axis = x.shape, index, axis
+        return get_array_module(x).take(x, index, axis=axis)
+
+    # d take(x, i) = add the gradient slices back at i (repeats accumulate)
+    def backward(self, g):
+        xp = get_array_module(g)
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        moved = xp.moveaxis(gx, self.axis, 0)         # a view: (shape[axis], ...)
+        backend.scatter_add(moved, self.index, xp.moveaxis(g, self.axis, 0))
+        return gx
+
+
+class Cat(Function):
+    def forward(self, *xs, axis=0):
+        xp = get_array_module(*xs)
+        self.axis = axis
+        self.sizes = [x.shape[axis] for x in xs]
+        return xp.concatenate(xs, axis=axis)
+
+    # d cat(xs) = the gradient split back into the pieces
+    def backward(self, g):
+        out, start = [], 0
+        for n, need in zip(self.sizes, self.needs_input_grad):
+            if need:
+                sl = [slice(None)] * g.ndim
+                sl[self.axis] = slice(start, start + n)
+                out.append(g[tuple(sl)])
+            else:
+                out.append(None)
+            start += n
+        return tuple(out)
+
+
+class ConstantPad(Function):
+    """Pad with a constant; ``widths`` is NumPy's ((before, after), ...) per dim, all >= 0."""
+    def forward(self, x, widths, value=0.0):
+        xp = get_array_module(x)
+        self.slices = tuple(slice(b, b + n) for (b, _), n in zip(widths, x.shape))
+        out = xp.full(tuple(n + b + a for (b, a), n in zip(widths, x.shape)), value, dtype=x.dtype)
+        out[self.slices] = x
+        return out
+
+    # d pad(x) = the gradient cropped back to x
+    def backward(self, g):
+        return g[self.slices]
