@@ -241,3 +241,13 @@ def get_rng_state():
 def set_rng_state(state):
     """Restore what ``get_rng_state`` returned."""
     _np_generator.bit_generator.state = state['numpy']
+
+
+def gpu_memory_used(device='cuda'):
+    """Bytes held by CuPy's memory pool on ``device`` (for leak checks); 0 on the CPU."""
+    dev = Device(device)
+    if dev.type == 'cpu':
+        return 0
+    cp = _import_cupy()
+    with cp.cuda.Device(dev.index or 0):
+        return int(cp.get_default_memory_pool().used_bytes())
