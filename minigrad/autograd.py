@@ -8,7 +8,12 @@ reference cycle; backward walks it iteratively (no recursion) in reverse topolog
 """
 import functools
 
+import numpy as np
+
 from . import backend
+
+_ndarray, _generic = np.ndarray, np.generic
+_wrap = None   # Tensor._wrap, set by minigrad.tensor (which imports this module)
 
 _grad_enabled = True
 
@@ -76,14 +81,13 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
-        from .tensor import Tensor
         datas = [t.data for t in inputs]
-        _check_same_device(inputs, datas, cls.__name__)
+        if len(datas) > 1:
+            _check_same_device(inputs, datas, cls.__name__)
         fn = cls()
-        needs = tuple(t.requires_grad for t in inputs)
-        fn.needs_input_grad = needs
-        out = Tensor._wrap(fn.forward(*datas, **options))
-        if _grad_enabled and any(needs):
+        needs = fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        out = _wrap(fn.forward(*datas, **options))
+        if _grad_enabled and True in needs:
             out.requires_grad = True
             out.grad_fn = fn
             fn.parents = inputs
@@ -98,10 +102,10 @@ class Function:
 
 
 def _check_same_device(tensors, datas, opname):
-    if len(datas) < 2:
-        return
-    import numpy as np
-    if all(type(d) is np.ndarray or isinstance(d, np.generic) for d in datas):
+    for d in datas:
+        if type(d) is not _ndarray and not isinstance(d, _generic):
+            break
+    else:
         return
     # NumPy scalars (Python numbers in an op) work on every device
     devs = [backend.device_of(d) for d in datas if not isinstance(d, np.generic)]
