@@ -3,7 +3,8 @@
 Files are looked for, in order, in ``root`` (when given), ``$MINIGRAD_DATA``,
 ``~/.cache/minigrad`` and the system data folder ``/usr/share/datasets`` (where Debian's
 ``dataset-fashion-mnist`` installs ``fashion-mnist/``). Inside each of these a dataset may
-sit directly, in a folder named after it, or in that folder's ``raw/`` (torchvision's layout).
+sit in a folder named after it or in that folder's ``raw/`` (torchvision's layout); an explicit
+``root`` may also hold the files directly.
 
 Downloads try each mirror in turn. A file is accepted only when the SHA-256 of its unpacked
 bytes matches (when a checksum is known); it is written to a temporary file in the target
@@ -55,10 +56,13 @@ def search_roots(root=None):
 
 
 def search_dirs(root, folders):
-    """Every folder a dataset may be in: each search root, and ``<root>/<folder>[/raw]`` for each alias."""
+    """Every folder a dataset may be in: ``root`` itself, and ``<base>/<folder>[/raw]`` for each
+    search root ``base`` and each folder alias."""
     dirs = []
+    explicit = os.path.abspath(os.path.expanduser(os.fspath(root))) if root is not None else None
     for base in search_roots(root):
-        candidates = [base] if base != SYSTEM_DATA_DIR else []
+        # only an explicit root may hold the files directly: MNIST and Fashion-MNIST share names
+        candidates = [base] if base == explicit else []
         for folder in folders:
             candidates += [os.path.join(base, folder), os.path.join(base, folder, 'raw')]
         dirs += [d for d in candidates if d not in dirs]

@@ -135,7 +135,7 @@ class Pad(Transform):
         left, top, right, bottom = self.padding
         widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
         if self.padding_mode == 'constant':
-            return xp.pad(x, widths, mode='constant', constant_values=xp.asarray(self.fill, dtype=x.dtype))
+            return xp.pad(x, widths, mode='constant', constant_values=self.fill)
         return xp.pad(x, widths, mode=self.padding_mode)
 
 

@@ -169,3 +169,12 @@ def test_fashion_mnist_checksums_match_the_unpacked_debian_files():
     for name, expected in D.FashionMNIST.sha256.items():
         with gzip.open(os.path.join(FASHION_DIR, name + '.gz'), 'rb') as f:
             assert hashlib.sha256(f.read()).hexdigest() == expected, name
+
+
+def test_files_directly_in_shared_folders_are_not_taken_for_a_dataset(isolated):
+    images, labels = tiny_mnist(3)
+    write_mnist(isolated / 'env', images, labels)  # no mnist/ or fashion-mnist/ folder
+    with pytest.raises(FileNotFoundError):
+        D.MNIST()
+    with pytest.raises(FileNotFoundError):
+        D.FashionMNIST()

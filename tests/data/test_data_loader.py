@@ -131,6 +131,19 @@ def test_set_epoch_reproduces_an_uninterrupted_run_with_augmentation():
     assert again.epoch == 2
 
 
+def test_augmentation_draws_differ_by_batch_and_epoch_but_not_by_run():
+    x = np.tile(np.arange(36, dtype=np.float32).reshape(1, 1, 6, 6), (8, 1, 1, 1))  # identical images
+
+    def loader():
+        return D.DataLoader(D.TensorDataset(x, np.zeros(8, np.int64)), batch_size=4,
+                            transform=D.RandomCrop(4, padding=1), seed=11)
+
+    run = run_epochs(loader(), 2)
+    assert not np.array_equal(run[0][0][0], run[0][1][0])  # batch 0 vs batch 1
+    assert not np.array_equal(run[0][0][0], run[1][0][0])  # epoch 0 vs epoch 1
+    assert_same_epoch(run_epochs(loader(), 2)[1], run[1])
+
+
 def test_state_dict_resumes_between_and_inside_epochs():
     full = run_epochs(augmenting_loader(), 3)
     first = augmenting_loader()
