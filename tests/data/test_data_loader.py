@@ -211,3 +211,15 @@ def test_mnist_sample_through_the_loader():
 def test_bad_batch_size():
     with pytest.raises(ValueError, match='batch_size'):
         D.DataLoader(arange_dataset(3), batch_size=0)
+
+
+def test_dataset_random_transform_is_driven_by_the_loader_seed():
+    def first_batch(seed):
+        ds = D.MNISTSample(train=False, transform=D.RandomCrop(28, padding=3))
+        return next(iter(D.DataLoader(ds, batch_size=16, seed=seed)))[0].numpy()
+
+    a, b = first_batch(1), first_batch(1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, first_batch(2))
+    plain = next(iter(D.DataLoader(D.MNISTSample(train=False), batch_size=16)))[0].numpy()
+    assert not np.array_equal(a, plain)  # the crop ran
