@@ -11,7 +11,7 @@ from . import autograd, backend, cuda
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device as device
 from .backend import get_default_device, get_rng_state, manual_seed, set_default_device, set_rng_state
-from .factory import (arange, empty, full, full_like, ones, ones_like, rand, randint, randn,
+from .factory import (arange, as_tensor, from_numpy, empty, full, full_like, ones, ones_like, rand, randint, randn,
                       randperm, tensor, zeros, zeros_like)
 from .tensor import (Tensor, bool, cat, float16, float32, float64, int8, int16, int32, int64, long,
                      matmul, maximum, minimum, pad, stack, uint8, where)

@@ -16,6 +16,26 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with a NumPy/CuPy array when no conversion is needed."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype) and \
+            (device is None or data.device == backend.get_device(device)):
+        return data
+    if backend.is_array(data):
+        dev = backend.get_device(device) if device is not None else (
+            backend.get_default_device() if isinstance(data, np.ndarray) else backend.device_of(data))
+        if dev == backend.device_of(data) and (dtype is None or data.dtype == dtype):
+            return Tensor._wrap(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A CPU tensor sharing memory with a NumPy array."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f'from_numpy expects a NumPy array, got {type(array).__name__}')
+    return Tensor._wrap(array)
+
+
 def _make(array, requires_grad):
     t = Tensor._wrap(array)
     if requires_grad:

@@ -79,8 +79,8 @@ def _to_array(data, dtype, device):
     if isinstance(data, Tensor):
         data = data.data
     if backend.is_array(data):
-        if device is None:
-            device = backend.device_of(data)
+        if device is None:   # a NumPy array goes to the default device; a CuPy array stays put
+            device = backend.get_default_device() if isinstance(data, np.ndarray) else backend.device_of(data)
         arr = backend.to_device(data, device)
         if dtype is not None and arr.dtype != dtype:
             arr = arr.astype(dtype)
@@ -220,7 +220,8 @@ class Tensor:
         if g.dtype != self.data.dtype:
             g = g.astype(self.data.dtype)
         if self.grad is None:
-            self.grad = Tensor._wrap(g.copy())
+            # np.array, not g.copy(): a NumPy scalar (0-d results) becomes a writable 0-d array
+            self.grad = Tensor._wrap(g.copy() if backend.is_array(g) else np.array(g))
         else:
             self.grad.data = self.grad.data + g
 
@@ -402,6 +403,9 @@ class Tensor:
         return NotImplemented
 
     def __rpow__(self, o):
+        if isinstance(o, numbers.Integral) and not _is_float(self.dtype):
+            # int ** int tensor stays an int tensor, as in PyTorch
+            return E.RPowScalar.apply(self if self.dtype != np.bool_ else self.to(int64), c=o)
         if isinstance(o, numbers.Real):
             return E.RPowScalar.apply(self._floated(), c=o)
         return NotImplemented
@@ -494,7 +498,10 @@ class Tensor:
         """Clamp to [min, max]; the gradient passes where min <= x <= max."""
         if min is None and max is None:
             raise ValueError('clip needs at least one of min and max')
-        return E.Clip.apply(self, min=min, max=max)
+        x = self
+        if any(v is not None and not isinstance(v, numbers.Integral) for v in (min, max)):
+            x = self._floated()          # an int tensor clipped to a float bound is float32
+        return E.Clip.apply(x, min=min, max=max)
 
     clamp = clip
 
@@ -731,16 +738,33 @@ def _index_arrays(index, like):
     return tuple(out) if isinstance(index, tuple) else out[0]
 
 
+def _category(dtype):
+    return 2 if _is_float(dtype) else (0 if dtype == np.bool_ else 1)
+
+
+def _promote(dtypes):
+    """Within the highest category (bool < int < float) the widest dtype; lower ones don't count."""
+    top = max(_category(d) for d in dtypes)
+    return np.result_type(*[d for d in dtypes if _category(d) == top])
+
+
+def _result_dtype(*tensors):
+    """The dtype PyTorch gives an op on these tensors: bool < int < float, and a 0-d tensor
+    does not widen a tensor with dims of the same category (float32 * 0-d float64 is float32)."""
+    dims = [t.dtype for t in tensors if t.ndim]
+    zero = [t.dtype for t in tensors if not t.ndim]
+    if not dims or not zero:
+        return _promote(dims or zero)
+    d, z = _promote(dims), _promote(zero)
+    return d if _category(z) <= _category(d) else z
+
+
 def _coerce(a, b):
-    """PyTorch-style promotion for two tensors: an int/bool tensor meets a float one as that float."""
+    """PyTorch-style promotion for two tensors (see ``_result_dtype``): both get that dtype."""
     if a.dtype == b.dtype:
         return a, b
-    fa, fb = _is_float(a.dtype), _is_float(b.dtype)
-    if fa and not fb:
-        return a, b.to(a.dtype)
-    if fb and not fa:
-        return a.to(b.dtype), b
-    return a, b
+    dt = _result_dtype(a, b)
+    return (a if a.dtype == dt else a.to(dt)), (b if b.dtype == dt else b.to(dt))
 
 
 # ---------------------------------------------------------------- functions on tensors
@@ -773,7 +797,7 @@ def cat(tensors, dim=0):
         if t.ndim != ref.ndim or any(s != r for i, (s, r) in enumerate(zip(t.shape, ref.shape)) if i != d):
             raise RuntimeError(f'cat: sizes of tensors must match except in dim {dim}: got '
                                f'{list(ref.shape)} and {list(t.shape)}')
-    dt = np.result_type(*[t.dtype for t in tensors])
+    dt = _result_dtype(*tensors)
     tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
     return S.Cat.apply(*tensors, axis=d)
 
