@@ -53,10 +53,27 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
+    """Set grad mode on or off: at once when called (as in PyTorch), until the end of a ``with``
+    block; as a decorator, only while the decorated function runs."""
     def __init__(self, mode=True):
-        self.mode = bool(mode)
         global _grad_enabled
+        self.mode = bool(mode)
         self._prev = _grad_enabled
+        _grad_enabled = self.mode
+
+    def __enter__(self):
+        pass            # __init__ already set the mode; __exit__ restores the previous one
+
+    def __call__(self, fn):
+        global _grad_enabled
+        _grad_enabled = self._prev      # decorating must not change the mode now
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        return wrapper
 
 
 def is_grad_enabled():
@@ -86,7 +103,10 @@ class Function:
             _check_same_device(inputs, datas, cls.__name__)
         fn = cls()
         needs = fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        out = _wrap(fn.forward(*datas, **options))
+        res = fn.forward(*datas, **options)
+        if type(res) is not _ndarray and isinstance(res, _generic):
+            res = np.asarray(res)    # NumPy gives scalars for 0-d results: keep arrays
+        out = _wrap(res)
         if _grad_enabled and True in needs:
             out.requires_grad = True
             out.grad_fn = fn
