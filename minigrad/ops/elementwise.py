@@ -62,11 +62,15 @@ class Pow(Function):
         self.save_for_backward(a, b, out)
         return out
 
-    # d(a^b) = b a^(b-1) da + a^b log(a) db   (the db term is 0 where a == 0 and b >= 0, as in PyTorch)
+    # d(a^b) = b a^(b-1) da + a^b log(a) db   (the da term is 0 where b == 0, the db term is 0
+    # where a == 0 and b >= 0, as in PyTorch)
     def backward(self, g):
         a, b, out = self.saved
         xp = get_array_module(a)
-        ga = unbroadcast(g * b * a ** (b - 1), a.shape) if self.needs_input_grad[0] else None
+        ga = None
+        if self.needs_input_grad[0]:
+            ga = xp.where(b == 0, 0, g * b * a ** (b - 1)).astype(out.dtype, copy=False)
+            ga = unbroadcast(ga, a.shape)
         gb = None
         if self.needs_input_grad[1]:
             safe = (a == 0) & (b >= 0)
@@ -82,10 +86,12 @@ class PowScalar(Function):
         self.save_for_backward(x)
         return x ** p
 
-    # d(x^p) = p x^(p-1) dx
+    # d(x^p) = p x^(p-1) dx   (0 for p == 0, also at x == 0, as in PyTorch)
     def backward(self, g):
         (x,) = self.saved
         p = self.p
+        if p == 0:
+            return get_array_module(g).zeros_like(g)
         if p == 2:
             return g * (2 * x)
         return g * (p * x ** (p - 1))
