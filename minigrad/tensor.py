@@ -398,6 +398,8 @@ class Tensor:
             a, b = _coerce(self, o)
             return E.Pow.apply(a, b)
         if isinstance(o, numbers.Real):
+            if isinstance(o, np.generic):
+                o = o.item()        # a NumPy scalar exponent would promote float32 to float64
             x = self._floated() if isinstance(o, float) else self
             return E.PowScalar.apply(x, p=o)
         return NotImplemented
