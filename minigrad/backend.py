@@ -125,7 +125,15 @@ def get_default_device():
     """The default device: set by ``set_default_device`` or the ``MINIGRAD_DEVICE`` variable."""
     global _default_device
     if _default_device is None:
-        _default_device = get_device(os.environ.get('MINIGRAD_DEVICE') or 'cpu')
+        env = os.environ.get('MINIGRAD_DEVICE')
+        try:
+            _default_device = get_device(env or 'cpu')
+        except (RuntimeError, ValueError) as e:
+            if not env:
+                raise
+            # say where the device came from: the variable may have been set long ago
+            raise type(e)(f'{e} (the default device comes from the environment variable '
+                          f'MINIGRAD_DEVICE={env!r})') from None
     return _default_device
 
 
