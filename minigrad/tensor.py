@@ -784,6 +784,12 @@ def matmul(a, b):
     if ka != kb:
         raise RuntimeError(f'matmul: shapes {list(a.shape)} and {list(b.shape)} cannot be multiplied '
                            f'({ka} != {kb})')
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f'matmul: the batch dims of shapes {list(a.shape)} and {list(b.shape)} '
+                               f'do not broadcast ({list(a.shape[:-2])} vs {list(b.shape[:-2])})') from None
     a, b = _coerce(a, b)
     return L.MatMul.apply(a, b)
 
