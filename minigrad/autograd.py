@@ -214,25 +214,28 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
     return None
 
 
-def backward(tensor, gradient=None, retain_graph=False):
+def _start_grad(t, given, arg):
+    """The gradient that starts backward at ``t``: ones for a one-element ``t``, else ``given``
+    (a Tensor, an array or Python data) checked for shape and cast to ``t``'s dtype."""
     from .tensor import Tensor
+    if given is None:
+        if t.data.size != 1:
+            raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this tensor '
+                               f'has shape {tuple(t.shape)}; pass {arg}= of that shape, or '
+                               'reduce it first (e.g. loss.sum() or loss.mean())')
+        return backend.get_array_module(t.data).ones(t.data.shape, dtype=t.data.dtype)
+    g = given.data if isinstance(given, Tensor) else backend.asarray(given, dtype=t.data.dtype,
+                                                                     device=t.device)
+    if tuple(g.shape) != tuple(t.shape):
+        raise RuntimeError(f'{arg} has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}')
+    return g if g.dtype == t.data.dtype else g.astype(t.data.dtype)
+
+
+def backward(tensor, gradient=None, retain_graph=False):
     if not tensor.requires_grad:
         raise RuntimeError('element 0 of tensors does not require grad and does not have a '
                            'grad_fn: call requires_grad_() on a leaf, or compute it with grad enabled')
-    if gradient is None:
-        if tensor.data.size != 1:
-            raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this tensor '
-                               f'has shape {tuple(tensor.shape)}; pass gradient= of that shape, or '
-                               'reduce it first (e.g. loss.sum() or loss.mean())')
-        xp = backend.get_array_module(tensor.data)
-        g = xp.ones(tensor.data.shape, dtype=tensor.data.dtype)
-    else:
-        g = gradient.data if isinstance(gradient, Tensor) else backend.asarray(
-            gradient, dtype=tensor.data.dtype, device=tensor.device)
-        if tuple(g.shape) != tuple(tensor.shape):
-            raise RuntimeError(f'gradient has shape {tuple(g.shape)} but the tensor has shape '
-                               f'{tuple(tensor.shape)}')
-    run_backward([tensor], [g], retain_graph=retain_graph)
+    run_backward([tensor], [_start_grad(tensor, gradient, 'gradient')], retain_graph=retain_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=False):
@@ -254,20 +257,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=Fa
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
+    elif isinstance(grad_outputs, Tensor) or backend.is_array(grad_outputs):
         grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f'grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs')
     gs = []
     for o, go in zip(outputs, grad_outputs):
         if not o.requires_grad:
             raise RuntimeError('an output does not require grad and has no grad_fn')
-        if go is None:
-            if o.data.size != 1:
-                raise RuntimeError(f'grad can be implicitly created only for scalar outputs; '
-                                   f'give grad_outputs for the output of shape {tuple(o.shape)}')
-            xp = backend.get_array_module(o.data)
-            gs.append(xp.ones(o.data.shape, dtype=o.data.dtype))
-        else:
-            gs.append(go.data if isinstance(go, Tensor) else backend.asarray(go, device=o.device))
+        gs.append(_start_grad(o, go, 'grad_outputs'))
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError('one of the inputs does not require grad')
