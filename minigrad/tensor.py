@@ -555,20 +555,28 @@ class Tensor:
         """As ``max``, for the smallest."""
         return self._max_min(dim, keepdim, axis, keepdims, minimum=True)
 
-    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        """Index of the largest element (of the flattened tensor when dim is None). No gradient."""
+    def _arg(self, dim, keepdim, axis, keepdims, minimum):
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
         xp = backend.get_array_module(self.data)
+        find = xp.argmin if minimum else xp.argmax
         if dim is None:
-            out = xp.argmax(self.data)
+            out = find(self.data)
             if keepdim:
                 out = out.reshape((1,) * self.ndim)
+        elif self.ndim == 0:
+            _dims(dim, 0)                      # checks dim
+            out = xp.zeros((), dtype=np.int64)
         else:
-            out = xp.argmax(self.data, axis=_dims(dim, self.ndim)[0], keepdims=keepdim)
+            out = find(self.data, axis=_dims(dim, self.ndim)[0], keepdims=keepdim)
         return Tensor._wrap(xp.asarray(out, dtype=np.int64))
 
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the largest element (of the flattened tensor when dim is None). No gradient."""
+        return self._arg(dim, keepdim, axis, keepdims, minimum=False)
+
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        return (-self.detach()).argmax(dim, keepdim, axis=axis, keepdims=keepdims)
+        """Index of the smallest element (of the flattened tensor when dim is None). No gradient."""
+        return self._arg(dim, keepdim, axis, keepdims, minimum=True)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
         """Variance over ``dim`` with PyTorch's default ``correction=1`` (unbiased)."""
