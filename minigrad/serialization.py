@@ -1,0 +1,386 @@
+"""``mg.save`` / ``mg.load``: checkpoints as a ``.npz`` archive plus JSON metadata, never pickle.
+
+The archive holds every array as its own ``.npy`` member (``t0``, ``t1``, ...) and one member,
+``__minigrad__``, with UTF-8 JSON that describes the saved structure. Every node of the
+structure is tagged with its type, so what comes back is what was saved:
+
+- dicts (and OrderedDicts) keep their key order and their key types (``1`` stays an int, ``'1'``
+  a string); lists, tuples, Python ints (of any size), floats (NaN and infinities included),
+  bools, None, strings and bytes;
+- Tensors (dtype, shape, ``requires_grad`` and device recorded; ``nn.Parameter`` stays one),
+  NumPy arrays and NumPy scalars, bit for bit;
+- a tensor or array that appears twice is written once and comes back as one object.
+
+Files are written through a temporary file in the target's folder, flushed, fsync'ed and
+renamed over the target (``os.replace``): an interrupted save leaves the previous file intact.
+They are read with ``allow_pickle=False``, always: an archive with an object array is refused.
+"""
+import io
+import json
+import math
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor
+
+__all__ = ['save', 'load', 'SerializationError']
+
+FORMAT = 'minigrad.checkpoint'
+VERSION = 1
+_META = '__minigrad__'
+_ZIP_MAGIC = (b'PK\x03\x04', b'PK\x05\x06')
+
+
+class SerializationError(RuntimeError, ValueError):
+    """A file that ``mg.load`` cannot read: empty, truncated, damaged, or not a minigrad checkpoint;
+    or an object that ``mg.save`` cannot write."""
+
+
+# ---------------------------------------------------------------- encoding
+
+class _Encoder:
+    """Turns an object into a JSON-able tree of tagged nodes and a dict of arrays."""
+
+    def __init__(self):
+        self.arrays = {}
+        self.memo = {}       # id(tensor or array) -> node, so shared objects are written once
+        self.keep = []       # keep memoised objects alive so their ids stay unique
+
+    def _array(self, arr, where):
+        if arr.dtype.hasobject:
+            raise SerializationError(f'cannot save {where}: an array of dtype object cannot be '
+                                     'saved without pickle')
+        name = f't{len(self.arrays)}'
+        self.arrays[name] = backend.asnumpy(arr)
+        return name
+
+    def encode(self, obj, where='obj'):
+        if obj is None:
+            return {'t': 'none'}
+        if obj is True or obj is False:
+            return {'t': 'bool', 'v': obj}
+        if isinstance(obj, Tensor):
+            return self._shared(obj, where, self._tensor)
+        if backend.is_array(obj):
+            return self._shared(obj, where, self._ndarray)
+        if isinstance(obj, np.generic):
+            return {'t': 'npscalar', 'a': self._array(np.asarray(obj), where)}
+        if isinstance(obj, int):
+            return {'t': 'int', 'v': int(obj)}
+        if isinstance(obj, float):
+            v = float(obj)
+            return {'t': 'float', 'v': v if math.isfinite(v) else repr(v)}
+        if isinstance(obj, complex):
+            return {'t': 'complex', 'v': [repr(obj.real), repr(obj.imag)]}
+        if isinstance(obj, str):
+            return {'t': 'str', 'v': obj}
+        if isinstance(obj, (bytes, bytearray)):
+            return {'t': 'bytes', 'a': self._array(np.frombuffer(bytes(obj), dtype=np.uint8), where)}
+        if isinstance(obj, backend.Device):
+            return {'t': 'device', 'v': str(obj)}
+        if isinstance(obj, dict):
+            keys, values = [], []
+            for k, v in obj.items():
+                keys.append(self._key(k, where))
+                values.append(self.encode(v, f'{where}[{k!r}]'))
+            return {'t': 'odict' if isinstance(obj, OrderedDict) else 'dict', 'k': keys, 'v': values}
+        if isinstance(obj, (list, tuple)):
+            items = [self.encode(v, f'{where}[{i}]') for i, v in enumerate(obj)]
+            return {'t': 'tuple' if isinstance(obj, tuple) else 'list', 'v': items}
+        raise SerializationError(f'cannot save {where}: objects of type {type(obj).__module__}.'
+                                 f'{type(obj).__qualname__} are not supported (save Tensors, NumPy '
+                                 'arrays, numbers, strings, None, and dicts/lists/tuples of them)')
+
+    def _key(self, k, where):
+        if isinstance(k, (Tensor, dict, list)) or backend.is_array(k):
+            raise SerializationError(f'cannot save {where}: dict keys must be str, int, float, bool, '
+                                     f'None or tuples of them, got a {type(k).__name__}')
+        return self.encode(k, f'a key of {where}')
+
+    def _shared(self, obj, where, fn):
+        node = self.memo.get(id(obj))
+        if node is None:
+            node = fn(obj, where)
+            self.memo[id(obj)] = node
+            self.keep.append(obj)
+        return node
+
+    def _tensor(self, t, where):
+        node = {'t': 'tensor', 'a': self._array(t.data, where), 'dtype': str(t.dtype),
+                'shape': list(t.shape), 'requires_grad': bool(t.requires_grad),
+                'device': str(t.device)}
+        if type(t) is not Tensor and type(t).__name__ == 'Parameter':
+            node['t'] = 'parameter'
+        return node
+
+    def _ndarray(self, a, where):
+        node = {'t': 'ndarray', 'a': self._array(a, where), 'dtype': str(a.dtype), 'shape': list(a.shape)}
+        dev = backend.device_of(a)
+        if dev.type != 'cpu':
+            node['device'] = str(dev)
+        return node
+
+
+# ---------------------------------------------------------------- decoding
+
+class _Decoder:
+    def __init__(self, archive, name, map_location):
+        self.archive = archive
+        self.name = name
+        self.map_location = map_location
+        self.memo = {}
+
+    def damaged(self, what):
+        return SerializationError(f'{self.name} is damaged: {what}')
+
+    def array(self, key):
+        if not isinstance(key, str) or key not in self.archive.files:
+            raise self.damaged(f'its metadata refers to an array {key!r} that is missing')
+        try:
+            return self.archive[key]
+        except ValueError as e:
+            if 'pickle' in str(e).lower():
+                raise SerializationError(f'{self.name}: the array {key!r} holds Python objects, '
+                                         'which would need pickle to load; refusing to load it '
+                                         '(allow_pickle is never enabled)') from None
+            raise self.damaged(f'cannot read the array {key!r} ({e})') from e
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
+            raise self.damaged(f'cannot read the array {key!r} ({type(e).__name__}: {e}); '
+                               'the file may be truncated') from e
+        except Exception as e:                     # zlib.error from a corrupt compressed member
+            raise self.damaged(f'cannot read the array {key!r} ({type(e).__name__}: {e})') from e
+
+    def device_for(self, saved):
+        loc = self.map_location
+        if isinstance(loc, dict):
+            loc = loc.get(saved, loc.get(str(backend.Device(saved)), saved))
+        target = saved if loc is None else loc
+        try:
+            return backend.get_device(target)
+        except RuntimeError as e:
+            if loc is None and backend.Device(saved).type == 'cuda':
+                raise SerializationError(
+                    f'{self.name} holds tensors saved on {saved}, but that device is not available '
+                    f'here ({e}). Pass map_location=\'cpu\' to mg.load to load them on the CPU.') from None
+            raise
+
+    def decode(self, node):
+        if not isinstance(node, dict) or 't' not in node:
+            raise self.damaged(f'unexpected metadata node {str(node)[:80]!r}')
+        t = node['t']
+        try:
+            if t == 'none':
+                return None
+            if t in ('bool', 'int', 'str'):
+                want = {'bool': bool, 'int': int, 'str': str}[t]
+                if type(node['v']) is not want:
+                    raise self.damaged(f'a {t} node holds {node["v"]!r}')
+                return node['v']
+            if t == 'float':
+                return float(node['v'])
+            if t == 'complex':
+                return complex(float(node['v'][0]), float(node['v'][1]))
+            if t == 'bytes':
+                return self.array(node['a']).tobytes()
+            if t == 'device':
+                return backend.Device(node['v'])
+            if t == 'npscalar':
+                return self.array(node['a'])[()]
+            if t in ('dict', 'odict'):
+                keys = [self.decode(k) for k in node['k']]
+                values = [self.decode(v) for v in node['v']]
+                if len(keys) != len(values):
+                    raise self.damaged('a dict node has unequal numbers of keys and values')
+                return (OrderedDict if t == 'odict' else dict)(zip(keys, values))
+            if t == 'list':
+                return [self.decode(v) for v in node['v']]
+            if t == 'tuple':
+                return tuple(self.decode(v) for v in node['v'])
+            if t in ('tensor', 'parameter', 'ndarray'):
+                key = node['a']
+                if key not in self.memo:
+                    self.memo[key] = self._array_node(node)
+                return self.memo[key]
+        except SerializationError:
+            raise
+        except (KeyError, TypeError, IndexError, ValueError) as e:
+            raise self.damaged(f'a malformed {t!r} node in the metadata ({type(e).__name__}: {e})') from None
+        raise self.damaged(f'unknown node type {t!r} (written by a newer minigrad?)')
+
+    def _array_node(self, node):
+        arr = self.array(node['a'])
+        if 'dtype' in node and str(arr.dtype) != node['dtype']:
+            raise self.damaged(f"the array {node['a']!r} has dtype {arr.dtype}, the metadata says "
+                               f"{node['dtype']}")
+        if 'shape' in node and list(arr.shape) != list(node['shape']):
+            raise self.damaged(f"the array {node['a']!r} has shape {arr.shape}, the metadata says "
+                               f"{tuple(node['shape'])}")
+        if node['t'] == 'ndarray':
+            if 'device' in node:
+                arr = backend.to_device(arr, self.device_for(node['device']))
+            return arr
+        dev = self.device_for(node.get('device', 'cpu'))
+        if dev.type != 'cpu':
+            arr = backend.to_device(arr, dev)
+        t = Tensor._wrap(arr)
+        if node.get('requires_grad'):
+            t.requires_grad_(True)
+        if node['t'] == 'parameter':
+            t = _as_parameter(t)
+        return t
+
+
+def _as_parameter(t):
+    try:
+        from .nn import Parameter
+    except ImportError:       # nn not available: a plain tensor that requires grad
+        return t
+    return Parameter(t, requires_grad=t.requires_grad)
+
+
+# ---------------------------------------------------------------- save / load
+
+def _describe(path):
+    return repr(os.fspath(path)) if isinstance(path, (str, bytes, os.PathLike)) else repr(path)
+
+
+def save(obj, path, compress=False):
+    """Save ``obj`` to ``path`` (exactly that path, whatever its suffix), atomically.
+
+    Args:
+        obj: a Tensor, a NumPy array, a number, a string, None, or nested dicts/lists/tuples of
+            them (a model's or an optimizer's ``state_dict()``, ``mg.get_rng_state()``, ...).
+        path: a file path (str or os.PathLike), or a binary file object opened for writing
+            (then written in place, without the atomic rename).
+        compress: write a compressed archive (``np.savez_compressed``): smaller, slower.
+
+    The file is written to a temporary file in the same folder, fsync'ed, then renamed over
+    ``path``, so a crash or an error mid-save leaves any previous file at ``path`` untouched.
+    """
+    enc = _Encoder()
+    root = enc.encode(obj)
+    meta = json.dumps({'format': FORMAT, 'version': VERSION, 'root': root},
+                      allow_nan=False, separators=(',', ':')).encode('utf-8')
+    members = dict(enc.arrays)
+    members[_META] = np.frombuffer(meta, dtype=np.uint8)
+    writer = np.savez_compressed if compress else np.savez
+
+    if hasattr(path, 'write'):
+        writer(path, **members)
+        return
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f'cannot save to {path!r}: the folder {folder!r} does not exist')
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            writer(f, **members)
+            f.flush()
+            os.fsync(f.fileno())
+        _set_mode(tmp, path)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_folder(folder)
+
+
+def _set_mode(tmp, path):
+    """Give the new file the old file's permissions, or the usual 0666 & ~umask (mkstemp makes 0600)."""
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder):
+    """Make the rename durable (POSIX); harmless where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def load(path, map_location=None):
+    """Load what ``mg.save`` wrote.
+
+    Args:
+        path: a file path, or a binary file object opened for reading.
+        map_location: where to put the tensors: ``'cpu'``, ``'cuda'``, ``'cuda:N'``, a
+            ``mg.device``, or a dict from saved device names to target devices. By default each
+            tensor goes back to the device it was saved from; a checkpoint saved on a GPU then
+            needs a GPU (or ``map_location='cpu'``).
+
+    Raises:
+        SerializationError (a RuntimeError and a ValueError): the file is empty, truncated,
+            damaged, not a minigrad checkpoint, or holds pickled objects.
+        FileNotFoundError: there is no such file.
+    """
+    if map_location is not None and not isinstance(map_location, dict):
+        map_location = backend.Device(map_location)    # validates the spelling early
+    if hasattr(path, 'read'):
+        name = f'the checkpoint file {getattr(path, "name", path)!r}'
+        return _load_from(path, name, map_location)
+    name = f'the checkpoint file {_describe(path)}'
+    with open(path, 'rb') as f:
+        return _load_from(f, name, map_location)
+
+
+def _load_from(f, name, map_location):
+    head = f.read(4)
+    if len(head) == 0:
+        raise SerializationError(f'{name} is empty (0 bytes): was the save interrupted?')
+    if head not in _ZIP_MAGIC:
+        hint = ' (it looks like a pickle: minigrad never loads pickles)' if head[:1] == b'\x80' else ''
+        raise SerializationError(f'{name} is not a minigrad checkpoint: it is not an .npz/zip '
+                                 f'archive{hint}')
+    f.seek(-4, io.SEEK_CUR)
+    try:
+        archive = np.load(f, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        raise SerializationError(f'{name} is truncated or damaged: it cannot be opened as an '
+                                 f'.npz archive ({type(e).__name__}: {e})') from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise SerializationError(f'{name} is not a minigrad checkpoint (not an .npz archive)')
+    with archive:
+        if _META not in archive.files:
+            raise SerializationError(f'{name} is not a minigrad checkpoint: it is an .npz archive '
+                                     f'without minigrad metadata (members: '
+                                     f'{", ".join(archive.files[:8]) or "none"}); was it written by '
+                                     'mg.save?')
+        dec = _Decoder(archive, name, map_location)
+        raw = dec.array(_META)
+        try:
+            meta = json.loads(raw.tobytes().decode('utf-8'))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise dec.damaged(f'its metadata is not valid JSON ({e})') from None
+        if not isinstance(meta, dict) or meta.get('format') != FORMAT or 'root' not in meta:
+            raise SerializationError(f'{name} is not a minigrad checkpoint: unknown metadata format')
+        if not isinstance(meta.get('version'), int) or meta['version'] > VERSION:
+            raise SerializationError(f'{name} was written by a newer minigrad (checkpoint format '
+                                     f'version {meta.get("version")!r}; this one reads up to '
+                                     f'{VERSION}); upgrade minigrad to load it')
+        return dec.decode(meta['root'])
