@@ -1,0 +1,13 @@
+"""``mg.optim``: optimizers with PyTorch's update rules, and learning-rate schedulers.
+
+    opt = mg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = mg.optim.lr_scheduler.StepLR(opt, step_size=10)
+    loss.backward(); opt.step(); opt.zero_grad(); sched.step()
+"""
+from . import lr_scheduler
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'lr_scheduler']
