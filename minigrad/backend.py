@@ -213,6 +213,17 @@ def scatter_add(target, indices, values):
         cupyx.scatter_add(target, indices, values)
 
 
+def as_strided(array, shape, strides):
+    """A view of ``array`` with the given shape and byte strides (NumPy's or CuPy's ``as_strided``).
+
+    Used to build sliding-window views (convolution, pooling) without copying; the caller must
+    keep every index of the view inside the array's memory.
+    """
+    if isinstance(array, np.ndarray):
+        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
+    return _cupy.lib.stride_tricks.as_strided(array, shape, strides)
+
+
 def check_index_bounds(index, size, axis):
     """CuPy wraps out-of-range integer indices; NumPy raises. Make both raise."""
     if index.size and (int(index.max()) >= size or int(index.min()) < -size):

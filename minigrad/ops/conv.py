@@ -1,0 +1,292 @@
+"""2-D convolution (cross-correlation, as in PyTorch) as one matrix product over strided windows.
+
+Layout and memory (measured on (64, 64, 32, 32) x 64 filters 3x3, float32, 2 BLAS threads):
+
+* Forward builds the window matrix ``cols`` of shape ``(C*KH*KW, N*OH*OW)`` with ONE copy of an
+  ``as_strided`` view of the (zero-padded) input. Its innermost axis runs along output columns, so
+  the copy reads and writes runs of contiguous memory (the ``(N*OH*OW, C*KH*KW)`` layout copies 3x
+  slower: its inner runs are KW elements long). ``weight (O, C*KH*KW) @ cols`` is then a single
+  large GEMM (a batched one over groups); its ``(O, N, OH*OW)`` result is transposed into NCHW in
+  the same pass that adds the bias. A per-sample batched GEMM (``(N, C*KH*KW, OH*OW)`` layout)
+  needs no output transpose and was as fast forward, but slower backward.
+* Weight gradient: one GEMM ``g (O, N*OH*OW) @ cols.T`` (BLAS reads the transpose in place).
+* Input gradient: for each of the KH*KW kernel offsets, ``weight[:, :, i, j].T @ g`` is added into
+  a strided slice of a padded buffer (no ``np.add.at``, no second window-sized buffer). This was
+  as fast as one big ``weight.T @ g`` GEMM followed by the same slice adds, with 1/(KH*KW) of
+  the temporary memory.
+* At most one window buffer lives per conv. ``cols`` is saved for backward only when the weight
+  needs a gradient and grad mode is on (it is what the weight gradient multiplies); otherwise it is
+  dropped after the forward. Set ``minigrad.ops.conv.SAVE_WINDOWS = False`` to save the input
+  instead and rebuild ``cols`` in backward: KH*KW times less memory held between forward and
+  backward, for one extra window copy per backward (about 15% of a conv's forward+backward).
+"""
+import numpy as np
+
+from .. import backend
+from ..autograd import Function, is_grad_enabled
+from ..backend import get_array_module
+
+#: keep the window matrix from forward for the weight gradient (True) or rebuild it (False)
+SAVE_WINDOWS = True
+
+
+# ---------------------------------------------------------------- shared helpers (also used by pool)
+
+def _pair(value, name, op):
+    """An int or a pair of ints -> a tuple of two Python ints."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f'{op}: {name} must be an int or a pair of ints, got {value!r}')
+    if isinstance(value, (int, np.integer)):
+        return int(value), int(value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in value):
+        return int(value[0]), int(value[1])
+    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], (int, np.integer)):
+        return int(value[0]), int(value[0])
+    raise TypeError(f'{op}: {name} must be an int or a pair of ints, got {value!r}')
+
+
+def _check_input_rank(x, op):
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f'{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got a '
+                           f'{x.ndim}-D input of shape {tuple(x.shape)}')
+
+
+def _pad_hw(x, top, bottom, left, right, value):
+    """``x`` (N, C, H, W) padded with ``value`` on the last two axes (no copy when nothing to pad)."""
+    if not (top or bottom or left or right):
+        return x
+    xp = get_array_module(x)
+    N, C, H, W = x.shape
+    out = xp.empty((N, C, top + H + bottom, left + W + right), dtype=x.dtype)
+    if top:
+        out[:, :, :top] = value
+    if bottom:
+        out[:, :, top + H:] = value
+    if left:
+        out[:, :, top:top + H, :left] = value
+    if right:
+        out[:, :, top:top + H, left + W:] = value
+    out[:, :, top:top + H, left:left + W] = x
+    return out
+
+
+def _offset_slices(kh, kw, sh, sw, dh, dw, oh, ow):
+    """For each kernel offset (i, j), row-major, the (rows, cols) slices it reads of the padded input."""
+    rows = [slice(i * dh, i * dh + sh * (oh - 1) + 1, sh) for i in range(kh)]
+    cols = [slice(j * dw, j * dw + sw * (ow - 1) + 1, sw) for j in range(kw)]
+    return [(r, c) for r in rows for c in cols]
+
+
+def _window_matrix(xpad, kh, kw, sh, sw, dh, dw, oh, ow):
+    """The im2col matrix of a padded NCHW array: shape (C*KH*KW, N*OH*OW), built with one copy."""
+    xp = get_array_module(xpad)
+    N, C = xpad.shape[:2]
+    s_n, s_c, s_h, s_w = xpad.strides
+    view = backend.as_strided(xpad, (C, kh, kw, N, oh, ow),
+                              (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w))
+    return xp.ascontiguousarray(view).reshape(C * kh * kw, N * oh * ow)
+
+
+class _ImageFunction(Function):
+    """A Function on NCHW arrays that also takes one unbatched (C, H, W) image, as PyTorch does."""
+
+    def _batch(self, x):
+        self.unbatched = x.ndim == 3
+        return x[None] if self.unbatched else x
+
+    def _unbatch(self, a):
+        return a[0] if self.unbatched else a
+
+
+# ---------------------------------------------------------------- the op
+
+class Conv2d(_ImageFunction):
+    """conv2d on raw arrays; ``padding`` is (top, bottom, left, right); 3-D input = one image."""
+
+    def forward(self, x, weight, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1),
+                groups=1):
+        xp = get_array_module(x)
+        x = self._batch(x)
+        N, C, H, W = x.shape
+        O, Cg, KH, KW = weight.shape
+        (sh, sw), (dh, dw), (pt, pb, pl, pr) = stride, dilation, padding
+        OH = (H + pt + pb - dh * (KH - 1) - 1) // sh + 1
+        OW = (W + pl + pr - dw * (KW - 1) - 1) // sw + 1
+        G = groups
+        self.geom = (N, C, H, W, OH, OW, stride, padding, dilation, G)
+        self.kernel = (KH, KW)
+
+        cols = _window_matrix(_pad_hw(x, pt, pb, pl, pr, 0), KH, KW, sh, sw, dh, dw, OH, OW)
+        L = OH * OW
+        if G == 1:
+            out = weight.reshape(O, Cg * KH * KW) @ cols                      # (O, N*L)
+        else:
+            out = xp.matmul(weight.reshape(G, O // G, Cg * KH * KW),
+                            cols.reshape(G, Cg * KH * KW, N * L))             # (G, O/G, N*L)
+        y = xp.empty((N, O, OH, OW), dtype=out.dtype)
+        src = out.reshape(O, N, L).transpose(1, 0, 2)
+        if bias is not None:
+            xp.add(src, bias.reshape(1, O, 1), out=y.reshape(N, O, L))
+        else:
+            y.reshape(N, O, L)[...] = src
+        del out, src
+
+        if is_grad_enabled():
+            need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
+            keep = None
+            self.saved_input = not SAVE_WINDOWS
+            if need_w:
+                keep = cols if SAVE_WINDOWS else x
+            self.save_for_backward(keep, weight if need_x else None)
+        return self._unbatch(y)
+
+    # y = W (*) x + b:  dx = sum_{i,j} W[:, :, i, j]^T g scattered to the offset's slice,
+    #                   dW = g @ cols^T,  db = sum of g over (N, OH, OW)
+    def backward(self, g):
+        xp = get_array_module(g)
+        g = g[None] if self.unbatched else g
+        N, C, H, W, OH, OW, (sh, sw), (pt, pb, pl, pr), (dh, dw), G = self.geom
+        needs = self.needs_input_grad
+        saved, weight = self.saved
+        O = g.shape[1]
+        L = OH * OW
+        gx = gw = gb = None
+        if len(needs) > 2 and needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        if not (needs[0] or needs[1]):
+            return gx, gw, gb
+        gt = xp.ascontiguousarray(g.reshape(N, O, L).transpose(1, 0, 2)).reshape(O, N * L)
+        if needs[1]:
+            KH, KW = self.kernel
+            cols = saved
+            if self.saved_input:            # SAVE_WINDOWS was off: rebuild the windows from x
+                cols = _window_matrix(_pad_hw(saved, pt, pb, pl, pr, 0), KH, KW, sh, sw, dh, dw, OH, OW)
+            if G == 1:
+                gw = gt @ cols.T
+            else:
+                gw = xp.matmul(gt.reshape(G, O // G, N * L),
+                               cols.reshape(G, cols.shape[0] // G, N * L).transpose(0, 2, 1))
+            del cols
+            gw = gw.reshape((O, C // G, KH, KW))
+        if needs[0]:
+            Og, Cg, KH, KW = O // G, C // G, weight.shape[2], weight.shape[3]
+            # per-offset weights, contiguous: (KH*KW, G, C/G, O/G)
+            wt = xp.ascontiguousarray(weight.reshape(G, Og, Cg, KH * KW).transpose(3, 0, 2, 1))
+            dxp = xp.zeros((C, N, pt + H + pb, pl + W + pr), dtype=g.dtype)
+            gtg = gt.reshape(G, Og, N * L)
+            for k, (rs, cs) in enumerate(_offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)):
+                part = wt[k, 0] @ gt if G == 1 else xp.matmul(wt[k], gtg)
+                dxp[:, :, rs, cs] += part.reshape(C, N, OH, OW)
+            gx = self._unbatch(xp.ascontiguousarray(dxp[:, :, pt:pt + H, pl:pl + W].transpose(1, 0, 2, 3)))
+        return gx, gw, gb
+
+
+# ---------------------------------------------------------------- public function
+
+def _check_same_device_dtype(op, x, others):
+    """Raise RuntimeError when ``others`` (name, tensor) are on another device or of another dtype."""
+    dev = x.device
+    for name, t in others:
+        if t.device != dev:
+            raise RuntimeError(f'{op}: input is on {dev} but {name} is on {t.device}; move them to one '
+                               f"device first, e.g. {name}.to({str(dev)!r}) or input.to({str(t.device)!r})")
+    for name, t in others:
+        if t.dtype != x.dtype:
+            raise RuntimeError(f'{op}: input dtype ({x.dtype}) and {name} dtype ({t.dtype}) should be '
+                               f'the same; convert one, e.g. input.to({name}.dtype) or '
+                               f'{name}.to(input.dtype) (.float() / .double())')
+
+
+def _conv_padding(padding, kh, kw, sh, sw, dh, dw):
+    """PyTorch's padding argument -> (top, bottom, left, right)."""
+    if isinstance(padding, str):
+        if padding == 'valid':
+            return 0, 0, 0, 0
+        if padding == 'same':
+            if (sh, sw) != (1, 1):
+                raise ValueError("conv2d: padding='same' is not supported for strided convolutions "
+                                 f'(stride={(sh, sw)}); use stride=1 or give the padding explicitly')
+            th, tw = dh * (kh - 1), dw * (kw - 1)     # odd totals put the extra row/column last
+            return th // 2, th - th // 2, tw // 2, tw - tw // 2
+        raise ValueError(f"conv2d: invalid padding string {padding!r}: expected 'same' or 'valid', "
+                         'an int or a pair of ints')
+    ph, pw = _pair(padding, 'padding', 'conv2d')
+    if ph < 0 or pw < 0:
+        raise ValueError(f'conv2d: negative padding is not supported, got padding={(ph, pw)}')
+    return ph, ph, pw, pw
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) over an NCHW input, as ``torch.nn.functional.conv2d``.
+
+    Args:
+        input: ``(N, C_in, H, W)``, or ``(C_in, H, W)`` for one unbatched image.
+        weight: ``(C_out, C_in / groups, kH, kW)``.
+        bias: ``(C_out,)`` or None.
+        stride: an int or a pair ``(sH, sW)``, each >= 1.
+        padding: an int, a pair, ``'valid'`` (no padding) or ``'same'`` (output as large as the
+            input; needs stride 1; an odd total puts the extra row/column at the bottom/right).
+        dilation: an int or a pair, each >= 1: spacing between kernel elements.
+        groups: split the input and output channels into this many independent groups.
+
+    Returns:
+        A tensor of shape ``(N, C_out, H_out, W_out)`` (3-D for a 3-D input), with
+        ``H_out = (H + pad_top + pad_bottom - dilation*(kH - 1) - 1) // stride + 1`` (likewise W).
+
+    Raises:
+        RuntimeError: shape, channel, device or dtype mismatches between input, weight and bias.
+        ValueError: a non-positive stride, dilation or groups, negative padding, a bad padding string.
+    """
+    from ..tensor import Tensor
+    op = 'conv2d'
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError(f'{op}: input and weight must be Tensors, got {type(input).__name__} and '
+                        f'{type(weight).__name__}')
+    if bias is not None and not isinstance(bias, Tensor):
+        raise TypeError(f'{op}: bias must be a Tensor or None, got {type(bias).__name__}')
+    _check_input_rank(input, op)
+    if weight.ndim != 4:
+        raise RuntimeError(f'{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), '
+                           f'got shape {tuple(weight.shape)}')
+    sh, sw = _pair(stride, 'stride', op)
+    dh, dw = _pair(dilation, 'dilation', op)
+    if sh <= 0 or sw <= 0:
+        raise ValueError(f'{op}: non-positive stride is not supported, got stride={(sh, sw)}')
+    if dh <= 0 or dw <= 0:
+        raise ValueError(f'{op}: non-positive dilation is not supported, got dilation={(dh, dw)}')
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f'{op}: groups must be a positive integer, got {groups!r}')
+    groups = int(groups)
+    _check_same_device_dtype(op, input, [('weight', weight)] + ([('bias', bias)] if bias is not None else []))
+    if not np.issubdtype(input.dtype, np.floating):
+        raise RuntimeError(f'{op}: expected a floating point input, got dtype {input.dtype}')
+
+    shape = tuple(input.shape)
+    O, Cg, KH, KW = weight.shape
+    C, H, W = shape[-3:]
+    if C % groups:
+        raise RuntimeError(f'{op}: input channels ({C}, input shape {shape}) are not divisible by '
+                           f'groups={groups}')
+    if O % groups:
+        raise RuntimeError(f'{op}: out_channels ({O}, weight shape {tuple(weight.shape)}) are not '
+                           f'divisible by groups={groups}')
+    if Cg * groups != C:
+        want = f'{Cg * groups} channels' + (f' (weight.shape[1]={Cg} x groups={groups})' if groups > 1 else '')
+        raise RuntimeError(f'{op}: weight of shape {tuple(weight.shape)} expected input with {want}, '
+                           f'got {C} (input shape {shape})')
+    if bias is not None and tuple(bias.shape) != (O,):
+        raise RuntimeError(f'{op}: bias must have shape ({O},) to match the {O} output channels of '
+                           f'weight {tuple(weight.shape)}, got shape {tuple(bias.shape)}')
+    if KH <= 0 or KW <= 0:
+        raise RuntimeError(f'{op}: weight {tuple(weight.shape)} has an empty kernel')
+    pt, pb, pl, pr = _conv_padding(padding, KH, KW, sh, sw, dh, dw)
+    eh, ew = dh * (KH - 1) + 1, dw * (KW - 1) + 1
+    if H + pt + pb < eh or W + pl + pr < ew:
+        dil = f', dilated to {eh} x {ew}' if (dh, dw) != (1, 1) else ''
+        raise RuntimeError(f"{op}: kernel size ({KH} x {KW}{dil}) can't be greater than the padded "
+                           f'input size ({H + pt + pb} x {W + pl + pr}: input {H} x {W} plus padding '
+                           f'{(pt, pb, pl, pr)}); weight shape {tuple(weight.shape)}, input shape {shape}')
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return Conv2d.apply(*args, stride=(sh, sw), padding=(pt, pb, pl, pr), dilation=(dh, dw),
+                        groups=groups)
