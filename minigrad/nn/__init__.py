@@ -1,0 +1,24 @@
+"""Neural-network building blocks, shaped like ``torch.nn``.
+
+    import minigrad as mg
+    import minigrad.nn as nn
+    import minigrad.nn.functional as F
+
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    loss = F.cross_entropy(model(x), y)
+"""
+from . import functional, init
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .conv import Conv2d
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Identity, Linear
+from .loss import CrossEntropyLoss, MSELoss, NLLLoss
+from .module import Module, ModuleList, Parameter, Sequential
+from .normalization import BatchNorm1d, BatchNorm2d
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+
+__all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'Linear', 'Identity', 'Conv2d',
+           'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout',
+           'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax',
+           'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'functional', 'init']

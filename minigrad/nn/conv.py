@@ -1,0 +1,113 @@
+"""Conv2d (the op is ``minigrad.ops.conv.conv2d``)."""
+from . import functional as F
+from .linear import _empty, default_reset
+from .module import Module
+
+__all__ = ['Conv2d']
+
+
+def _pair(v, name):
+    if isinstance(v, int):
+        return (v, v)
+    v = tuple(v)
+    if len(v) != 2 or not all(isinstance(i, int) for i in v):
+        raise ValueError(f'{name} must be an int or a pair of ints, got {v!r}')
+    return v
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation, as PyTorch) over an (N, C, H, W) or (C, H, W) input.
+
+    Args:
+        in_channels, out_channels: channels of the input and of the output.
+        kernel_size, stride, dilation: an int or an (h, w) pair.
+        padding: an int, an (h, w) pair, ``'valid'`` (no padding) or ``'same'`` (output the size
+            of the input; stride 1 only; an odd total goes on the bottom/right, as PyTorch).
+        groups: split the channels into this many independent groups.
+        bias: learn an additive bias per output channel.
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+        device, dtype: where and in what float type to create the parameters.
+
+    Shape:
+        input (N, in_channels, H, W) -> (N, out_channels, H_out, W_out) with
+        ``H_out = (H + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1``.
+
+    Attributes:
+        weight: (out_channels, in_channels / groups, kh, kw), ``kaiming_uniform_(a=sqrt(5))``.
+        bias: (out_channels,), U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
+        super().__init__()
+        if groups <= 0:
+            raise ValueError('groups must be a positive integer')
+        if in_channels % groups != 0:
+            raise ValueError(f'in_channels must be divisible by groups (got in_channels='
+                             f'{in_channels}, groups={groups})')
+        if out_channels % groups != 0:
+            raise ValueError(f'out_channels must be divisible by groups (got out_channels='
+                             f'{out_channels}, groups={groups})')
+        self.kernel_size = _pair(kernel_size, 'kernel_size')
+        self.stride = _pair(stride, 'stride')
+        self.dilation = _pair(dilation, 'dilation')
+        if isinstance(padding, str):
+            if padding not in ('same', 'valid'):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 "{'same', 'valid'}")
+            if padding == 'same' and self.stride != (1, 1):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, 'padding')
+        if padding_mode not in ('zeros', 'reflect', 'replicate', 'circular'):
+            raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
+                             f"'circular'}}, but got padding_mode='{padding_mode}'")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.groups, self.padding_mode = groups, padding_mode
+        self.output_padding = (0, 0)
+        self.transposed = False
+        # (top, bottom), (left, right): the explicit padding for the non-zero padding modes
+        if self.padding == 'same':
+            tot = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            self._pads = tuple((t // 2, t - t // 2) for t in tot)
+        elif self.padding == 'valid':
+            self._pads = ((0, 0), (0, 0))
+        else:
+            self._pads = tuple((p, p) for p in self.padding)
+        self.weight = _empty((out_channels, in_channels // groups) + self.kernel_size, device, dtype)
+        if bias:
+            self.bias = _empty((out_channels,), device, dtype)
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        default_reset(self.weight, self.bias)
+
+    def forward(self, input):
+        if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
+            raise RuntimeError(f'{self._get_name()}(in_channels={self.in_channels}): expected '
+                               f'input of shape (N, {self.in_channels}, H, W) or '
+                               f'({self.in_channels}, H, W), got shape {input.shape}')
+        if self.padding_mode == 'zeros':
+            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        (pt, pb), (pl, pr) = self._pads
+        x = F.pad(input, (pl, pr, pt, pb), mode=self.padding_mode)
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+    def extra_repr(self):
+        s = (f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, '
+             f'stride={self.stride}')
+        if self.padding != (0, 0):
+            s += f', padding={self.padding}'
+        if self.dilation != (1, 1):
+            s += f', dilation={self.dilation}'
+        if self.groups != 1:
+            s += f', groups={self.groups}'
+        if self.bias is None:
+            s += ', bias=False'
+        if self.padding_mode != 'zeros':
+            s += f', padding_mode={self.padding_mode}'
+        return s

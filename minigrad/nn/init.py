@@ -1,0 +1,131 @@
+"""Weight initialisation, as ``torch.nn.init``: in-place, under no_grad, returning the tensor.
+
+Random draws come from the library's generator (``mg.manual_seed`` seeds it), on the tensor's
+device.
+"""
+import math
+import warnings
+
+from ..autograd import no_grad
+
+__all__ = ['calculate_gain', 'uniform_', 'normal_', 'constant_', 'zeros_', 'ones_',
+           'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_']
+
+_LINEAR_FNS = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+               'conv_transpose3d')
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (PyTorch's table).
+
+    ==================  ==============================================
+    linear, conv*d       1
+    sigmoid              1
+    tanh                 5/3
+    relu                 sqrt(2)
+    leaky_relu           sqrt(2 / (1 + negative_slope^2)); param is the slope (0.01 by default)
+    selu                 3/4
+    ==================  ==============================================
+    """
+    if nonlinearity in _LINEAR_FNS or nonlinearity == 'sigmoid':
+        return 1
+    if nonlinearity == 'tanh':
+        return 5.0 / 3
+    if nonlinearity == 'relu':
+        return math.sqrt(2.0)
+    if nonlinearity == 'leaky_relu':
+        if param is None:
+            slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            slope = param
+        else:
+            raise ValueError(f'negative_slope {param} not a valid number')
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == 'selu':
+        return 3.0 / 4
+    raise ValueError(f'Unsupported nonlinearity {nonlinearity}')
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    if tensor.ndim < 2:
+        raise ValueError('Fan in and fan out can not be computed for tensor with fewer than 2 '
+                         f'dimensions (got shape {tensor.shape})')
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ('fan_in', 'fan_out'):
+        raise ValueError(f'Mode {mode} not supported, please use one of fan_in, fan_out')
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == 'fan_in' else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0):
+    """Fill with draws from U(a, b)."""
+    with no_grad():
+        return tensor.uniform_(a, b)
+
+
+def normal_(tensor, mean=0.0, std=1.0):
+    """Fill with draws from N(mean, std^2)."""
+    with no_grad():
+        return tensor.normal_(mean, std)
+
+
+def constant_(tensor, val):
+    """Fill with ``val``."""
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor, gain=1.0):
+    """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a)
+
+
+def xavier_normal_(tensor, gain=1.0):
+    """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+    """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
+
+    Args:
+        a: the negative slope of the rectifier after this layer (for 'leaky_relu').
+        mode: 'fan_in' (keeps the forward variance) or 'fan_out' (the backward one).
+        nonlinearity: 'relu' or 'leaky_relu' (the default), see ``calculate_gain``.
+    """
+    if 0 in tensor.shape:
+        warnings.warn('Initializing zero-element tensors is a no-op')
+        return tensor
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound)
+
+
+def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+    """He normal: N(0, std^2) with ``std = gain / sqrt(fan)``; arguments as ``kaiming_uniform_``."""
+    if 0 in tensor.shape:
+        warnings.warn('Initializing zero-element tensors is a no-op')
+        return tensor
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))

@@ -1,0 +1,79 @@
+"""Linear and Identity layers."""
+import math
+
+import numpy as np
+
+from .. import factory
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+__all__ = ['Identity', 'Linear']
+
+
+def _empty(shape, device, dtype):
+    """An uninitialised float parameter (``reset_parameters`` fills it)."""
+    return Parameter(factory.empty(*shape, dtype=dtype or np.float32, device=device))
+
+
+def default_reset(weight, bias):
+    """PyTorch's default for Linear and Conv: ``kaiming_uniform_(a=sqrt(5))`` for the weight, so
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+class Identity(Module):
+    """Returns its input; any constructor arguments are ignored (as PyTorch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``.
+
+    Args:
+        in_features: size of the last dim of the input.
+        out_features: size of the last dim of the output.
+        bias: learn an additive bias.
+        device, dtype: where and in what float type to create the parameters.
+
+    Shape:
+        input (*, in_features) -> output (*, out_features).
+
+    Attributes:
+        weight: (out_features, in_features), initialised U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch
+            (``kaiming_uniform_(a=sqrt(5))``).
+        bias: (out_features,), U(-1/sqrt(in), 1/sqrt(in)).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.weight = _empty((out_features, in_features), device, dtype)
+        if bias:
+            self.bias = _empty((out_features,), device, dtype)
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        default_reset(self.weight, self.bias)
+
+    def forward(self, input):
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            raise RuntimeError(f'Linear(in_features={self.in_features}): expected input with last '
+                               f'dimension {self.in_features}, got shape {input.shape}')
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f'in_features={self.in_features}, out_features={self.out_features}, '
+                f'bias={self.bias is not None}')

@@ -1,0 +1,595 @@
+"""Module, Parameter and the containers Sequential and ModuleList, shaped like ``torch.nn``.
+
+A Module keeps its Parameters, buffers and sub-modules in three insertion-ordered dicts filled
+by ``__setattr__``, so ``parameters()``, ``state_dict()`` and ``repr`` list them in definition
+order, exactly as PyTorch does. Moving or casting a module (``to``, ``cuda``, ``double``) swaps
+the arrays inside the existing Parameter objects, so an optimizer built earlier still holds them.
+"""
+import collections
+import collections.abc
+import itertools
+import numbers
+import operator
+
+import numpy as np
+
+from .. import backend
+from ..autograd import no_grad
+from ..tensor import Tensor, _to_array
+
+__all__ = ['Parameter', 'Module', 'Sequential', 'ModuleList']
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a learnable parameter when assigned as an attribute.
+
+    Args:
+        data: a Tensor (its array is shared, not copied, as in PyTorch), a NumPy/CuPy array or
+            Python data (copied); None gives an empty float32 tensor.
+        requires_grad: whether the parameter requires a gradient (default True).
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            arr = backend.xp_of_device(backend.get_default_device()).empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            arr = data.data
+        else:
+            arr = _to_array(data, None, None)
+        self.data = arr
+        self.grad = None
+        self.grad_fn = None
+        self._retains_grad = False
+        self.name = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return 'Parameter containing:\n' + super().__repr__()
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        out = Parameter(Tensor._wrap(self.data.copy()), requires_grad=self.requires_grad)
+        if self.grad is not None:
+            out.grad = Tensor._wrap(self.grad.data.copy())
+        memo[id(self)] = out
+        return out
+
+
+_IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
+
+
+def _addindent(s, num_spaces):
+    lines = s.split('\n')
+    if len(lines) == 1:
+        return s
+    first = lines.pop(0)
+    return first + '\n' + '\n'.join(num_spaces * ' ' + line for line in lines)
+
+
+def _check_name(kind, name, module):
+    if not isinstance(name, str):
+        raise TypeError(f'{kind} name should be a string, got {type(name).__name__}')
+    if name == '':
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if '.' in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, then assign Parameters, sub-modules and
+    buffers (``register_buffer``) as attributes, and define ``forward``. Calling the module
+    runs ``forward``.
+    """
+    training: bool
+
+    def __init__(self):
+        object.__setattr__(self, 'training', True)
+        object.__setattr__(self, '_parameters', {})
+        object.__setattr__(self, '_buffers', {})
+        object.__setattr__(self, '_non_persistent_buffers_set', {})   # a dict used as an ordered set
+        object.__setattr__(self, '_modules', {})
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  '"forward" function')
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ attribute registration
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get('_parameters')
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError('cannot assign parameters before Module.__init__() call')
+            self._remove_from(name, d, self._buffers, self._modules, self._non_persistent_buffers_set)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                                '(minigrad.nn.Parameter or None expected)')
+            params[name] = None
+        elif isinstance(value, Module):
+            if params is None:
+                raise AttributeError('cannot assign module before Module.__init__() call')
+            self._remove_from(name, d, params, self._buffers, self._non_persistent_buffers_set)
+            self._modules[name] = value
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                                '(minigrad.nn.Module or None expected)')
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                '(minigrad.Tensor or None expected)')
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    @staticmethod
+    def _remove_from(name, *dicts):
+        for d in dicts:
+            d.pop(name, None)
+
+    def __getattr__(self, name):
+        # only called when normal lookup fails: look in the registries
+        d = self.__dict__
+        for reg in ('_parameters', '_buffers', '_modules'):
+            r = d.get(reg)
+            if r is not None and name in r:
+                return r[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for reg in (self._parameters, self._buffers, self._modules):
+            if name in reg:
+                del reg[name]
+                self._non_persistent_buffers_set.pop(name, None)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None, a placeholder) under ``name``."""
+        if '_parameters' not in self.__dict__:
+            raise AttributeError('cannot assign parameter before Module.__init__() call')
+        _check_name('parameter', name, self)
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                            '(minigrad.nn.Parameter or None required)')
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model "
+                             'parameters must be created explicitly; use .detach() first.')
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a buffer: state that is not a parameter (e.g. BatchNorm's running mean).
+
+        Args:
+            name: the attribute name.
+            tensor: a Tensor, or None (a placeholder: left out of ``state_dict``).
+            persistent: whether the buffer is part of ``state_dict``.
+        """
+        if '_buffers' not in self.__dict__:
+            raise AttributeError('cannot assign buffer before Module.__init__() call')
+        _check_name('buffer', name, self)
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            '(minigrad.Tensor or None required)')
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.pop(name, None)
+        else:
+            self._non_persistent_buffers_set[name] = None
+
+    def add_module(self, name, module):
+        """Add a child module under ``name`` (what ``self.name = module`` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f'{type(module).__name__} is not a Module subclass')
+        _check_name('module', name, self)
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def get_submodule(self, target):
+        """The sub-module at the dotted path ``target`` ('' is self)."""
+        if target == '':
+            return self
+        mod = self
+        for item in target.split('.'):
+            if item not in mod._modules or mod._modules[item] is None:
+                raise AttributeError(f'{type(mod).__name__} has no submodule `{item}` '
+                                     f'(looking for {target!r})')
+            mod = mod._modules[item]
+        return mod
+
+    # ------------------------------------------------------------ iteration
+    def named_modules(self, memo=None, prefix='', remove_duplicate=True):
+        """``(dotted_name, module)`` for self and every descendant, pre-order, each once."""
+        if memo is None:
+            memo = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if remove_duplicate:
+                if id(mod) in memo:
+                    continue
+                memo.add(id(mod))
+            yield name, mod
+            children = [(name + ('.' if name else '') + k, m) for k, m in mod._modules.items()
+                        if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
+        seen = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
+        for mprefix, mod in mods:
+            for k, v in getattr(mod, registry).items():
+                if v is None or (remove_duplicate and id(v) in seen):
+                    continue
+                seen.add(id(v))
+                yield mprefix + ('.' if mprefix else '') + k, v
+
+    def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):
+        """``(dotted_name, Parameter)`` in definition order; a shared Parameter appears once."""
+        return self._named_members('_parameters', prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix='', recurse=True, remove_duplicate=True):
+        return self._named_members('_buffers', prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # ------------------------------------------------------------ state
+    def _local_state(self):
+        """This module's own parameters and persistent buffers (no None), in state_dict order."""
+        items = itertools.chain(
+            self._parameters.items(),
+            ((k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set))
+        return [(k, v) for k, v in items if v is not None]
+
+    def state_dict(self, destination=None, prefix='', keep_vars=False):
+        """An OrderedDict from dotted names to parameters and persistent buffers.
+
+        Values are detached Tensors sharing memory with the module (the Parameters themselves
+        with ``keep_vars=True``). Own entries come before those of the children, as in PyTorch.
+        """
+        if destination is None:
+            destination = collections.OrderedDict()
+        for k, v in self._local_state():
+            destination[prefix + k] = v if keep_vars else v.detach()
+        for name, mod in self._modules.items():
+            if mod is not None:
+                mod.state_dict(destination=destination, prefix=prefix + name + '.',
+                               keep_vars=keep_vars)
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from ``state_dict`` into the existing parameters and buffers, in place.
+
+        The Parameter objects stay the same (an optimizer built earlier keeps working); values
+        may be Tensors or NumPy/CuPy arrays, are cast to each parameter's dtype and moved to its
+        device. Nothing is copied when an error is raised.
+
+        Args:
+            state_dict: a mapping from dotted names to values, e.g. from ``state_dict()``.
+            strict: require the keys to match this module's exactly.
+
+        Returns:
+            ``(missing_keys, unexpected_keys)`` as a namedtuple.
+
+        Raises:
+            RuntimeError: listing every missing key and unexpected key (when ``strict``) and
+                every shape mismatch (always) at once.
+        """
+        if not isinstance(state_dict, collections.abc.Mapping):
+            raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}.')
+        expected = collections.OrderedDict()
+        for mprefix, mod in self.named_modules(remove_duplicate=False):
+            for k, v in mod._local_state():
+                expected[mprefix + ('.' if mprefix else '') + k] = v
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in expected]
+        errors, copies = [], []
+        for key, target in expected.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            if isinstance(value, Tensor):
+                arr = value.data
+            elif backend.is_array(value) or isinstance(value, (np.generic, numbers.Number)):
+                arr = value if backend.is_array(value) else np.asarray(value)
+            else:
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor or an '
+                              f'array from the checkpoint but received {type(value).__name__}')
+                continue
+            if tuple(arr.shape) != target.shape:
+                if target.ndim == 0 and tuple(arr.shape) == (1,):
+                    arr = arr.reshape(())
+                else:
+                    errors.append(f'size mismatch for {key}: copying a param with shape '
+                                  f'{tuple(arr.shape)} from checkpoint, the shape in current model '
+                                  f'is {target.shape}.')
+                    continue
+            copies.append((target, arr))
+        if strict:
+            if unexpected:
+                errors.insert(0, 'Unexpected key(s) in state_dict: '
+                              + ', '.join(f'"{k}"' for k in unexpected) + '.')
+            if missing:
+                errors.insert(0, 'Missing key(s) in state_dict: '
+                              + ', '.join(f'"{k}"' for k in missing) + '.')
+        if errors:
+            raise RuntimeError(f'Error(s) in loading state_dict for {type(self).__name__}:\n\t'
+                               + '\n\t'.join(errors))
+        with no_grad():
+            for target, arr in copies:
+                if backend.device_of(arr) != target.device:
+                    arr = backend.to_device(arr, target.device)
+                target.data[...] = arr
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------ modes, devices, dtypes
+    def train(self, mode=True):
+        """Set training mode (``mode=True``) or evaluation mode on self and all descendants."""
+        if not isinstance(mode, bool):
+            raise ValueError('training mode is expected to be boolean')
+        for m in self.modules():
+            object.__setattr__(m, 'training', mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode: Dropout is the identity, BatchNorm uses its running statistics."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters (to None by default, else to zeros)."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def _apply(self, fn):
+        """Replace the array of every parameter, gradient and buffer by ``fn(array)``, in place
+        (the Tensor objects stay the same)."""
+        seen = set()
+        for m in self.modules():
+            for t in itertools.chain(m._parameters.values(), m._buffers.values()):
+                if t is None or id(t) in seen:
+                    continue
+                seen.add(id(t))
+                t.data = fn(t.data)
+                if t.grad is not None:
+                    t.grad.data = fn(t.grad.data)
+        return self
+
+    def to(self, *args, **kwargs):
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: in place,
+        returns self. A dtype applies to floating-point parameters and buffers only."""
+        device, dtype = kwargs.pop('device', None), kwargs.pop('dtype', None)
+        kwargs.pop('non_blocking', None)
+        if kwargs:
+            raise TypeError(f'to() got unexpected keyword arguments {sorted(kwargs)}')
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, (str, backend.Device)):
+                device = a
+            else:
+                dtype = a
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if not np.issubdtype(dtype, np.floating):
+                raise TypeError('nn.Module.to only accepts floating point dtypes, but got desired '
+                                f'dtype={dtype}')
+        dev = backend.get_device(device) if device is not None else None
+
+        def convert(a):
+            if dev is not None and backend.device_of(a) != dev:
+                a = backend.to_device(a, dev)
+            if dtype is not None and np.issubdtype(a.dtype, np.floating) and a.dtype != dtype:
+                a = a.astype(dtype)
+            return a
+        return self._apply(convert)
+
+    def cpu(self):
+        return self.to('cpu')
+
+    def cuda(self, device=None):
+        return self.to('cuda' if device is None else
+                       (f'cuda:{device}' if isinstance(device, int) else device))
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant (children first) and then on self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------ printing
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr (override in layers)."""
+        return ''
+
+    def _get_name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split('\n') if extra else []
+        child_lines = [f'({k}): ' + _addindent(repr(m), 2) for k, m in self._modules.items()]
+        lines = extra_lines + child_lines
+        s = self._get_name() + '('
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                s += extra_lines[0]
+            else:
+                s += '\n  ' + '\n  '.join(lines) + '\n'
+        return s + ')'
+
+
+class _Container(Module):
+    """What Sequential and ModuleList share: integer indexing, ``len``, iteration, ``append``,
+    ``extend``, ``insert`` and ``del`` (which renumber the keys '0', '1', ..., as PyTorch)."""
+
+    def _index(self, idx):
+        n = len(self._modules)
+        idx = operator.index(idx)
+        if not -n <= idx < n:
+            raise IndexError(f'index {idx} is out of range for {type(self).__name__} of length {n}')
+        return idx % n
+
+    def _renumber(self, modules):
+        self.__dict__['_modules'] = {}
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
+    def __setitem__(self, idx, module):
+        self.add_module(list(self._modules)[self._index(idx)], module)
+
+    def __delitem__(self, idx):
+        mods = list(self._modules.values())
+        del mods[idx if isinstance(idx, slice) else self._index(idx)]
+        self._renumber(mods)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        self._renumber(mods)
+        return self
+
+
+class Sequential(_Container):
+    """Modules applied one after the other.
+
+    ``Sequential(m0, m1, ...)`` names them ``'0', '1', ...``; ``Sequential(OrderedDict(...))``
+    keeps the given names. Supports indexing, slicing (a Sequential with the same keys), ``len``,
+    iteration, ``append``, ``extend``, ``insert`` and ``del``.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], collections.OrderedDict):
+            for k, m in args[0].items():
+                self.add_module(k, m)
+        else:
+            for i, m in enumerate(args):
+                self.add_module(str(i), m)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(collections.OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[self._index(idx)]
+
+    def forward(self, input):
+        for m in self._modules.values():
+            input = m(input)
+        return input
+
+
+class ModuleList(_Container):
+    """A list of modules that registers them (so their parameters are found); no forward.
+
+    Supports indexing, slicing (a new ModuleList), ``len``, iteration, ``append``, ``extend``,
+    ``insert``, ``del``, ``+`` and ``+=``.
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(self._index(idx))]
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def __repr__(self):
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + '()'
+        blocks = []          # [start, end, repr] runs of identical reprs, shown once
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = []
+        for start, end, r in blocks:
+            head = f'({start}): ' if start == end else f'({start}-{end}): {end - start + 1} x '
+            lines.append(_addindent(head + r, 2))
+        return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'

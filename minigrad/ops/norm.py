@@ -1,0 +1,122 @@
+"""Normalisation and regularisation ops: batch normalisation (one op) and dropout (a mask multiply).
+
+Batch norm is a single Function with the analytic backward, not a graph of a dozen small ops:
+one pass of channel sums forward, two backward. Channels are axis 1 of an ``(N, C, *)`` array.
+"""
+from ..autograd import Function
+from ..backend import get_array_module
+
+
+def _bshape(x):
+    """The shape that broadcasts a per-channel ``(C,)`` array against ``x`` of shape (N, C, *)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def channel_sum(a):
+    """Sum over every axis but 1: ``(N, C, *)`` -> ``(C,)`` (the spatial sum runs over the
+    contiguous last axis first, which is fast and keeps float32 sums accurate)."""
+    if a.ndim == 2:
+        return a.sum(axis=0)
+    n, c = a.shape[:2]
+    return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
+
+
+class BatchNorm(Function):
+    """``y = (x - mean) / sqrt(var + eps) * weight + bias``, statistics per channel (axis 1).
+
+    Inputs: ``x`` then, when present, ``weight`` and ``bias`` (say which with ``affine``).
+    With ``training=True`` the mean and the biased variance come from the batch, and the
+    running arrays (if given) are updated in place with the unbiased variance, as PyTorch does;
+    otherwise ``running_mean``/``running_var`` are used.
+    """
+
+    def forward(self, x, *wb, affine=(False, False), running_mean=None, running_var=None,
+                training=True, momentum=0.1, eps=1e-5):
+        xp = get_array_module(x)
+        wb = list(wb)
+        w = wb.pop(0) if affine[0] else None
+        b = wb.pop(0) if affine[1] else None
+        self.affine = affine
+        self.training = training
+        shape = _bshape(x)
+        if training:
+            m = x.size // x.shape[1]
+            mean = channel_sum(x) / m
+            xhat = x - mean.reshape(shape)                  # centred now, normalised below
+            var = channel_sum(xhat * xhat) / m
+            invstd = 1.0 / xp.sqrt(var + eps)
+            xhat *= invstd.reshape(shape)
+            if running_mean is not None:
+                running_mean *= 1.0 - momentum
+                running_mean += momentum * mean
+            if running_var is not None:
+                running_var *= 1.0 - momentum
+                running_var += (momentum * m / max(m - 1, 1)) * var
+            if w is not None:
+                out = xhat * w.reshape(shape)
+            else:
+                out = xhat.copy()
+            if b is not None:
+                out += b.reshape(shape)
+            self.save_for_backward(xhat, invstd, w)
+            return out
+        invstd = 1.0 / xp.sqrt(running_var + eps)
+        scale = invstd * w if w is not None else invstd
+        shift = -running_mean * scale
+        if b is not None:
+            shift = shift + b
+        out = x * scale.reshape(shape)
+        out += shift.reshape(shape)
+        # copies: the running arrays may be updated in place before backward runs
+        self.save_for_backward(x, running_mean.copy(), invstd, scale)
+        return out.astype(x.dtype, copy=False)
+
+    # train: dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)); dw = sum(g * xhat); db = sum(g)
+    # eval:  dx = w * invstd * g
+    def backward(self, g):
+        need_x = self.needs_input_grad[0]
+        need_w = self.affine[0] and self.needs_input_grad[1]
+        need_b = self.affine[1] and self.needs_input_grad[1 + self.affine[0]]
+        shape = _bshape(g)
+        gx = gw = gb = None
+        if self.training:
+            xhat, invstd, w = self.saved
+            m = g.size // g.shape[1]
+            sum_g = channel_sum(g)
+            if need_b:
+                gb = sum_g
+            if need_x or need_w:
+                sum_gx = channel_sum(g * xhat)
+                gw = sum_gx if need_w else None
+            if need_x:
+                scale = invstd * w if w is not None else invstd
+                gx = xhat * (sum_gx / m).reshape(shape)
+                gx += (sum_g / m).reshape(shape)
+                gx = g - gx
+                gx *= scale.reshape(shape)
+        else:
+            x, rmean, invstd, scale = self.saved
+            if need_x:
+                gx = g * scale.reshape(shape)
+            if need_w:
+                gw = channel_sum(g * (x - rmean.reshape(shape))) * invstd
+            if need_b:
+                gb = channel_sum(g)
+        out = [gx]
+        if self.affine[0]:
+            out.append(gw)
+        if self.affine[1]:
+            out.append(gb)
+        return tuple(out)
+
+
+class Dropout(Function):
+    """``x * mask`` with a fixed mask that already holds the ``1 / (1 - p)`` scale."""
+
+    def forward(self, x, mask):
+        self.mask = mask
+        return x * mask
+
+    # d(x * mask) = mask dx
+    def backward(self, g):
+        return g * self.mask

@@ -1,0 +1,104 @@
+"""nn.init: gains as PyTorch's, distributions with the right bounds/std, seeding, in-place."""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn import init
+
+
+@pytest.mark.parametrize('name,param', [('linear', None), ('conv2d', None), ('sigmoid', None),
+                                        ('tanh', None), ('relu', None), ('leaky_relu', None),
+                                        ('leaky_relu', 0.2), ('leaky_relu', math.sqrt(5)),
+                                        ('selu', None)])
+def test_calculate_gain_matches_torch(name, param):
+    torch = pytest.importorskip('torch')
+    assert init.calculate_gain(name, param) == pytest.approx(torch.nn.init.calculate_gain(name, param))
+
+
+def test_calculate_gain_errors():
+    with pytest.raises(ValueError, match='Unsupported nonlinearity gelu'):
+        init.calculate_gain('gelu')
+    with pytest.raises(ValueError, match='not a valid number'):
+        init.calculate_gain('leaky_relu', 'x')
+
+
+def _check_uniform(w, bound):
+    sigma = bound / math.sqrt(3)
+    assert np.abs(w).max() <= bound * (1 + 1e-6)
+    assert np.abs(w).max() > 0.98 * bound
+    assert abs(w.std() - sigma) < 5 * sigma / math.sqrt(2 * w.size)
+
+
+def _check_normal(w, std):
+    assert abs(w.mean()) < 5 * std / math.sqrt(w.size)
+    assert abs(w.std() - std) < 5 * std / math.sqrt(2 * w.size)
+
+
+def test_kaiming_and_xavier_statistics():
+    mg.manual_seed(0)
+    w = mg.empty(64, 32, 3, 3)                       # fan_in 288, fan_out 576
+    fan_in, fan_out = 32 * 9, 64 * 9
+    assert init.kaiming_uniform_(w) is w
+    _check_uniform(w.numpy(), math.sqrt(3) * math.sqrt(2) / math.sqrt(fan_in))    # a=0: slope 0
+    init.kaiming_uniform_(w, a=math.sqrt(5))         # the layers' default: bound 1/sqrt(fan_in)
+    _check_uniform(w.numpy(), 1 / math.sqrt(fan_in))
+    init.kaiming_uniform_(w, mode='fan_out', nonlinearity='relu')
+    _check_uniform(w.numpy(), math.sqrt(3) * math.sqrt(2) / math.sqrt(fan_out))
+    init.kaiming_normal_(w, nonlinearity='relu')
+    _check_normal(w.numpy(), math.sqrt(2) / math.sqrt(fan_in))
+    init.kaiming_normal_(w, a=0.1, mode='fan_out')
+    _check_normal(w.numpy(), math.sqrt(2 / 1.01) / math.sqrt(fan_out))
+    init.xavier_uniform_(w, gain=2.0)
+    _check_uniform(w.numpy(), 2.0 * math.sqrt(6 / (fan_in + fan_out)))
+    init.xavier_normal_(w)
+    _check_normal(w.numpy(), math.sqrt(2 / (fan_in + fan_out)))
+    init.uniform_(w, -3, 1)
+    assert w.numpy().min() >= -3 and w.numpy().max() < 1 and abs(w.numpy().mean() + 1) < 0.05
+    init.normal_(w, 2.0, 0.5)
+    _check_normal(w.numpy() - 2.0, 0.5)
+    assert w.dtype == np.float32
+
+
+def test_constant_inits_work_on_parameters_in_place():
+    p = nn.Parameter(mg.empty(3, 4))
+    arr = p.data
+    assert init.zeros_(p) is p and (p.numpy() == 0).all()
+    assert init.ones_(p) is p and (p.numpy() == 1).all()
+    init.constant_(p, 2.5)
+    assert (p.numpy() == 2.5).all() and p.data is arr
+    init.kaiming_uniform_(p)                           # no error for a leaf that requires grad
+    assert p.requires_grad and p.grad_fn is None and p.data is arr
+
+
+def test_init_is_seeded_and_keeps_dtype():
+    a, b = mg.empty(5, 5, dtype=mg.float64), mg.empty(5, 5, dtype=mg.float64)
+    mg.manual_seed(11)
+    init.xavier_normal_(a)
+    mg.manual_seed(11)
+    init.xavier_normal_(b)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert a.dtype == np.float64
+
+
+def test_fan_errors():
+    with pytest.raises(ValueError, match='fewer than 2 dimensions'):
+        init.xavier_uniform_(mg.empty(5))
+    with pytest.raises(ValueError, match='Mode fan_avg not supported'):
+        init.kaiming_uniform_(mg.empty(3, 3), mode='fan_avg')
+    with pytest.warns(UserWarning, match='zero-element'):
+        init.kaiming_uniform_(mg.empty(0, 3))
+
+
+def test_conv_default_init_bounds_like_torch():
+    torch = pytest.importorskip('torch')
+    mg.manual_seed(0)
+    m, t = nn.Conv2d(16, 32, 3), torch.nn.Conv2d(16, 32, 3)
+    bound = 1 / math.sqrt(16 * 9)
+    _check_uniform(m.weight.numpy(), bound)
+    assert np.abs(m.bias.numpy()).max() <= bound
+    assert abs(m.weight.numpy().std() - t.weight.detach().numpy().std()) < 0.05 * bound
+    g = nn.Conv2d(8, 8, 3, groups=4)                 # fan_in = in/groups * k * k
+    assert np.abs(g.weight.numpy()).max() <= 1 / math.sqrt(2 * 9)
