@@ -57,6 +57,12 @@ def _dims(dim, ndim):
     return tuple(sorted(out))
 
 
+def _reduce_dims(dim, ndim):
+    """``_dims`` for a reduction: a 0-d tensor accepts dim 0 or -1 and reduces over nothing."""
+    dims = _dims(dim, ndim)
+    return () if (ndim == 0 and dims is not None) else dims
+
+
 def _dim_kw(dim, axis, keepdim, keepdims):
     """Accept NumPy's axis/keepdims as aliases of PyTorch's dim/keepdim."""
     if axis is not None:
@@ -513,21 +519,21 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         if x.dtype == np.bool_:
             x = x.to(int64)
-        return R.Sum.apply(x, axis=_dims(dim, x.ndim), keepdim=keepdim)
+        return R.Sum.apply(x, axis=_reduce_dims(dim, x.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
-        return R.Mean.apply(self._floated(), axis=_dims(dim, self.ndim), keepdim=keepdim)
+        return R.Mean.apply(self._floated(), axis=_reduce_dims(dim, self.ndim), keepdim=keepdim)
 
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Maximum over ``dim`` (int or tuple). Ties share the gradient equally."""
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
-        return R.AMax.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+        return R.AMax.apply(self, axis=_reduce_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Minimum over ``dim`` (int or tuple). Ties share the gradient equally."""
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
-        return R.AMin.apply(self, axis=_dims(dim, self.ndim), keepdim=keepdim)
+        return R.AMin.apply(self, axis=_reduce_dims(dim, self.ndim), keepdim=keepdim)
 
     def _max_min(self, dim, keepdim, axis, keepdims, minimum):
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
@@ -584,7 +590,7 @@ class Tensor:
         if correction is None:
             correction = 0 if unbiased is False else 1
         x = self._floated()
-        dims = _dims(dim, x.ndim)
+        dims = _reduce_dims(dim, x.ndim)
         n = x.numel() if dims is None else int(np.prod([x.shape[d] for d in dims]))
         d = x - x.mean(dims, keepdim=True)
         return (d * d).sum(dims, keepdim=keepdim) / max(n - correction, 0)
@@ -637,8 +643,11 @@ class Tensor:
         return S.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
+        a, b = _dims(dim0, self.ndim), _dims(dim1, self.ndim)
+        if self.ndim == 0:
+            return self
         dims = list(range(self.ndim))
-        a, b = _dims(dim0, self.ndim)[0], _dims(dim1, self.ndim)[0]
+        a, b = a[0], b[0]
         dims[a], dims[b] = dims[b], dims[a]
         return S.Permute.apply(self, dims=tuple(dims))
 
