@@ -152,11 +152,12 @@ class Conv2d(_ImageFunction):
         O = g.shape[1]
         L = OH * OW
         gx = gw = gb = None
-        if len(needs) > 2 and needs[2]:
-            gb = g.sum(axis=(0, 2, 3))
+        need_b = len(needs) > 2 and needs[2]
         if not (needs[0] or needs[1]):
-            return gx, gw, gb
+            return gx, gw, g.sum(axis=(0, 2, 3))
         gt = xp.ascontiguousarray(g.reshape(N, O, L).transpose(1, 0, 2)).reshape(O, N * L)
+        if need_b:
+            gb = gt.sum(axis=1)
         if needs[1]:
             KH, KW = self.kernel
             cols = saved
@@ -175,8 +176,9 @@ class Conv2d(_ImageFunction):
             wt = xp.ascontiguousarray(weight.reshape(G, Og, Cg, KH * KW).transpose(3, 0, 2, 1))
             dxp = xp.zeros((C, N, pt + H + pb, pl + W + pr), dtype=g.dtype)
             gtg = gt.reshape(G, Og, N * L)
+            part = xp.empty((G, Cg, N * L), dtype=g.dtype)          # reused by every offset
             for k, (rs, cs) in enumerate(_offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)):
-                part = wt[k, 0] @ gt if G == 1 else xp.matmul(wt[k], gtg)
+                xp.matmul(wt[k], gtg, out=part)
                 dxp[:, :, rs, cs] += part.reshape(C, N, OH, OW)
             gx = self._unbatch(xp.ascontiguousarray(dxp[:, :, pt:pt + H, pl:pl + W].transpose(1, 0, 2, 3)))
         return gx, gw, gb

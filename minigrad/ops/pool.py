@@ -97,12 +97,13 @@ class _Pool2d(_ImageFunction):
         self.in_shape = x.shape
         return x
 
-    def _scatter(self, g, per_slice):
-        """Sum ``per_slice(k)`` into slice k of a zero padded buffer; crop it to the input."""
+    def _scatter(self, g, per_slice, writes_all=False):
+        """Let ``per_slice(k, dst)`` fill slice k of a padded buffer (zeroed unless ``writes_all``:
+        the slices tile it and each is fully written); crop it to the input."""
         xp = get_array_module(g)
         N, C, H, W = self.in_shape
         pt, pb, pl, pr = self.pads
-        alloc = xp.empty if self.tiles else xp.zeros       # tiles: every element gets written
+        alloc = xp.empty if writes_all else xp.zeros
         dxp = alloc((N, C, pt + H + pb, pl + W + pr), dtype=g.dtype)
         for k, (rs, cs) in enumerate(self.slices):
             per_slice(k, dxp[:, :, rs, cs])
@@ -157,7 +158,7 @@ class MaxPool2d(_Pool2d):
                 dst += xp.where(hit, g, zero)
             else:
                 xp.copyto(dst, g, where=hit)
-        return self._scatter(g, route)
+        return self._scatter(g, route, writes_all=fast)
 
 
 def _max_pool_indices(x, k, s, p, d, out_hw):
@@ -259,7 +260,7 @@ class AvgPool2d(_Pool2d):
                 dst += gs
             else:
                 dst[...] = gs
-        return self._scatter(g, spread)
+        return self._scatter(g, spread, writes_all=self.tiles)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
