@@ -61,15 +61,14 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
         g = t.grad
         analytic = np.zeros(t.shape) if g is None else backend.asnumpy(g.data).astype(np.float64)
         numeric = np.zeros(t.shape)
-        flat = t.data.reshape(-1)        # a view: perturb in place
-        for k in range(flat.size):
-            orig = flat[k].item()
-            flat[k] = orig + eps
+        for ix in np.ndindex(*t.shape):  # perturb in place by index: any memory layout works
+            orig = t.data[ix].item()
+            t.data[ix] = orig + eps
             fp = scalar(_no_grad(outputs))
-            flat[k] = orig - eps
+            t.data[ix] = orig - eps
             fm = scalar(_no_grad(outputs))
-            flat[k] = orig
-            numeric.reshape(-1)[k] = (fp - fm) / (2 * eps)
+            t.data[ix] = orig
+            numeric[ix] = (fp - fm) / (2 * eps)
         bad = np.abs(analytic - numeric) > atol + rtol * np.abs(numeric)
         if bad.any():
             idx = [tuple(int(v) for v in np.unravel_index(k, t.shape)) for k in np.flatnonzero(bad)[:5]]
