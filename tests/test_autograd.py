@@ -429,3 +429,11 @@ def test_start_gradient_is_cast_to_the_output_dtype():
         mg.autograd.grad([x * 2.0], [x], grad_outputs=[None, None])
     with pytest.raises(RuntimeError, match=r'grad_outputs has shape \(3,\)'):
         mg.autograd.grad(x * 2.0, x, grad_outputs=mg.ones(3))
+
+
+def test_leaf_grad_is_a_writable_array_of_its_own():
+    x = leaf([1.0, 2.0, 3.0])
+    x.sum().backward()                       # Sum's backward gives a read-only broadcast view
+    assert x.grad.data.flags.writeable and x.grad.data.base is None
+    x.grad.zero_()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])

@@ -49,3 +49,12 @@ def test_gradcheck_rejects_float32_and_no_grad_inputs():
         gradcheck(lambda t: t * 2, [mg.tensor([1.0], requires_grad=True)])
     with pytest.raises(ValueError, match='requires grad'):
         gradcheck(lambda t: t * 2, [mg.tensor([1.0], dtype=mg.float64)])
+
+
+def test_gradcheck_perturbs_non_contiguous_and_0d_inputs():
+    data = np.asfortranarray(np.linspace(-1, 1, 12).reshape(3, 4))      # column-major memory
+    x = mg.Tensor._wrap(data)
+    x.requires_grad = True
+    assert gradcheck(lambda t: (t * t).sum(1), [x])
+    s = mg.tensor(0.3, dtype=mg.float64, requires_grad=True)
+    assert gradcheck(lambda t: t.exp() * x, [s])
