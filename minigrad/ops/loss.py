@@ -45,14 +45,16 @@ def _weight_b(weight, ndim):
 
 
 def _class_targets(xp, target, weight, ignore_index, dtype):
-    """Per-element class index made safe (ignored -> 0), and the weight of each element."""
+    """For class-index targets (N, *): the index that picks ``a[n, target[n, ...], ...]`` from an
+    (N, C, *) array (ignored targets made safe as class 0), and each element's weight (0 where
+    ignored)."""
     valid = target != ignore_index
     safe = xp.where(valid, target, 0)
-    if weight is None:
-        wt = valid.astype(dtype)
-    else:
-        wt = weight[safe] * valid
-    return xp.expand_dims(safe, 1), wt.astype(dtype, copy=False)
+    wt = valid.astype(dtype) if weight is None else weight[safe] * valid
+    nd = safe.ndim
+    grids = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - 1 - i))
+             for i, n in enumerate(safe.shape)]
+    return (grids[0], safe) + tuple(grids[1:]), wt.astype(dtype, copy=False)
 
 
 class CrossEntropy(Function):
@@ -67,49 +69,45 @@ class CrossEntropy(Function):
         xp = get_array_module(x)
         eps = float(label_smoothing)
         n_classes = x.shape[1]
-        t, wt = _class_targets(xp, target, weight, ignore_index, x.dtype)
-        wt = xp.expand_dims(wt, 1)                               # (N, 1, *)
+        idx, wt = _class_targets(xp, target, weight, ignore_index, x.dtype)   # wt: (N, *)
         z = x - x.max(axis=1, keepdims=True)
-        zt = xp.take_along_axis(z, t, axis=1)
+        zt = z[idx]
         if eps:
             wb = None if weight is None else _weight_b(weight, x.ndim)
-            zsum = (z if wb is None else z * wb).sum(axis=1, keepdims=True)
+            zsum = (z if wb is None else z * wb).sum(axis=1)
             wsum = float(n_classes if weight is None else weight.sum())
-            valid = (xp.expand_dims(target, 1) != ignore_index).astype(x.dtype)
+            valid = (target != ignore_index).astype(x.dtype)
         xp.exp(z, out=z)                                         # z is now exp(x - max)
         se = z.sum(axis=1, keepdims=True)
-        lse = xp.log(se)
+        lse = xp.log(se[:, 0])
         loss = wt * (lse - zt)                                   # -w_t log p_t
         if eps:
             smooth = (lse * wsum - zsum) * valid                 # -sum_c w_c log p_c
             loss = (1.0 - eps) * loss + (eps / n_classes) * smooth
         z /= se                                                  # z is now softmax(x)
         self.denom = wt.sum() if reduction == 'mean' else 1
-        self.reduction, self.eps, self.n_classes = reduction, eps, n_classes
-        self.save_for_backward(z, t, wt)
+        self.reduction, self.eps, self.n_classes, self.idx = reduction, eps, n_classes, idx
+        self.save_for_backward(z, wt)
         if eps:
             self.valid, self.wsum, self.weight = valid, wsum, weight
-        return _reduce(loss[:, 0], reduction, self.denom)
+        return _reduce(loss, reduction, self.denom)
 
     # d loss / dx = coef * (p * sum_c q_c - q),  q = (1 - eps) w_t onehot(t) + (eps / C) w
     def backward(self, g):
         xp = get_array_module(g)
-        p, t, wt = self.saved
+        p, wt = self.saved
         eps, n_classes = self.eps, self.n_classes
-        coef = _grad_scale(g, self.reduction, self.denom)
-        if self.reduction == 'none':
-            coef = xp.expand_dims(coef, 1)
-        hit = (1.0 - eps) * wt
+        coef = _grad_scale(g, self.reduction, self.denom)        # a scalar or (N, *)
+        hit = coef * ((1.0 - eps) * wt)                          # (N, *)
+        row = hit
         if eps:
-            row = hit + (eps / n_classes * self.wsum) * self.valid
-        else:
-            row = hit
-        gx = p * (coef * row)
-        picked = xp.take_along_axis(gx, t, axis=1)
-        xp.put_along_axis(gx, t, picked - coef * hit, axis=1)
+            smooth = coef * ((eps / n_classes) * self.valid)     # (N, *)
+            row = hit + smooth * self.wsum
+        gx = p * xp.expand_dims(row, 1)
+        gx[self.idx] -= hit
         if eps:
             w = 1.0 if self.weight is None else _weight_b(self.weight, gx.ndim)
-            gx -= (coef * (eps / n_classes)) * self.valid * w
+            gx -= xp.expand_dims(smooth, 1) * w
         return gx.astype(p.dtype, copy=False)
 
 
@@ -160,20 +158,20 @@ class NLLLoss(Function):
 
     def forward(self, x, target, weight=None, ignore_index=-100, reduction='mean'):
         xp = get_array_module(x)
-        t, wt = _class_targets(xp, target, weight, ignore_index, x.dtype)
-        loss = -wt * xp.take_along_axis(x, t, axis=1)[:, 0]
-        self.shape, self.reduction = x.shape, reduction
+        idx, wt = _class_targets(xp, target, weight, ignore_index, x.dtype)
+        loss = -wt * x[idx]
+        self.shape, self.reduction, self.idx = x.shape, reduction, idx
         self.denom = wt.sum() if reduction == 'mean' else 1
-        self.save_for_backward(t, wt)
+        self.save_for_backward(wt)
         return _reduce(loss, reduction, self.denom)
 
     # d loss / dx = -coef * w_t at the target class, 0 elsewhere
     def backward(self, g):
         xp = get_array_module(g)
-        t, wt = self.saved
+        (wt,) = self.saved
         coef = _grad_scale(g, self.reduction, self.denom)
         gx = xp.zeros(self.shape, dtype=wt.dtype)
-        xp.put_along_axis(gx, t, xp.expand_dims(-coef * wt, 1).astype(wt.dtype, copy=False), axis=1)
+        gx[self.idx] = -coef * wt
         return gx
 
 

@@ -86,14 +86,18 @@ class BatchNorm(Function):
             if need_b:
                 gb = sum_g
             if need_x or need_w:
-                sum_gx = channel_sum(g * xhat)
+                gx = g * xhat                          # a scratch buffer, reused for dx below
+                sum_gx = channel_sum(gx)
                 gw = sum_gx if need_w else None
             if need_x:
                 scale = invstd * w if w is not None else invstd
-                gx = xhat * (sum_gx / m).reshape(shape)
+                xp = get_array_module(g)
+                xp.multiply(xhat, (sum_gx / m).reshape(shape), out=gx)
                 gx += (sum_g / m).reshape(shape)
-                gx = g - gx
+                xp.subtract(g, gx, out=gx)
                 gx *= scale.reshape(shape)
+            else:
+                gx = None
         else:
             x, rmean, invstd, scale = self.saved
             if need_x:

@@ -200,3 +200,31 @@ def test_legacy_size_average_reduce():
     assert m.reduction == 'none' and m(x, y).shape == (4,)
     with pytest.warns(UserWarning):
         assert nn.MSELoss(size_average=False).reduction == 'sum'
+
+
+def test_ops_stay_float32_forward_and_backward():
+    """No silent promotion to float64 in any nn op, for every reduction and option."""
+    w = mg.rand(3) + 0.5
+    cases = []
+    for red in ('mean', 'sum', 'none'):
+        for ls in (0.0, 0.1):
+            cases.append(lambda x, red=red, ls=ls: F.cross_entropy(
+                x, mg.tensor([0, 1, 2, -100]), weight=w, reduction=red, label_smoothing=ls))
+            cases.append(lambda x, red=red, ls=ls: F.cross_entropy(
+                x, mg.rand(4, 3, requires_grad=True), weight=w, reduction=red, label_smoothing=ls))
+        cases.append(lambda x, red=red: F.nll_loss(x, mg.tensor([0, 1, 2, 1]), weight=w,
+                                                   reduction=red))
+        cases.append(lambda x, red=red: F.mse_loss(x, mg.randn(4, 3, requires_grad=True),
+                                                   reduction=red))
+    for training in (True, False):
+        cases.append(lambda x, tr=training: F.batch_norm(
+            x, mg.zeros(3), mg.ones(3), w.requires_grad_(), mg.zeros(3, requires_grad=True),
+            training=tr))
+    cases.append(lambda x: F.dropout(x, 0.3))
+    for fn in cases:
+        x = mg.randn(4, 3, requires_grad=True)
+        y = fn(x)
+        assert y.data.dtype == np.float32
+        grads = y.grad_fn.backward(np.ones(y.shape, np.float32))
+        for gr in grads if isinstance(grads, tuple) else (grads,):
+            assert gr is None or gr.dtype == np.float32
