@@ -4,9 +4,8 @@
     loss = F.cross_entropy(model(x), y)
 
 Convolution and pooling live in ``minigrad.ops.conv`` / ``minigrad.ops.pool`` and are re-exported
-here (imported on first use).
+here.
 """
-import importlib
 import math
 import numbers
 import warnings
@@ -17,6 +16,8 @@ from .. import backend, factory
 from ..ops import elementwise as E
 from ..ops import loss as L
 from ..ops import norm as N
+from ..ops.conv import conv2d
+from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
 from ..tensor import pad as _pad
 
@@ -61,21 +62,6 @@ def _check_reduction(reduction):
                          "'sum' or 'none'")
 
 
-def _lazy(module, name):
-    """A function from an op module that another engineer may still be writing: imported on
-    first call, so this package imports even before that module exists."""
-    cache = {}
-
-    def call(*args, **kwargs):
-        fn = cache.get('fn')
-        if fn is None:
-            fn = cache['fn'] = getattr(importlib.import_module(module, __package__), name)
-        return fn(*args, **kwargs)
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = f'``{module[3:]}.{name}`` (see there for the arguments).'
-    return call
-
-
 # ---------------------------------------------------------------- linear, conv, pooling
 
 def linear(input, weight, bias=None):
@@ -98,12 +84,6 @@ def linear(input, weight, bias=None):
     if bias is not None:
         out = out + bias
     return out.reshape(lead + (weight.shape[0],)) if input.ndim > 2 else out
-
-
-conv2d = _lazy('..ops.conv', 'conv2d')
-max_pool2d = _lazy('..ops.pool', 'max_pool2d')
-avg_pool2d = _lazy('..ops.pool', 'avg_pool2d')
-adaptive_avg_pool2d = _lazy('..ops.pool', 'adaptive_avg_pool2d')
 
 
 def pad(input, pad, mode='constant', value=None):
