@@ -270,3 +270,14 @@ def gpu_memory_used(device='cuda'):
     cp = _import_cupy()
     with cp.cuda.Device(dev.index or 0):
         return int(cp.get_default_memory_pool().used_bytes())
+
+
+def put_along_axis(target, indices, values, axis):
+    """``np.put_along_axis`` for NumPy and CuPy (older CuPy lacks it: built from open grids)."""
+    xp = get_array_module(target)
+    if hasattr(xp, 'put_along_axis'):
+        xp.put_along_axis(target, indices, values, axis=axis)
+        return
+    grid = list(xp.ogrid[tuple(slice(n) for n in indices.shape)])
+    grid[axis] = indices
+    target[tuple(grid)] = values

@@ -1,6 +1,6 @@
 """Reductions: sum, mean, amax/amin, max/min along a dim (via gather), softmax, log-softmax."""
 from ..autograd import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, put_along_axis
 
 
 def _expand_back(g, shape, axis, keepdim):
@@ -81,7 +81,7 @@ class Gather(Function):
     def backward(self, g):
         xp = get_array_module(g)
         gx = xp.zeros(self.shape, dtype=g.dtype)
-        xp.put_along_axis(gx, self.index, g, axis=self.axis)
+        put_along_axis(gx, self.index, g, self.axis)
         return gx
 
 
