@@ -1,0 +1,217 @@
+"""End-to-end runs of ``python -m models.train`` and ``python -m models.evaluate`` on the sample."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SMALL = ['--limit-train', '512', '--limit-test', '256']
+METRIC_KEYS = {'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'lr', 'seconds'}
+
+
+def _env(**extra):
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
+    env.update(extra)
+    return env
+
+
+def cli(module, *args, env=None, check=None):
+    proc = subprocess.run([sys.executable, '-m', f'models.{module}', *map(str, args)], cwd=REPO,
+                          env=env or _env(), capture_output=True, text=True, timeout=300)
+    if check is not None and proc.returncode != check:
+        raise AssertionError(f'exit code {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\n'
+                             f'stderr:\n{proc.stderr}')
+    return proc
+
+
+def train(out, *args, check=0):
+    return cli('train', '--out', out, '--no-progress', *SMALL, *args, check=check)
+
+
+def read_metrics(out):
+    with open(os.path.join(out, 'metrics.jsonl')) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def without_time(rows):
+    return [{k: v for k, v in r.items() if k != 'seconds'} for r in rows]
+
+
+def assert_same_state(a, b, path=''):
+    """Nested checkpoint contents equal, arrays bit for bit."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), f'{path}: keys {sorted(a)} != {sorted(b)}'
+        for k in a:
+            assert_same_state(a[k], b[k], f'{path}.{k}')
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same_state(x, y, f'{path}[{i}]')
+    elif hasattr(a, 'shape'):
+        x, y = np.asarray(getattr(a, 'data', a)), np.asarray(getattr(b, 'data', b))
+        assert x.dtype == y.dtype and x.shape == y.shape, path
+        assert x.tobytes() == y.tobytes(), f'{path} differs'
+    else:
+        assert a == b, f'{path}: {a!r} != {b!r}'
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory):
+    """Two epochs in one go, and one epoch + resume + one epoch."""
+    root = tmp_path_factory.mktemp('train')
+    full, split = str(root / 'full'), str(root / 'split')
+    p_full = train(full, '--epochs', 2)
+    p_first = train(split, '--epochs', 1)
+    p_resumed = train(split, '--epochs', 2, '--resume')
+    return dict(root=root, full=full, split=split, p_full=p_full, p_first=p_first, p_resumed=p_resumed)
+
+
+def test_metrics_jsonl(runs):
+    rows = read_metrics(runs['full'])
+    assert [r['epoch'] for r in rows] == [1, 2]
+    for r in rows:
+        assert set(r) == METRIC_KEYS
+        assert 0.0 <= r['train_acc'] <= 1.0 and 0.0 <= r['test_acc'] <= 1.0
+        assert r['train_loss'] > 0 and r['test_loss'] > 0 and r['seconds'] > 0
+        assert r['lr'] == pytest.approx(1e-3)
+    # learning happens: well above chance (0.1) after 16 steps
+    assert rows[-1]['test_acc'] > 0.3
+    assert rows[1]['train_loss'] < rows[0]['train_loss']
+    last = runs['p_full'].stdout.strip().splitlines()[-1]
+    assert last == f"test accuracy: {rows[-1]['test_acc']:.4f}"
+
+
+def test_checkpoint_contents(runs):
+    import models
+    ckpt = mg.load(os.path.join(runs['full'], 'checkpoint.npz'))
+    assert ckpt['epoch'] == 2 and ckpt['batch'] == 0
+    assert ckpt['args']['model'] == 'lenet5' and ckpt['args']['dataset'] == 'mnist-sample'
+    assert ckpt['args']['optimizer'] == 'adam'
+    assert set(ckpt['model']) == set(models.LeNet5().state_dict())
+    assert ckpt['optimizer']['state'] and ckpt['optimizer']['param_groups']
+    assert ckpt['loader']['epoch'] == 2
+    assert 'numpy' in ckpt['rng']
+    assert without_time(ckpt['history']) == without_time(read_metrics(runs['full']))
+    # no temporary files left next to it (the save is atomic: temp file + rename)
+    assert sorted(os.listdir(runs['full'])) == ['checkpoint.npz', 'metrics.jsonl']
+
+
+def test_resume_is_bit_exact(runs):
+    a = mg.load(os.path.join(runs['full'], 'checkpoint.npz'))
+    b = mg.load(os.path.join(runs['split'], 'checkpoint.npz'))
+    assert_same_state(a['model'], b['model'], 'model')
+    assert_same_state(a['optimizer'], b['optimizer'], 'optimizer')
+    assert a['rng'] == b['rng']
+    assert without_time(read_metrics(runs['full'])) == without_time(read_metrics(runs['split']))
+    assert runs['p_full'].stdout.splitlines()[-1] == runs['p_resumed'].stdout.splitlines()[-1]
+
+
+def test_evaluate_command(runs):
+    ckpt = os.path.join(runs['full'], 'checkpoint.npz')
+    proc = cli('evaluate', ckpt, '--limit-test', 256, '--no-progress', check=0)
+    rows = read_metrics(runs['full'])
+    assert f"test accuracy: {rows[-1]['test_acc']:.4f}" in proc.stdout
+    lines = proc.stdout.splitlines()
+    start = lines.index('confusion matrix:') + 2
+    matrix = np.array([[int(v) for v in line.split()[-10:]] for line in lines[start:start + 10]])
+    assert matrix.sum() == 256
+    assert np.trace(matrix) / 256 == pytest.approx(rows[-1]['test_acc'])
+
+
+def one_error_line(proc):
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert 'Traceback' not in proc.stderr
+    return lines[0]
+
+
+def test_bad_model_name(tmp_path):
+    line = one_error_line(train(str(tmp_path), '--model', 'resnet50', check=2))
+    assert 'resnet50' in line and 'lenet5' in line
+
+
+def test_missing_data(tmp_path):
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    env = _env(MINIGRAD_DATA=str(empty), HOME=str(tmp_path))
+    try:
+        mg.data.CIFAR10(root=str(empty))
+        pytest.skip('CIFAR-10 is installed system-wide here')
+    except Exception:
+        pass
+    proc = cli('train', '--dataset', 'cifar10', '--data-dir', empty, '--out', tmp_path / 'o',
+               '--no-progress', env=env)
+    assert 'cifar' in one_error_line(proc).lower()
+
+
+def test_resume_with_another_model(runs, tmp_path):
+    ckpt = os.path.join(runs['full'], 'checkpoint.npz')
+    line = one_error_line(train(str(tmp_path), '--model', 'vgg_mini', '--checkpoint', ckpt,
+                                '--resume', '--epochs', 3, check=2))
+    assert 'lenet5' in line
+    line = one_error_line(train(str(tmp_path), '--resume', check=2))
+    assert 'checkpoint' in line
+
+
+def test_evaluate_bad_file(runs):
+    line = one_error_line(cli('evaluate', os.path.join(runs['full'], 'metrics.jsonl')))
+    assert 'metrics.jsonl' in line
+    line = one_error_line(cli('evaluate', os.path.join(runs['full'], 'nothing.npz')))
+    assert 'nothing.npz' in line
+
+
+def test_model_too_deep_for_the_images(tmp_path):
+    line = one_error_line(train(str(tmp_path), '--model', 'vgg11', check=2))
+    assert '--resize' in line
+
+
+def test_cuda_unavailable(tmp_path):
+    if mg.cuda.is_available():
+        pytest.skip('a GPU is available here')
+    line = one_error_line(train(str(tmp_path), '--device', 'cuda', check=2))
+    assert 'cuda' in line.lower()
+
+
+def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
+    """Ctrl-C mid-run saves a checkpoint (exit 130); resuming gives the uninterrupted result."""
+    args = ['--epochs', 2, '--batch-size', 8, '--limit-train', 512, '--limit-test', 128]
+    ref = str(tmp_path / 'ref')
+    cli('train', '--out', ref, '--no-progress', *args, check=0)
+
+    out = str(tmp_path / 'stopped')
+    proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', out,
+                             *map(str, args)], cwd=REPO, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    # wait for the progress bar: the Ctrl-C handler is installed by then
+    seen = b''
+    deadline = time.monotonic() + 120
+    while b'epoch 1/2' not in seen and time.monotonic() < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    stderr = (seen + stderr).decode()
+    assert proc.returncode == 130, stderr
+    last = re.split(r'[\r\n]+', stderr.strip())[-1]
+    assert last.startswith('interrupted: checkpoint saved'), last
+    assert 'Traceback' not in stderr
+    ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))
+    assert (ckpt['epoch'], ckpt['batch']) < (2, 0)
+
+    cli('train', '--out', out, '--no-progress', '--resume', '--epochs', 2, check=0)
+    a = mg.load(os.path.join(ref, 'checkpoint.npz'))
+    b = mg.load(os.path.join(out, 'checkpoint.npz'))
+    assert_same_state(a['model'], b['model'], 'model')
+    assert without_time(read_metrics(ref)) == without_time(read_metrics(out))
