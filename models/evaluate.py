@@ -36,18 +36,22 @@ def build_parser():
     return p
 
 
-def format_confusion(confusion, classes):
-    """The confusion matrix as text: one row per true class, one column per predicted class."""
+def format_confusion(confusion, classes=None):
+    """The confusion matrix as text: one row per true class (with its accuracy, i.e. recall),
+    one column per predicted class."""
     k = confusion.shape[0]
-    names = [str(c) for c in classes][:k] if classes else [str(i) for i in range(k)]
+    names = [str(c) for c in (classes or [])][:k]
     names += [str(i) for i in range(len(names), k)]
+    labels = [n if n.split(' ')[0] == str(i) else f'{i} {n}' for i, n in enumerate(names)]
     width = max(5, len(str(int(confusion.max()))) + 1)
     corner = 'true \\ predicted'
-    label_w = max(len(corner), *(len(n) for n in names))
-    lines = [f'{corner:<{label_w}}' + ''.join(f'{i:>{width}}' for i in range(k))]
+    label_w = max(len(corner), *(len(n) for n in labels))
+    lines = [f'{corner:<{label_w}}' + ''.join(f'{i:>{width}}' for i in range(k)) + '     acc']
     for i in range(k):
-        lines.append(f'{names[i]:<{label_w}}' + ''.join(f'{int(v):>{width}}' for v in confusion[i]))
-    lines.append('columns: ' + ', '.join(f'{i} = {n}' for i, n in enumerate(names)))
+        total = int(confusion[i].sum())
+        acc = f'{confusion[i, i] / total:8.4f}' if total else '       -'
+        lines.append(f'{labels[i]:<{label_w}}' + ''.join(f'{int(v):>{width}}' for v in confusion[i])
+                     + acc)
     return '\n'.join(lines)
 
 

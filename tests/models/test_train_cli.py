@@ -122,7 +122,7 @@ def test_evaluate_command(runs):
     assert f"test accuracy: {rows[-1]['test_acc']:.4f}" in proc.stdout
     lines = proc.stdout.splitlines()
     start = lines.index('confusion matrix:') + 2
-    matrix = np.array([[int(v) for v in line.split()[-10:]] for line in lines[start:start + 10]])
+    matrix = np.array([[int(v) for v in line.split()[-11:-1]] for line in lines[start:start + 10]])
     assert matrix.sum() == 256
     assert np.trace(matrix) / 256 == pytest.approx(rows[-1]['test_acc'])
 
@@ -161,6 +161,9 @@ def test_resume_with_another_model(runs, tmp_path):
     assert 'lenet5' in line
     line = one_error_line(train(str(tmp_path), '--resume', check=2))
     assert 'checkpoint' in line
+    line = one_error_line(train(str(tmp_path), '--checkpoint', ckpt, '--resume', '--epochs', 3,
+                                '--lr', 0.5, check=2))
+    assert '--lr' in line
 
 
 def test_evaluate_bad_file(runs):
@@ -183,8 +186,10 @@ def test_cuda_unavailable(tmp_path):
 
 
 def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
-    """Ctrl-C mid-run saves a checkpoint (exit 130); resuming gives the uninterrupted result."""
-    args = ['--epochs', 2, '--batch-size', 8, '--limit-train', 512, '--limit-test', 128]
+    """Ctrl-C mid-run saves a checkpoint (exit 130); resuming gives the uninterrupted result,
+    per-batch learning-rate schedule included."""
+    args = ['--epochs', 2, '--batch-size', 8, '--limit-train', 512, '--limit-test', 128,
+            '--scheduler', 'cosine']
     ref = str(tmp_path / 'ref')
     cli('train', '--out', ref, '--no-progress', *args, check=0)
 
@@ -210,8 +215,14 @@ def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
     ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))
     assert (ckpt['epoch'], ckpt['batch']) < (2, 0)
 
+    # a cosine schedule is shaped by the run's length: it cannot be stretched on resume
+    line = one_error_line(cli('train', '--out', out, '--no-progress', '--resume', '--epochs', 3))
+    assert 'cosine' in line and '--epochs 2' in line
+
     cli('train', '--out', out, '--no-progress', '--resume', '--epochs', 2, check=0)
     a = mg.load(os.path.join(ref, 'checkpoint.npz'))
     b = mg.load(os.path.join(out, 'checkpoint.npz'))
     assert_same_state(a['model'], b['model'], 'model')
+    assert_same_state(a['optimizer'], b['optimizer'], 'optimizer')
+    assert_same_state(a['scheduler'], b['scheduler'], 'scheduler')
     assert without_time(read_metrics(ref)) == without_time(read_metrics(out))
