@@ -21,6 +21,7 @@ CONFIGS = [
     ((2, 2, 5, 5), (3, 2, 2, 2), 3, 'valid', 1, 1, True),           # stride larger than the kernel
     ((3, 5, 6), (2, 3, 3, 3), 1, 1, 1, 1, True),                    # unbatched (C, H, W)
     ((1, 1, 4, 4), (2, 1, 1, 1), 1, 0, 1, 1, True),                 # 1x1 kernel
+    ((2, 2, 4, 3), (3, 2, 1, 2), 1, (1, 2), 1, 1, True),            # padding wider than the kernel
 ]
 
 
@@ -144,6 +145,22 @@ def test_conv2d_recomputing_windows_gives_the_same_gradients(monkeypatch):
         grads.append([t.grad.numpy() for t in ts])
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize('chunk_images', [1, 2])
+def test_conv2d_input_gradient_in_chunks(monkeypatch, chunk_images):
+    """The stride-1 input gradient builds output-gradient windows a few images at a time."""
+    rng = np.random.default_rng(9)
+    x0, w0 = rng.standard_normal((3, 4, 6, 5)), rng.standard_normal((6, 2, 3, 2))
+    grads = []
+    for chunk in (None, chunk_images):
+        if chunk is not None:     # bytes of chunk_images images' windows: 3 images -> uneven chunks
+            monkeypatch.setattr(conv_mod, 'GRAD_CHUNK_BYTES', chunk * 6 * 3 * 2 * 6 * 5 * 8)
+        x, w = mg.tensor(x0, requires_grad=True), mg.tensor(w0, requires_grad=True)
+        y = conv2d(x, w, padding=(1, 0), dilation=(2, 1), groups=2)
+        (y * y).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
 
 
 def test_conv2d_backward_twice_with_retain_graph():
