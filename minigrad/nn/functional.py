@@ -17,6 +17,7 @@ from ..ops import elementwise as E
 from ..ops import loss as L
 from ..ops import norm as N
 from ..ops.conv import conv2d
+from ..ops.linalg import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
 from ..tensor import pad as _pad
@@ -78,11 +79,14 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f'linear: input of shape {input.shape} cannot be multiplied by a weight '
                            f'of shape {weight.shape} (expected input with last dimension '
                            f'{weight.shape[-1]})')
+    if weight.ndim != 2 or (bias is not None and tuple(bias.shape) != (weight.shape[0],)) \
+            or input.ndim == 1:
+        out = input.matmul(weight.T)        # the general (broadcasting) path
+        return out + bias if bias is not None else out
     lead = input.shape[:-1]
     x = input.reshape(-1, input.shape[-1]) if input.ndim > 2 else input
-    out = x.matmul(weight.T)
-    if bias is not None:
-        out = out + bias
+    args = (x, weight) if bias is None else (x, weight, bias)
+    out = _Linear.apply(*args)              # one fused op: GEMM + bias, one backward
     return out.reshape(lead + (weight.shape[0],)) if input.ndim > 2 else out
 
 
