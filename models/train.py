@@ -11,8 +11,9 @@ accuracy::
     python -m models.train --model vgg11 --dataset cifar10 --optimizer sgd --lr 0.05 \\
         --scheduler cosine --epochs 30 --device cuda
 
-Each epoch it evaluates on the test split, appends a line to ``OUT/metrics.jsonl`` and writes a
-checkpoint atomically (``OUT/checkpoint.npz`` unless ``--checkpoint`` says otherwise). ``--resume``
+Each epoch it evaluates on the test split, appends a line to ``OUT/metrics.jsonl`` (``epoch``,
+``train_loss``, ``train_acc`` (running means over the epoch), ``test_loss``, ``test_acc``, ``lr``
+(of the epoch's last step), ``seconds``) and writes a checkpoint atomically (``OUT/checkpoint.npz`` unless ``--checkpoint`` says otherwise). ``--resume``
 continues from the checkpoint exactly: on the CPU, 2 epochs give the same weights and metrics,
 bit for bit, as 1 epoch, then ``--epochs 2 --resume``. Ctrl-C finishes the current batch, saves a
 checkpoint (mid-epoch resume is exact too) and exits with code 130; a second Ctrl-C stops at once.
@@ -473,7 +474,7 @@ def run(args):
                 print(f'interrupted: checkpoint saved to {ckpt_path} (epoch {epoch + 1}, batch '
                       f'{batch}/{steps}); continue with --resume', file=sys.stderr)
                 return 130
-            lr = _current_lr(optimizer)
+            lr = sums.get('lr', _current_lr(optimizer))
             if scheduler is not None and not per_batch:
                 scheduler.step()
             n = max(sums['count'], 1)
@@ -506,6 +507,7 @@ def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, pr
             loss = criterion(logits, y)
             optimizer.zero_grad()
             loss.backward()
+            sums['lr'] = float(optimizer.param_groups[0]['lr'])
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
