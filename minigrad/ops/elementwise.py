@@ -195,12 +195,14 @@ class Sigmoid(Function):
 class ReLU(Function):
     def forward(self, x):
         out = get_array_module(x).maximum(x, 0)
-        self.save_for_backward(out)
+        # a bool mask: a quarter of the bytes of ``out``, and ``g * mask`` is one pass
+        # (``g * (out > 0)`` in backward was ~1.5x slower on (64, 32, 32, 32) float32)
+        self.save_for_backward(x > 0)
         return out
 
     # d relu(x) = [x > 0] dx
     def backward(self, g):
-        return g * (self.saved[0] > 0)
+        return g * self.saved[0]
 
 
 class LeakyReLU(Function):
