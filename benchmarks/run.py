@@ -286,7 +286,13 @@ def main(argv=None):
     p.add_argument('--json', help='write the figures to this file')
     p.add_argument('--child', nargs=2, metavar=('CASE', 'FRAMEWORK'), help=argparse.SUPPRESS)
     p.add_argument('--models', default='cpu', help=argparse.SUPPRESS)
+    p.add_argument('--threads', type=int, help='BLAS/OpenMP threads for both frameworks (re-executes '
+                   'with OPENBLAS_NUM_THREADS etc. set; default: as the environment says)')
     a = p.parse_args(argv)
+    if a.threads and os.environ.get('OPENBLAS_NUM_THREADS') != str(a.threads):
+        env = dict(os.environ, **{v: str(a.threads) for v in
+                                  ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')})
+        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
     if a.child:
         return child(a.child[0], a.child[1], a.device, a.models)
 
@@ -305,7 +311,7 @@ def main(argv=None):
     import minigrad
     info = {'date': time.strftime('%Y-%m-%d'), 'device': a.device, 'blas_threads': blas_threads(),
             'numpy': np.__version__, 'minigrad': minigrad.__version__, 'cpu_count': os.cpu_count(),
-            'repeats': a.repeats}
+            'repeats': a.repeats, 'loadavg_start': '%.2f/%.2f/%.2f' % os.getloadavg()}
     if have_torch:
         import torch
         info.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
@@ -334,6 +340,10 @@ def main(argv=None):
         if not a.no_memory:
             line += f"{row['minigrad_peak_mb']:>9.0f}{row.get('torch_peak_mb', float('nan')):>10.0f}"
         print(line, flush=True)
+    info['loadavg_end'] = '%.2f/%.2f/%.2f' % os.getloadavg()
+    print(f"# load average (1/5/15 min) at the start {info['loadavg_start']}, at the end "
+          f"{info['loadavg_end']}: above ~0.5 other processes share the 2 cores and BLAS timings "
+          'inflate; trust the per-pair ratio range, not the ms')
     if a.json:
         with open(a.json, 'w') as f:
             json.dump({'info': info, 'results': results}, f, indent=1)
