@@ -43,7 +43,8 @@ class BatchNorm(Function):
             m = x.size // x.shape[1]
             mean = channel_sum(x) / m
             xhat = x - mean.reshape(shape)                  # centred now, normalised below
-            var = channel_sum(xhat * xhat) / m
+            out = xhat * xhat                               # scratch, becomes the output below
+            var = channel_sum(out) / m
             invstd = 1.0 / xp.sqrt(var + eps)
             xhat *= invstd.reshape(shape)
             if running_mean is not None:
@@ -53,9 +54,9 @@ class BatchNorm(Function):
                 running_var *= 1.0 - momentum
                 running_var += (momentum * m / max(m - 1, 1)) * var
             if w is not None:
-                out = xhat * w.reshape(shape)
+                xp.multiply(xhat, w.reshape(shape), out=out)
             else:
-                out = xhat.copy()
+                out[...] = xhat
             if b is not None:
                 out += b.reshape(shape)
             self.save_for_backward(xhat, invstd, w)
