@@ -34,7 +34,9 @@ def _conv_fn(x_shape, w_shape, stride, padding, groups=1):
     ((2, 4, 6, 6), (8, 2, 5, 5), 2, 2),      # groups
     ((3, 2, 5, 5), (3, 2, 2, 3), 0, 1),      # no padding, non-square kernel
 ])
-def test_conv_input_gradient_forms_agree(x_shape, w_shape, padding, groups):
+@pytest.mark.parametrize('chunk_bytes', [1, 1 << 30])       # one image per block / one block
+def test_conv_input_gradient_forms_agree(x_shape, w_shape, padding, groups, chunk_bytes, monkeypatch):
+    monkeypatch.setattr(conv_mod, 'COL2IM_CHUNK_BYTES', chunk_bytes)
     rng = np.random.default_rng(0)
     fn, g_shape = _conv_fn(x_shape, w_shape, 1, padding, groups)
     w = rng.standard_normal(w_shape)

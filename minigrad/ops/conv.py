@@ -47,6 +47,8 @@ from ..backend import get_array_module
 SAVE_WINDOWS = True
 #: the stride-1 input gradient builds the windows of the output gradient this many bytes at a time
 GRAD_CHUNK_BYTES = 32 << 20
+#: col2im (the other input-gradient form) works on blocks of images of this many bytes of windows
+COL2IM_CHUNK_BYTES = 32 << 20
 
 
 # ---------------------------------------------------------------- scratch buffers
@@ -242,23 +244,29 @@ class Conv2d(_ImageFunction):
         return gx, gw, gb
 
     def _input_grad_col2im(self, gt, weight):
-        """dx by col2im: ONE GEMM ``W^T (C*KH*KW, O) @ g (O, N*OH*OW)`` gives every window's
-        gradient; each kernel offset's rows are then added into its strided slice of a padded
-        buffer (within one offset the positions are distinct, so ``+=`` is exact)."""
+        """dx by col2im: the GEMM ``W^T (C*KH*KW, O) @ g (O, n*OH*OW)`` gives the windows'
+        gradients of ``n`` images; each kernel offset's rows are then added into its strided
+        slice of a padded buffer (within one offset the positions are distinct, so ``+=`` is
+        exact). Blocks of ``COL2IM_CHUNK_BYTES`` keep those rows in cache for the adds."""
         xp = get_array_module(gt)
         N, C, H, W, OH, OW, (sh, sw), (pt, pb, pl, pr), (dh, dw), G = self.geom
         O, Cg, KH, KW = weight.shape
-        Og = O // G
-        if G == 1:
-            gcols = xp.dot(weight.reshape(O, C * KH * KW).T, gt)             # (C*KH*KW, N*L)
-        else:
-            gcols = xp.matmul(weight.reshape(G, Og, Cg * KH * KW).transpose(0, 2, 1),
-                              gt.reshape(G, Og, -1))                         # (G, Cg*KH*KW, N*L)
-        gcols = gcols.reshape(C, KH * KW, N, OH, OW)
+        Og, L = O // G, OH * OW
+        wt = weight.reshape(G, Og, Cg * KH * KW).transpose(0, 2, 1)          # (G, Cg*KH*KW, O/G)
         dxp = xp.zeros((N, C, pt + H + pb, pl + W + pr), dtype=gt.dtype)
-        dv = dxp.transpose(1, 0, 2, 3)                                       # (C, N, Hp, Wp) view
-        for k, (rs, cs) in enumerate(_offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)):
-            dv[:, :, rs, cs] += gcols[:, k]
+        slices = _offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)
+        nb = max(1, min(N, COL2IM_CHUNK_BYTES // max(C * KH * KW * L * gt.itemsize, 1)))
+        for n0 in range(0, N, nb):
+            n = min(nb, N - n0)
+            gc = gt[:, n0 * L:(n0 + n) * L]
+            if G == 1:
+                gcols = xp.dot(wt[0], gc)                                    # (C*KH*KW, n*L)
+            else:
+                gcols = xp.matmul(wt, gc.reshape(G, Og, n * L))              # (G, Cg*KH*KW, n*L)
+            gcols = gcols.reshape(C, KH * KW, n, OH, OW)
+            dv = dxp[n0:n0 + n].transpose(1, 0, 2, 3)                        # (C, n, Hp, Wp) view
+            for k, (rs, cs) in enumerate(slices):
+                dv[:, :, rs, cs] += gcols[:, k]
         if pt or pb or pl or pr:
             dxp = xp.ascontiguousarray(dxp[:, :, pt:pt + H, pl:pl + W])
         return dxp
