@@ -29,6 +29,21 @@ def test_tutorials_are_there():
         assert nb.name in readme, f'{nb.name} is not listed in tutorials/README.md'
 
 
+def kernel_env():
+    """The notebook kernel's environment: this checkout importable, one BLAS thread.
+
+    One BLAS thread keeps a notebook's run time steady when other processes compete for the
+    cores (a multi-threaded OpenBLAS then spins waiting for its threads and can run several
+    times slower); set the variables yourself to override. ``tutorials/_src/build.py`` runs the
+    notebooks the same way, so the committed outputs are what this test computes.
+    """
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join([str(REPO)] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+    for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env.setdefault(var, '1')
+    return env
+
+
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_clean(path):
     nb = nbformat.read(str(path), as_version=4)        # an in-memory copy; never written back
@@ -38,8 +53,7 @@ def test_notebook_runs_clean(path):
         # nbclient asks before each cell: the whole notebook shares one time budget
         return max(1, int(deadline - time.monotonic()))
 
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join([str(REPO)] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
+    env = kernel_env()
     client = nbclient.NotebookClient(
         nb, timeout=NOTEBOOK_TIMEOUT, timeout_func=time_left, kernel_name='python3',
         allow_errors=False, resources={'metadata': {'path': str(TUTORIALS)}})

@@ -137,7 +137,7 @@ EPOCHS = 3
 start = time.perf_counter()
 history = fit(lenet, EPOCHS, name='LeNet-5')
 lenet_time = time.perf_counter() - start
-print(f'trained in {lenet_time:.0f} s;  test accuracy per epoch:', history['test_acc'])
+print(f'trained in {lenet_time:.1f} s;  test accuracy per epoch:', history['test_acc'])
 assert history['test_acc'][-1] > 0.9
 
 # %% [markdown]
@@ -243,7 +243,7 @@ assert abs(n_mlp - n_lenet) / n_lenet < 0.05            # within 5%: a fair comp
 start = time.perf_counter()
 mlp_history = fit(mlp, EPOCHS, name='MLP')
 mlp_time = time.perf_counter() - start
-print(f'MLP trained in {mlp_time:.0f} s;  test accuracy per epoch:', mlp_history['test_acc'])
+print(f'MLP trained in {mlp_time:.1f} s;  test accuracy per epoch:', mlp_history['test_acc'])
 
 # %% [markdown]
 # On centred digits the two are close. Now we move every test digit by `s` pixels, up, down,

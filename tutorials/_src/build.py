@@ -60,8 +60,9 @@ def to_notebook(cells):
 
 def execute(nb, timeout=180):
     from nbclient import NotebookClient
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join([str(REPO)] + [p for p in [env.get('PYTHONPATH')] if p])
+    sys.path.insert(0, str(REPO / 'tests'))
+    from test_tutorials import kernel_env      # the environment the test runs notebooks in
+    env = kernel_env()
     client = NotebookClient(nb, timeout=timeout, kernel_name='python3', coalesce_streams=True,
                             resources={'metadata': {'path': str(TUTORIALS)}})
     t0 = time.perf_counter()
