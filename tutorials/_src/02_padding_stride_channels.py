@@ -132,8 +132,10 @@ assert with_pad[0, 0] == 4 and with_pad[3, 3] == 9
 #
 # With **stride** 2 the kernel jumps two pixels at a time, so the feature map is about half as
 # wide and high (a quarter of the positions). A 7x7 image with a 3x3 kernel and stride 2 gives
-# 3x3. Strided convolutions (and pooling, notebook 4) are how networks shrink their feature maps.
-# Below: where the top-left corner of the kernel lands for strides 1, 2 and 3.
+# 3x3. Strided convolutions (and pooling, notebook 4) are how networks shrink their feature maps;
+# a large kernel with a large stride shrinks an image fast, which is why some networks open with
+# one (a 7x7 kernel with stride 2 and padding 3 turns 224x224 into 112x112 in one layer). Below: where the
+# top-left corner of the kernel lands for strides 1, 2 and 3.
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.6))
@@ -151,6 +153,7 @@ for ax, s in zip(axes, [1, 2, 3]):
     ax.set_title(f'stride {s}: {m}x{m} output', fontsize=9)
     y = F.conv2d(mg.zeros(1, 1, 7, 7), mg.zeros(1, 1, 3, 3), stride=s)
     assert y.shape[-1] == m
+assert out_size(224, 7, p=3, s=2) == 112
 
 # %% [markdown]
 # The same on a real digit, with a vertical edge filter and padding 1: stride 1 keeps 28x28,

@@ -9,7 +9,8 @@
 #
 # VGG-16 (Simonyan and Zisserman, 2014; 92.7% top-5 accuracy on ImageNet) is the cleanest
 # example: nothing but 3x3 convolutions (stride 1, padding 1, so they keep the size) and 2x2 max
-# pools (which halve it), with the channel count doubling after each pool from 64 up to 512,
+# pools (which halve it), with the channel count doubling after each of the first three pools,
+# from 64 up to 512,
 # followed by three fully-connected layers. In this notebook we
 #
 # 1. build VGG-16 and read its layer table: shapes, parameters and compute per layer,
@@ -248,6 +249,12 @@ print(f'vgg_mini: test accuracy {vgg_acc}  in {vgg_time:.1f} s')
 print(f'LeNet-5:  test accuracy {lenet_acc}  in {lenet_time:.1f} s')
 
 # %% [markdown]
+# (`vgg_mini`'s low score after its first epoch is a batch-normalisation effect: in `eval()` mode
+# it normalises with running averages of the training batches' statistics, and those lag behind
+# while the weights still change fast. Normalised with the test batches' own statistics, the same
+# network already scores nearly as well as after epoch 2. By the second epoch the averages have
+# caught up.)
+#
 # ## The comparison
 
 # %%

@@ -230,9 +230,10 @@ else:
     fig.tight_layout()
 
 # %% [markdown]
-# On a GPU the large matrix product and the `vgg_mini` step speed up by one to two orders of
-# magnitude. The tiny LeNet-5 step gains much less: each of its operations is too small to keep
-# a GPU busy, and the fixed cost of launching each GPU kernel dominates. GPUs pay off for large
+# What to expect on a GPU: the large matrix product and the `vgg_mini` step gain the most, since
+# each of their operations has enough work to keep thousands of GPU cores busy. The tiny LeNet-5
+# step gains much less, or nothing: its operations are small, and the fixed cost of launching
+# each GPU kernel (microseconds, paid once per operation) dominates. GPUs pay off for large
 # batches and large layers.
 #
 # **Summary.** Pick `device` once; move the model with `model.to(device)` before building the
