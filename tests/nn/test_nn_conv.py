@@ -133,3 +133,26 @@ def test_small_cnn_matches_torch():
         # 1e-5 relative to the size of the gradient
         np.testing.assert_allclose(g, tg, rtol=1e-5, atol=1e-5 * np.abs(tg).max(), err_msg=k)
     assert repr(m).replace('SmallCNN', '') == repr(t).replace('TorchSmallCNN', '')
+
+
+def test_small_cnn_20_sgd_momentum_steps_match_torch():
+    """Same weights, same batches: after 20 SGD-momentum steps the weights agree to 1e-4."""
+    torch.manual_seed(1)
+    m, t = SmallCNN(), TorchSmallCNN()
+    copy_from_torch(m, t)
+    opt = mg.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+    topt = torch.optim.SGD(t.parameters(), lr=0.05, momentum=0.9)
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        x = rng.standard_normal((8, 1, 16, 16)).astype(np.float32)
+        y = rng.integers(0, 10, 8)
+        opt.zero_grad()
+        F.cross_entropy(m(mg.tensor(x)), mg.tensor(y)).backward()
+        opt.step()
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(t(torch.tensor(x)), torch.tensor(y)).backward()
+        topt.step()
+    for (k, p), (_, tp) in zip(m.named_parameters(), t.named_parameters()):
+        tw = tp.detach().numpy()
+        assert not np.allclose(tw, 0)
+        np.testing.assert_allclose(p.numpy(), tw, rtol=1e-4, atol=1e-4 * np.abs(tw).max(), err_msg=k)
