@@ -82,8 +82,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser():
     p = _Parser(prog='python -m models.train',
-                description='Train a minigrad model-zoo network; see the module docstring.',
-                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                description='Train a minigrad model-zoo network; see the module docstring.')
     a = p.add_argument
     a('--model', choices=MODEL_NAMES, default=None, help=f"network (default {DEFAULTS['model']})")
     a('--dataset', choices=tuple(DATASETS), default=None,
