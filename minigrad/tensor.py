@@ -269,18 +269,7 @@ class Tensor:
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``;
         differentiable, and returns ``self`` when nothing changes."""
-        device, dtype = kwargs.pop('device', None), kwargs.pop('dtype', None)
-        kwargs.pop('non_blocking', None)
-        copy = kwargs.pop('copy', False)
-        if kwargs:
-            raise TypeError(f'to() got unexpected keyword arguments {sorted(kwargs)}')
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, backend.Device)):
-                device = a
-            else:
-                dtype = a
+        device, dtype, copy = parse_to_args(args, kwargs)
         out = self
         if device is not None:
             dev = backend.get_device(device)
@@ -737,6 +726,28 @@ class Tensor:
         rs = backend.random_module(self.device)
         self.data[...] = (rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean)
         return self
+
+
+def parse_to_args(args, kwargs):
+    """The arguments of ``Tensor.to`` / ``Module.to``: ``(device, dtype, copy)``, each maybe None.
+
+    Accepts ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)`` and the
+    keywords ``device``, ``dtype``, ``copy``, ``non_blocking`` (ignored).
+    """
+    kwargs = dict(kwargs)
+    device, dtype = kwargs.pop('device', None), kwargs.pop('dtype', None)
+    kwargs.pop('non_blocking', None)
+    copy = kwargs.pop('copy', False)
+    if kwargs:
+        raise TypeError(f'to() got unexpected keyword arguments {sorted(kwargs)}')
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, (str, backend.Device)):
+            device = a
+        else:
+            dtype = a
+    return device, dtype, copy
 
 
 def _index_arrays(index, like):

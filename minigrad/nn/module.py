@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import no_grad
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, _to_array, parse_to_args
 
 __all__ = ['Parameter', 'Module', 'Sequential', 'ModuleList']
 
@@ -413,17 +413,9 @@ class Module:
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: in place,
         returns self. A dtype applies to floating-point parameters and buffers only."""
-        device, dtype = kwargs.pop('device', None), kwargs.pop('dtype', None)
-        kwargs.pop('non_blocking', None)
-        if kwargs:
-            raise TypeError(f'to() got unexpected keyword arguments {sorted(kwargs)}')
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, backend.Device)):
-                device = a
-            else:
-                dtype = a
+        if 'copy' in kwargs:
+            raise TypeError("to() got unexpected keyword arguments ['copy']")
+        device, dtype, _ = parse_to_args(args, kwargs)
         if dtype is not None:
             dtype = np.dtype(dtype)
             if not np.issubdtype(dtype, np.floating):
