@@ -231,3 +231,37 @@ def test_cuda_random_is_reproducible_and_default_device_works():
     mg.set_default_device('cuda')
     assert mg.zeros(2).device == 'cuda:0' and mg.tensor([1.0]).device == 'cuda:0'
     assert mg.tensor(np.ones(2)).device == 'cuda:0'
+
+
+# ---------------------------------------------------------------- glibc malloc tuning
+
+def _malloc_state(env_value):
+    import subprocess
+    import sys
+    env = dict(__import__('os').environ)
+    env.pop('MINIGRAD_MALLOC_TUNING', None)
+    if env_value is not None:
+        env['MINIGRAD_MALLOC_TUNING'] = env_value
+    code = ('import resource, numpy as np, minigrad\n'
+            'a = np.ones(1 << 23); del a\n'                     # 64 MB: above glibc's own ceiling
+            'r0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n'
+            'for _ in range(5):\n'
+            '    a = np.ones(1 << 23); del a\n'
+            'r1 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n'
+            'print(minigrad.backend.malloc_tuned, r1 - r0)')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, check=True)
+    tuned, faults = out.stdout.split()
+    return tuned == 'True', int(faults)
+
+
+@pytest.mark.skipif(not __import__('sys').platform.startswith('linux'), reason='glibc only')
+def test_malloc_tuning_keeps_freed_blocks_mapped_and_can_be_turned_off():
+    import ctypes
+    if not hasattr(ctypes.CDLL(None), 'gnu_get_libc_version'):
+        pytest.skip('not glibc')
+    tuned, faults = _malloc_state(None)
+    assert tuned
+    off, faults_off = _malloc_state('0')
+    assert not off
+    # each fresh 64 MB mapping faults its pages in again (fewer with transparent huge pages)
+    assert faults * 4 < faults_off, (faults, faults_off)

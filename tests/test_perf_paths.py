@@ -79,6 +79,79 @@ def test_conv_col2im_gradcheck():
     gradcheck(lambda a, b: conv2d(a, b, padding=1), (x, w))
 
 
+# ---------------------------------------------------------------- batch-innermost conv layout
+
+# (input, weight, stride, padding, dilation, groups): LeNet's conv2, padding, stride/dilation, groups
+BATCH_LAST = [
+    ((8, 6, 14, 14), (16, 6, 5, 5), 1, 0, 1, 1),
+    ((9, 3, 7, 6), (4, 3, 3, 3), 1, 1, 1, 1),
+    ((8, 2, 7, 7), (3, 2, 3, 3), (2, 1), 2, 2, 1),
+    ((9, 4, 7, 6), (6, 2, 3, 2), 2, (1, 0), 1, 2),
+]
+
+
+def _conv_run(arrays, geom, batch_last, monkeypatch, save_windows=True):
+    monkeypatch.setattr(conv_mod, 'CHWN_MAX_WIDTH', 1 << 20 if batch_last else 0)
+    monkeypatch.setattr(conv_mod, 'CHWN_MIN_BATCH', 1)
+    monkeypatch.setattr(conv_mod, 'SAVE_WINDOWS', save_windows)
+    s, p, d, groups = geom
+    ts = [mg.tensor(a, requires_grad=True) for a in arrays]
+    y = conv2d(*ts, stride=s, padding=p, dilation=d, groups=groups)
+    assert y.grad_fn.batch_last == batch_last
+    g = np.cos(np.arange(y.numel())).reshape(y.shape).astype(y.dtype)
+    y.backward(mg.tensor(g))
+    return [y.numpy()] + [t.grad.numpy() for t in ts], g
+
+
+@pytest.mark.parametrize('cfg', BATCH_LAST)
+def test_conv_batch_last_layout_agrees_with_nchw(cfg, monkeypatch):
+    """Same output and gradients (float64: to rounding) from both layouts, windows kept or rebuilt."""
+    xs, ws, s, p, d, groups = cfg
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])]
+    ref, _ = _conv_run(arrays, (s, p, d, groups), False, monkeypatch)
+    for save in (True, False):
+        got, _ = _conv_run(arrays, (s, p, d, groups), True, monkeypatch, save)
+        for a, b in zip(got, ref):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('cfg', BATCH_LAST[1:])
+def test_conv_batch_last_gradcheck(cfg, monkeypatch):
+    xs, ws, s, p, d, groups = cfg
+    monkeypatch.setattr(conv_mod, 'CHWN_MAX_WIDTH', 1 << 20)
+    monkeypatch.setattr(conv_mod, 'CHWN_MIN_BATCH', 1)
+    rng = np.random.default_rng(7)
+    xs = (2,) + xs[1:]                      # small batch: gradcheck perturbs every element
+    ts = [mg.tensor(rng.standard_normal(a), requires_grad=True) for a in (xs, ws, (ws[0],))]
+    assert conv2d(*ts, stride=s, padding=p, dilation=d, groups=groups).grad_fn.batch_last
+    assert gradcheck(lambda *t: conv2d(*t, stride=s, padding=p, dilation=d, groups=groups), ts)
+
+
+@pytest.mark.parametrize('cfg', BATCH_LAST)
+def test_conv_batch_last_matches_pytorch(cfg, monkeypatch):
+    torch = pytest.importorskip('torch')
+    xs, ws, s, p, d, groups = cfg
+    rng = np.random.default_rng(8)
+    arrays = [rng.standard_normal(a).astype(np.float32) for a in (xs, ws, (ws[0],))]
+    got, g = _conv_run(arrays, (s, p, d, groups), True, monkeypatch)
+    tt = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ty = torch.nn.functional.conv2d(*tt, stride=s, padding=p, dilation=d, groups=groups)
+    ty.backward(torch.tensor(g))
+    for a, t in zip(got, [ty.detach()] + [t.grad for t in tt]):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, t.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_conv_layout_choice_follows_output_width():
+    rng = np.random.default_rng(9)
+    w = mg.tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    narrow = conv2d(mg.tensor(rng.standard_normal((8, 3, 12, 12)).astype(np.float32)), w)   # 10 wide
+    wide = conv2d(mg.tensor(rng.standard_normal((8, 3, 32, 32)).astype(np.float32)), w, padding=1)
+    few = conv2d(mg.tensor(rng.standard_normal((2, 3, 12, 12)).astype(np.float32)), w)      # 2 images
+    assert narrow.grad_fn.batch_last and not wide.grad_fn.batch_last and not few.grad_fn.batch_last
+
+
 # ---------------------------------------------------------------- fused linear
 
 @pytest.mark.parametrize('bias', [True, False])
