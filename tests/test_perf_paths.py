@@ -152,6 +152,56 @@ def test_conv_layout_choice_follows_output_width():
     assert narrow.grad_fn.batch_last and not wide.grad_fn.batch_last and not few.grad_fn.batch_last
 
 
+# ---------------------------------------------------------------- blocks of images (small windows)
+
+@pytest.mark.parametrize('cfg', [
+    ((11, 1, 12, 12), (6, 1, 5, 5), 1, 2, 1),      # LeNet's first conv, an uneven last block
+    ((10, 3, 9, 8), (4, 3, 3, 3), 2, 1, 1),         # stride 2
+    ((9, 2, 9, 9), (3, 2, 3, 3), 1, 2, 2),          # dilation
+])
+def test_conv_blocks_of_images_agree_with_one_window_matrix(cfg, monkeypatch):
+    xs, ws, s, p, d = cfg
+    monkeypatch.setattr(conv_mod, 'CHWN_MAX_WIDTH', 0)
+    monkeypatch.setattr(conv_mod, 'BLOCK_MIN_IMAGES', 2)
+    rng = np.random.default_rng(10)
+    arrays = [rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])]
+    per_image = ws[1] * ws[2] * ws[3] * 8 * np.prod(
+        [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k in zip(xs[2:], ws[2:])])
+    results = []
+    for block_bytes in (3 * per_image, 0):           # blocks of 3 images / no blocks
+        monkeypatch.setattr(conv_mod, 'BLOCK_BYTES', int(block_bytes))
+        ts = [mg.tensor(a, requires_grad=True) for a in arrays]
+        y = conv2d(*ts, stride=s, padding=p, dilation=d)
+        assert y.grad_fn.block == (3 if block_bytes else 0)
+        (y * y).sum().backward()
+        results.append([y.numpy()] + [t.grad.numpy() for t in ts])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    # gradcheck through the blocked path (float64), with PyTorch's answer when it is there
+    monkeypatch.setattr(conv_mod, 'BLOCK_BYTES', int(2 * per_image))
+    small = [mg.tensor(a[:5] if i == 0 else a, requires_grad=True) for i, a in enumerate(arrays)]
+    assert conv2d(*small, stride=s, padding=p, dilation=d).grad_fn.block == 2
+    assert gradcheck(lambda *t: conv2d(*t, stride=s, padding=p, dilation=d), small)
+
+
+def test_conv_blocks_match_pytorch(monkeypatch):
+    torch = pytest.importorskip('torch')
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(a).astype(np.float32) for a in ((64, 1, 28, 28), (6, 1, 5, 5), (6,))]
+    ts = [mg.tensor(a, requires_grad=True) for a in arrays]
+    y = conv2d(*ts, padding=2)                        # LeNet-5's first layer at batch 64
+    assert y.grad_fn.block >= 4
+    tt = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ty = torch.nn.functional.conv2d(*tt, padding=2)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(mg.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-4)
+    for a, t in zip(ts, tt):
+        assert a.grad.dtype == np.float32
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=2e-3)
+
+
 # ---------------------------------------------------------------- fused linear
 
 @pytest.mark.parametrize('bias', [True, False])
