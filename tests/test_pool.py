@@ -252,3 +252,52 @@ def test_pools_on_gpu_match_cpu():
             res.append((y.numpy(), t.grad.numpy()))
         for a, b in zip(*res):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _pool_grad(x, g):
+    t = mg.tensor(x, requires_grad=True)
+    y = max_pool2d(t, 2)
+    fast = y.grad_fn.picks is not None
+    y.backward(mg.tensor(g))
+    return y.numpy(), t.grad.numpy(), fast
+
+
+def test_max_pool2d_2x2_picks_route_like_pytorch_with_ties():
+    """The 2x2 path (max + three comparisons) routes each window's gradient to its first maximum,
+    as PyTorch does: ties from ReLU zeros, repeated values, -inf, in every tie pattern."""
+    torch = pytest.importorskip('torch')
+    rng = np.random.default_rng(3)
+    x = np.maximum(rng.integers(-2, 3, (4, 3, 8, 10)), 0).astype(np.float32)    # many ties
+    x[0, 0, :2, :2] = -np.inf
+    x[1, 1] = 1.0                                                                # all tied
+    g = rng.standard_normal((4, 3, 4, 5)).astype(np.float32)
+    y, dx, fast = _pool_grad(x, g)
+    assert fast
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.max_pool2d(tx, 2)
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y, ty.detach().numpy())
+    np.testing.assert_array_equal(dx, tx.grad.numpy())
+
+
+def test_max_pool2d_2x2_picks_agree_with_the_general_route():
+    """Same gradient as the slice-by-slice route, which an inf anywhere in g switches to."""
+    rng = np.random.default_rng(4)
+    x = np.round(rng.standard_normal((2, 4, 6, 6)), 1).astype(np.float32)      # some ties
+    g = rng.standard_normal((2, 4, 3, 3)).astype(np.float32)
+    _, dx_fast, fast = _pool_grad(x, g)
+    assert fast
+    g_inf = g.copy()
+    g_inf[0, 0, 0, 0] = np.inf                  # takes the general route for the whole tensor
+    _, dx_general, _ = _pool_grad(x, g_inf)
+    keep = np.ones(dx_fast.shape, bool)
+    keep[0, 0, :2, :2] = False
+    np.testing.assert_array_equal(dx_fast[keep], dx_general[keep])
+
+
+def test_max_pool2d_2x2_with_nan_takes_the_general_route():
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    x[0, 0, 0, 1] = np.nan
+    y, dx, fast = _pool_grad(x, np.ones((1, 1, 2, 2), np.float32))
+    assert not fast and np.isnan(y[0, 0, 0, 0])
+    assert dx[0, 0, 2:, 2:].sum() == 1 and dx[0, 0, 3, 3] == 1

@@ -17,7 +17,7 @@ Adaptive pooling uses PyTorch's windows ``[floor(i*H/out), ceil((i+1)*H/out))``.
 import numpy as np
 
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from .conv import _check_input_rank, _ImageFunction, _offset_slices, _pad_hw, _pair
 
@@ -120,7 +120,10 @@ class MaxPool2d(_Pool2d):
         x = self._setup(x, kernel_size, stride, padding, dilation, out_hw)
         xpad = _pad_hw(x, *self.pads, _lowest(x.dtype))
         sl = self.slices
-        if len(sl) == 1:
+        self.picks = None
+        if self.tiles and tuple(kernel_size) == (2, 2) and is_grad_enabled() and self.needs_input_grad[0]:
+            out = self._forward_2x2(xpad)
+        elif len(sl) == 1:
             out = xp.array(xpad[:, :, sl[0][0], sl[0][1]])
         else:
             out = xp.maximum(xpad[:, :, sl[0][0], sl[0][1]], xpad[:, :, sl[1][0], sl[1][1]])
@@ -129,11 +132,48 @@ class MaxPool2d(_Pool2d):
         self.save_for_backward(x, out)
         return self._unbatch(out)
 
+    def _forward_2x2(self, x):
+        """2x2 windows that tile the input (the usual stride-2 pool): the max of four strided
+        planes, and which plane won as three bool comparisons (the first maximum in row-major
+        order on ties), so that backward routes g with four multiplies and no second pass over x.
+        """
+        xp = get_array_module(x)
+        (r0, c0), (_, c1), (r1, _), _ = self.slices
+        a, b, c, d = x[:, :, r0, c0], x[:, :, r0, c1], x[:, :, r1, c0], x[:, :, r1, c1]
+        top = xp.maximum(a, b)
+        right = xp.greater(b, a)            # b won the top pair (a wins ties: it comes first)
+        bottom = xp.maximum(c, d)
+        bottom_right = xp.greater(d, c)
+        lower = xp.greater(bottom, top)     # the bottom pair won
+        out = xp.maximum(top, bottom, out=top)
+        # NaN compares false: windows with NaN take the general route in backward (as before)
+        self.picks = None if bool(xp.isnan(out).any()) else (right, bottom_right, lower)
+        return out
+
+    def _backward_2x2(self, g):
+        xp = get_array_module(g)
+        right, bottom_right, lower = self.picks
+        dx = xp.empty(self.in_shape, dtype=g.dtype)
+        (r0, c0), (_, c1), (r1, _), _ = self.slices
+        mask = xp.logical_or(right, lower)
+        xp.logical_not(mask, out=mask)                          # top-left: neither
+        xp.multiply(g, mask, out=dx[:, :, r0, c0])
+        xp.greater(right, lower, out=mask)                      # top-right: right, not lower
+        xp.multiply(g, mask, out=dx[:, :, r0, c1])
+        xp.greater(lower, bottom_right, out=mask)               # bottom-left
+        xp.multiply(g, mask, out=dx[:, :, r1, c0])
+        xp.logical_and(lower, bottom_right, out=mask)           # bottom-right
+        xp.multiply(g, mask, out=dx[:, :, r1, c1])
+        return self._unbatch(dx)
+
     # d max(window) = g routed to the window's first maximum (row-major), 0 elsewhere
     def backward(self, g):
         xp = get_array_module(g)
         x, out = self.saved
         g = g[None] if self.unbatched else g
+        # g * mask would turn inf * 0 into nan: an inf gradient takes the general route
+        if self.picks is not None and bool(xp.isfinite(g).all()):
+            return self._backward_2x2(g)
         xpad = _pad_hw(x, *self.pads, _lowest(x.dtype))
         last = len(self.slices) - 1
         state = {'taken': None}
