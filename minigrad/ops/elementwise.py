@@ -1,4 +1,6 @@
 """Elementwise ops: arithmetic, unary math, activations, maximum, where, clip."""
+import numpy as np
+
 from ..autograd import Function, unbroadcast
 from ..backend import get_array_module
 
@@ -194,7 +196,10 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     def forward(self, x):
-        out = get_array_module(x).maximum(x, 0)
+        xp = get_array_module(x)
+        # NumPy's maximum against a scalar has no vectorised loop: against a zeros array (fresh,
+        # cheap) it took 0.43 + 0.09 ms instead of 0.79 ms on (64, 32, 32, 32) float32
+        out = xp.maximum(x, xp.zeros_like(x) if xp is np else 0)
         # a bool mask: a quarter of the bytes of ``out``, and ``g * mask`` is one pass
         # (``g * (out > 0)`` in backward was ~1.5x slower on (64, 32, 32, 32) float32)
         self.save_for_backward(x > 0)
