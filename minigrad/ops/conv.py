@@ -63,8 +63,11 @@ SAVE_WINDOWS = True
 GRAD_CHUNK_BYTES = 32 << 20
 #: col2im (the other input-gradient form) works on blocks of images of this many bytes of windows
 COL2IM_CHUNK_BYTES = 32 << 20
-#: outputs at most this wide, in batches of at least this many images, use the (C, H, W, N) layout
+#: outputs at most this wide, in batches of at least this many images, use the (C, H, W, N) layout,
+#: in blocks of images with about CHWN_BLOCK_BYTES of windows but at least CHWN_MIN_COLUMNS
+#: window columns (the GEMMs' long side); windows are rebuilt in backward, none is kept
 CHWN_MAX_WIDTH, CHWN_MIN_BATCH = 10, 8
+CHWN_BLOCK_BYTES, CHWN_MIN_COLUMNS = 2 << 20, 4096
 #: NCHW convs work on blocks of images whose windows take at most this many bytes (L2-sized),
 #: when such a block holds at least BLOCK_MIN_IMAGES images (else: one window matrix for all)
 BLOCK_BYTES, BLOCK_MIN_IMAGES = 640 << 10, 4
@@ -191,6 +194,19 @@ def _windows(x, kh, kw, sh, sw, dh, dw, oh, ow, padding, batch_last, keep=False)
     return _window_matrix(xpad, kh, kw, sh, sw, dh, dw, oh, ow, keep, batch_last)
 
 
+def _weight_grad(cols, gt):
+    """dW = g (O, M) @ cols^T (M, C*KH*KW), as a contiguous (O, C*KH*KW) array.
+
+    With few filters and a long M, OpenBLAS splits the big side over its threads only when
+    asked for (cols @ g^T), 1.2-2.5x faster (32 x 288 x 65536: 12.5 vs 19.9 ms); that result
+    then needs a transposing copy, which for large weights costs more than the GEMM saved
+    (512 x 4608: a 12 ms copy; g @ cols^T took 28 ms against 40).
+    """
+    if gt.shape[0] * cols.shape[0] >= 1 << 20:
+        return gt @ cols.T
+    return get_array_module(gt).ascontiguousarray((cols @ gt.T).T)
+
+
 class _ImageFunction(Function):
     """A Function on NCHW arrays that also takes one unbatched (C, H, W) image, as PyTorch does."""
 
@@ -229,7 +245,16 @@ class Conv2d(_ImageFunction):
         self.block = nb = nb if BLOCK_MIN_IMAGES <= nb < N else 0
         y = xp.empty((N, O, OH, OW), dtype=x.dtype)
         w2 = weight.reshape(G, O // G, Cg * KH * KW)
-        if nb:
+        if bl:
+            self.nbl = nbl = min(N, max(CHWN_BLOCK_BYTES // (C * KH * KW * L * x.dtype.itemsize),
+                                        -(-CHWN_MIN_COLUMNS // L)))
+            for n0 in range(0, N, nbl):
+                cols = _windows(x[n0:n0 + nbl], KH, KW, sh, sw, dh, dw, OH, OW, padding, True)
+                n = cols.shape[1] // L
+                out = xp.dot(w2[0], cols) if G == 1 else xp.matmul(w2, cols.reshape(G, Cg * KH * KW, n * L))
+                self._store(out, y[n0:n0 + n], bias, True)
+            del cols, out
+        elif nb:
             xpad = _pad_hw(x, pt, pb, pl, pr, 0)
             buf = xp.empty(C * KH * KW * nb * L, dtype=x.dtype)
             for n0 in range(0, N, nb):
@@ -237,20 +262,20 @@ class Conv2d(_ImageFunction):
                 self._store(xp.dot(w2[0], cols), y[n0:n0 + nb], bias, False)
             del cols, buf
         else:
-            cols = _windows(x, KH, KW, sh, sw, dh, dw, OH, OW, padding, bl, SAVE_WINDOWS and need_w)
+            cols = _windows(x, KH, KW, sh, sw, dh, dw, OH, OW, padding, False, SAVE_WINDOWS and need_w)
             if G == 1:                                                        # (O, N*L)
                 out = xp.dot(w2[0], cols)
             else:                                                             # (G, O/G, N*L)
                 out = xp.matmul(w2, cols.reshape(G, Cg * KH * KW, N * L))
-            self._store(out, y, bias, bl)
+            self._store(out, y, bias, False)
             del out
 
         if is_grad_enabled():
             # what the weight gradient multiplies g by: the window matrix, or what rebuilds it
-            self.saved_kind = 'padded' if nb else ('windows' if SAVE_WINDOWS else 'input')
+            self.saved_kind = 'padded' if nb else ('windows' if SAVE_WINDOWS and not bl else 'input')
             keep = None
             if need_w:
-                keep = xpad if nb else (cols if SAVE_WINDOWS else x)
+                keep = xpad if nb else (cols if self.saved_kind == 'windows' else x)
             self.save_for_backward(keep, weight if self.needs_input_grad[0] else None)
         return self._unbatch(y)
 
@@ -280,9 +305,10 @@ class Conv2d(_ImageFunction):
         need_b = len(needs) > 2 and needs[2]
         if not (needs[0] or needs[1]):
             return gx, gw, g.sum(axis=(0, 2, 3))
-        bl = self.batch_last                # g's columns in the order of the window matrix's
-        gt = xp.empty((O, L, N) if bl else (O, N, L), dtype=g.dtype)
-        gt[...] = g.reshape(N, O, L).transpose((1, 2, 0) if bl else (1, 0, 2))
+        if self.batch_last:
+            return self._backward_batch_last(g, saved, weight, need_b)
+        gt = xp.empty((O, N, L), dtype=g.dtype)              # g's columns in the windows' order
+        gt[...] = g.reshape(N, O, L).transpose(1, 0, 2)
         gt = gt.reshape(O, N * L)
         if need_b:
             gb = gt.sum(axis=1)
@@ -300,11 +326,11 @@ class Conv2d(_ImageFunction):
             KH, KW = self.kernel
             cols = saved
             if self.saved_kind == 'input':  # SAVE_WINDOWS was off: rebuild the windows from x
-                cols = _windows(saved, KH, KW, sh, sw, dh, dw, OH, OW, (pt, pb, pl, pr), bl)
+                cols = _windows(saved, KH, KW, sh, sw, dh, dw, OH, OW, (pt, pb, pl, pr), False)
             # computed as (cols @ g^T)^T: with the long N*OH*OW axis inner, OpenBLAS splits the
             # large C*KH*KW side over its threads (g @ cols^T, split over O, ran 3-4x slower)
             if G == 1:
-                gw = (cols @ gt.T).T
+                gw = _weight_grad(cols, gt)
             else:
                 gw = xp.matmul(cols.reshape(G, cols.shape[0] // G, N * L),
                                gt.reshape(G, O // G, N * L).transpose(0, 2, 1)).transpose(0, 2, 1)
@@ -315,7 +341,7 @@ class Conv2d(_ImageFunction):
             eh, ew = dh * (KH - 1), dw * (KW - 1)
             # stride 1: the conv form builds O*KH*KW*H*W windows per image, col2im writes
             # C*KH*KW*OH*OW columns and adds them back (measured ~1.4x slower per element)
-            if ((sh, sw) == (1, 1) and max(pt, pb) <= eh and max(pl, pr) <= ew and not bl
+            if ((sh, sw) == (1, 1) and max(pt, pb) <= eh and max(pl, pr) <= ew
                     and 1.4 * C * L > O * H * W):
                 return self._unbatch(self._input_grad_as_conv(g, weight)), gw, gb
             gx = self._unbatch(self._input_grad_col2im(gt, weight))
@@ -331,8 +357,6 @@ class Conv2d(_ImageFunction):
         O, Cg, KH, KW = weight.shape
         Og, L = O // G, OH * OW
         wt = weight.reshape(G, Og, Cg * KH * KW).transpose(0, 2, 1)          # (G, Cg*KH*KW, O/G)
-        if getattr(self, 'batch_last', False):
-            return self._input_grad_col2im_batch_last(gt, wt)
         dxp = xp.zeros((N, C, pt + H + pb, pl + W + pr), dtype=gt.dtype)
         slices = _offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)
         nb = max(1, min(N, COL2IM_CHUNK_BYTES // max(C * KH * KW * L * gt.itemsize, 1)))
@@ -351,15 +375,49 @@ class Conv2d(_ImageFunction):
             dxp = xp.ascontiguousarray(dxp[:, :, pt:pt + H, pl:pl + W])
         return dxp
 
-    def _input_grad_col2im_batch_last(self, gt, wt):
-        """col2im in the (C, H, W, N) layout: ``gt`` is (O, OH*OW*N), each offset's add moves
-        runs of OW*N floats (whole batch at once: the buffer is the size of the forward's windows)."""
+    def _backward_batch_last(self, g, x, weight, need_b):
+        """Backward of the (C, H, W, N) layout, a block of images at a time: the block's g in
+        window-column order, its rebuilt windows for the weight gradient, col2im for dx."""
+        xp = get_array_module(g)
+        N, C, H, W, OH, OW, (sh, sw), padding, (dh, dw), G = self.geom
+        O, Cg, KH, KW = weight.shape if weight is not None else (g.shape[1], C // G) + self.kernel
+        L, needs = OH * OW, self.needs_input_grad
+        gb = xp.zeros(O, dtype=g.dtype) if need_b else None
+        gw = xp.zeros((G, O // G, Cg * KH * KW), dtype=g.dtype) if needs[1] else None
+        dx = xp.empty((N, C, H, W), dtype=g.dtype) if needs[0] else None
+        wt = weight.reshape(G, O // G, Cg * KH * KW).transpose(0, 2, 1) if needs[0] else None
+        nbl = self.nbl
+        for n0 in range(0, N, nbl):
+            gb_ = g[n0:n0 + nbl]
+            n = gb_.shape[0]
+            gt = xp.empty((O, L, n), dtype=g.dtype)                          # (O, OH*OW*n)
+            gt[...] = gb_.reshape(n, O, L).transpose(1, 2, 0)
+            gt = gt.reshape(O, L * n)
+            if need_b:
+                gb += gt.sum(axis=1)
+            if needs[1]:
+                cols = _windows(x[n0:n0 + n], KH, KW, sh, sw, dh, dw, OH, OW, padding, True)
+                if G == 1:
+                    gw[0] += _weight_grad(cols, gt)
+                else:
+                    gw += xp.matmul(gt.reshape(G, O // G, L * n),
+                                    cols.reshape(G, Cg * KH * KW, L * n).transpose(0, 2, 1))
+                del cols
+            if needs[0]:
+                dx[n0:n0 + n] = self._input_grad_col2im_batch_last(gt, wt, n)
+        if needs[1]:
+            gw = gw.reshape(O, Cg, KH, KW)
+        return self._unbatch(dx) if dx is not None else None, gw, gb
+
+    def _input_grad_col2im_batch_last(self, gt, wt, N):
+        """col2im in the (C, H, W, N) layout for N images: ``gt`` is (O, OH*OW*N), and each
+        kernel offset's add moves runs of OW*N floats."""
         xp = get_array_module(gt)
-        N, C, H, W, OH, OW, _, (pt, pb, pl, pr), _, G = self.geom
+        _, C, H, W, OH, OW, _, (pt, pb, pl, pr), _, G = self.geom
         KH, KW = self.kernel
         M = gt.shape[1]
         if G == 1:                                                           # (C*KH*KW, OH*OW*N)
-            gcols = xp.dot(wt[0], gt, out=scratch(xp, (wt.shape[1], M), gt.dtype))
+            gcols = xp.dot(wt[0], gt)
         else:
             gcols = xp.matmul(wt, gt.reshape(G, gt.shape[0] // G, M))        # (G, Cg*KH*KW, M)
         gcols = gcols.reshape(C, KH * KW, OH, OW, N)
@@ -368,9 +426,7 @@ class Conv2d(_ImageFunction):
         dh, dw = self.geom[8]
         for k, (rs, cs) in enumerate(_offset_slices(KH, KW, sh, sw, dh, dw, OH, OW)):
             dxt[:, rs, cs] += gcols[:, k]
-        dx = xp.empty((N, C, H, W), dtype=gt.dtype)
-        dx[...] = dxt[:, pt:pt + H, pl:pl + W].transpose(3, 0, 1, 2)
-        return dx
+        return dxt[:, pt:pt + H, pl:pl + W].transpose(3, 0, 1, 2)      # (N, C, H, W) view
 
     def _input_grad_as_conv(self, g, weight):
         """Stride 1: dx is the convolution of g, zero-padded by (dilated kernel - 1 - padding), with
