@@ -98,6 +98,8 @@ def _conv_run(arrays, geom, batch_last, monkeypatch, save_windows=True):
     ts = [mg.tensor(a, requires_grad=True) for a in arrays]
     y = conv2d(*ts, stride=s, padding=p, dilation=d, groups=groups)
     assert y.grad_fn.batch_last == batch_last
+    if batch_last and conv_mod.CHWN_BLOCK_BYTES == 1:
+        assert y.grad_fn.nbl == (4 if arrays[0].shape[0] == 8 else 5)
     g = np.cos(np.arange(y.numel())).reshape(y.shape).astype(y.dtype)
     y.backward(mg.tensor(g))
     return [y.numpy()] + [t.grad.numpy() for t in ts], g
@@ -114,6 +116,13 @@ def test_conv_batch_last_layout_agrees_with_nchw(cfg, monkeypatch):
         got, _ = _conv_run(arrays, (s, p, d, groups), True, monkeypatch, save)
         for a, b in zip(got, ref):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    # blocks of at least 4 images: 8 -> 4 + 4, 9 -> 5 + 4 (the uneven last block)
+    L = ref[0].shape[2] * ref[0].shape[3]
+    monkeypatch.setattr(conv_mod, 'CHWN_BLOCK_BYTES', 1)
+    monkeypatch.setattr(conv_mod, 'CHWN_MIN_COLUMNS', 4 * L)
+    got, _ = _conv_run(arrays, (s, p, d, groups), True, monkeypatch)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize('cfg', BATCH_LAST[1:])

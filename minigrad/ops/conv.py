@@ -246,8 +246,8 @@ class Conv2d(_ImageFunction):
         y = xp.empty((N, O, OH, OW), dtype=x.dtype)
         w2 = weight.reshape(G, O // G, Cg * KH * KW)
         if bl:
-            self.nbl = nbl = min(N, max(CHWN_BLOCK_BYTES // (C * KH * KW * L * x.dtype.itemsize),
-                                        -(-CHWN_MIN_COLUMNS // L)))
+            target = max(CHWN_BLOCK_BYTES // (C * KH * KW * L * x.dtype.itemsize), -(-CHWN_MIN_COLUMNS // L))
+            self.nbl = nbl = -(-N // max(1, N // target))     # equal blocks of at least target
             for n0 in range(0, N, nbl):
                 cols = _windows(x[n0:n0 + nbl], KH, KW, sh, sw, dh, dw, OH, OW, padding, True)
                 n = cols.shape[1] // L
