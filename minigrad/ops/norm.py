@@ -21,6 +21,16 @@ def channel_sum(a):
     return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
 
 
+def channel_dot(a, b):
+    """``channel_sum(a * b)`` without the product array: one einsum pass over both (NumPy's
+    einsum was 2-3x faster than multiply-then-sum on (64, 64, 32, 32), as accurate in float32)."""
+    xp = get_array_module(a)
+    if a.ndim == 2:
+        return xp.einsum('nc,nc->c', a, b)
+    n, c = a.shape[:2]
+    return xp.einsum('nck,nck->c', a.reshape(n, c, -1), b.reshape(n, c, -1))
+
+
 class BatchNorm(Function):
     """``y = (x - mean) / sqrt(var + eps) * weight + bias``, statistics per channel (axis 1).
 
@@ -42,24 +52,20 @@ class BatchNorm(Function):
         if training:
             m = x.size // x.shape[1]
             mean = channel_sum(x) / m
-            xhat = x - mean.reshape(shape)                  # centred now, normalised below
-            out = xhat * xhat                               # scratch, becomes the output below
-            var = channel_sum(out) / m
+            xc = x - mean.reshape(shape)                    # centred; xhat = xc * invstd
+            var = channel_dot(xc, xc) / m
             invstd = 1.0 / xp.sqrt(var + eps)
-            xhat *= invstd.reshape(shape)
             if running_mean is not None:
                 running_mean *= 1.0 - momentum
                 running_mean += momentum * mean
             if running_var is not None:
                 running_var *= 1.0 - momentum
                 running_var += (momentum * m / max(m - 1, 1)) * var
-            if w is not None:
-                xp.multiply(xhat, w.reshape(shape), out=out)
-            else:
-                out[...] = xhat
+            scale = invstd * w if w is not None else invstd
+            out = xp.multiply(xc, scale.reshape(shape))     # = xhat * w, without forming xhat
             if b is not None:
                 out += b.reshape(shape)
-            self.save_for_backward(xhat, invstd, w)
+            self.save_for_backward(xc, invstd, w)
             return out
         invstd = 1.0 / xp.sqrt(running_var + eps)
         scale = invstd * w if w is not None else invstd
@@ -73,6 +79,7 @@ class BatchNorm(Function):
         return out.astype(x.dtype, copy=False)
 
     # train: dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)); dw = sum(g * xhat); db = sum(g)
+    #        with xhat = xc * invstd: xhat * mean(g * xhat) = xc * invstd^2 * sum(g * xc) / m
     # eval:  dx = w * invstd * g
     def backward(self, g):
         need_x = self.needs_input_grad[0]
@@ -81,30 +88,27 @@ class BatchNorm(Function):
         shape = _bshape(g)
         gx = gw = gb = None
         if self.training:
-            xhat, invstd, w = self.saved
+            xc, invstd, w = self.saved
             m = g.size // g.shape[1]
             sum_g = channel_sum(g)
             if need_b:
                 gb = sum_g
             if need_x or need_w:
-                gx = g * xhat                          # a scratch buffer, reused for dx below
-                sum_gx = channel_sum(gx)
-                gw = sum_gx if need_w else None
+                sum_gxc = channel_dot(g, xc)
+                gw = sum_gxc * invstd if need_w else None
             if need_x:
                 scale = invstd * w if w is not None else invstd
                 xp = get_array_module(g)
-                xp.multiply(xhat, (sum_gx / m).reshape(shape), out=gx)
+                gx = xp.multiply(xc, (invstd * invstd * sum_gxc / m).reshape(shape))
                 gx += (sum_g / m).reshape(shape)
                 xp.subtract(g, gx, out=gx)
                 gx *= scale.reshape(shape)
-            else:
-                gx = None
         else:
             x, rmean, invstd, scale = self.saved
             if need_x:
                 gx = g * scale.reshape(shape)
             if need_w:
-                gw = channel_sum(g * (x - rmean.reshape(shape))) * invstd
+                gw = channel_dot(g, x - rmean.reshape(shape)) * invstd
             if need_b:
                 gb = channel_sum(g)
         out = [gx]
