@@ -29,12 +29,16 @@ Layout and memory (measured on (64, 64, 32, 32) x 64 filters 3x3, float32, 2 BLA
   forward + backward 20.0 -> 13.6 ms at batch 256, 4.0 -> 2.3 ms at batch 64; VGG-11's 512
   channel 4x4 and 2x2 layers 126 -> 95 and 53 -> 30 ms. At 16x16 and wider it was 5-30% slower
   (the output and gradient transposes move whole images with stride N), so those keep NCHW.
+  It runs in blocks of images (~``CHWN_BLOCK_BYTES`` of windows, at least ``CHWN_MIN_COLUMNS``
+  columns for the GEMMs), and backward rebuilds each block's windows (a copy of contiguous runs,
+  cheap here) instead of keeping a window matrix between forward and backward.
 * Small windows per image (LeNet's first conv: 1 channel, 25 x 784 floats = 78 KB an image):
   blocks of images whose windows fit in a core's L2 cache (``BLOCK_BYTES``): window copy, GEMM
   and output transpose run per block on cache-resident data, and backward rebuilds each block's
   windows for the weight gradient instead of keeping a matrix 25x the input. LeNet's first conv,
   2 BLAS threads: forward 4.6 -> 2.8 ms and weight gradient 4.1 -> 2.6 ms at batch 256 (1.1 ->
   0.6 and 0.9 -> 0.6 ms at 64); blocks twice as large (past L2) were slower than no blocks.
+  Cache blocking is for the CPU: on a GPU (CuPy) every conv is one block.
 * Window matrices that are saved for backward come from ``scratch``: kept NumPy buffers, handed
   out again only when nothing references them (checked by reference count, so retained graphs
   and live views are safe). A fresh multi-MB buffer pays its page faults on every step; reuse
@@ -240,18 +244,21 @@ class Conv2d(_ImageFunction):
         L = OH * OW
         # narrow outputs: columns ordered (OH, OW, N) so that copies move OW*N floats at a time
         self.batch_last = bl = N >= CHWN_MIN_BATCH and OW <= CHWN_MAX_WIDTH
+        per_image = C * KH * KW * L * x.dtype.itemsize                      # window bytes
+        cpu = xp is np                  # blocks are sized for CPU caches; a GPU takes one block
         # small windows per image: blocks of images whose windows stay in cache
-        nb = 0 if bl or G > 1 else BLOCK_BYTES // (C * KH * KW * L * x.dtype.itemsize)
+        nb = BLOCK_BYTES // per_image if cpu and not bl and G == 1 else 0
         self.block = nb = nb if BLOCK_MIN_IMAGES <= nb < N else 0
         y = xp.empty((N, O, OH, OW), dtype=x.dtype)
         w2 = weight.reshape(G, O // G, Cg * KH * KW)
         if bl:
-            target = max(CHWN_BLOCK_BYTES // (C * KH * KW * L * x.dtype.itemsize), -(-CHWN_MIN_COLUMNS // L))
+            target = max(CHWN_BLOCK_BYTES // per_image, -(-CHWN_MIN_COLUMNS // L)) if cpu else N
             self.nbl = nbl = -(-N // max(1, N // target))     # equal blocks of at least target
             for n0 in range(0, N, nbl):
                 cols = _windows(x[n0:n0 + nbl], KH, KW, sh, sw, dh, dw, OH, OW, padding, True)
                 n = cols.shape[1] // L
-                out = xp.dot(w2[0], cols) if G == 1 else xp.matmul(w2, cols.reshape(G, Cg * KH * KW, n * L))
+                out = (xp.dot(w2[0], cols) if G == 1
+                       else xp.matmul(w2, cols.reshape(G, Cg * KH * KW, n * L)))
                 self._store(out, y[n0:n0 + n], bias, True)
             del cols, out
         elif nb:
