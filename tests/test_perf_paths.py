@@ -186,7 +186,7 @@ def test_conv_blocks_of_images_agree_with_one_window_matrix(cfg, monkeypatch):
         results.append([y.numpy()] + [t.grad.numpy() for t in ts])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
-    # gradcheck through the blocked path (float64), with PyTorch's answer when it is there
+    # gradcheck (float64) through blocks of 2 images
     monkeypatch.setattr(conv_mod, 'BLOCK_BYTES', int(2 * per_image))
     small = [mg.tensor(a[:5] if i == 0 else a, requires_grad=True) for i, a in enumerate(arrays)]
     assert conv2d(*small, stride=s, padding=p, dilation=d).grad_fn.block == 2
