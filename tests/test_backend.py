@@ -236,9 +236,7 @@ def test_cuda_random_is_reproducible_and_default_device_works():
 # ---------------------------------------------------------------- glibc malloc tuning
 
 def _malloc_state(env_value):
-    import subprocess
-    import sys
-    env = dict(__import__('os').environ)
+    env = dict(os.environ)
     env.pop('MINIGRAD_MALLOC_TUNING', None)
     if env_value is not None:
         env['MINIGRAD_MALLOC_TUNING'] = env_value
@@ -249,12 +247,14 @@ def _malloc_state(env_value):
             '    a = np.ones(1 << 23); del a\n'
             'r1 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n'
             'print(minigrad.backend.malloc_tuned, r1 - r0)')
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, check=True)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env,
+                         cwd=root, check=True)
     tuned, faults = out.stdout.split()
     return tuned == 'True', int(faults)
 
 
-@pytest.mark.skipif(not __import__('sys').platform.startswith('linux'), reason='glibc only')
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='glibc only')
 def test_malloc_tuning_keeps_freed_blocks_mapped_and_can_be_turned_off():
     import ctypes
     if not hasattr(ctypes.CDLL(None), 'gnu_get_libc_version'):
