@@ -126,7 +126,11 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        self.data = _to_array(data, _as_dtype(dtype), device)
+        self._init_leaf(_to_array(data, _as_dtype(dtype), device), requires_grad)
+
+    def _init_leaf(self, array, requires_grad):
+        """Make this a leaf around ``array`` (not copied); shared with ``nn.Parameter``."""
+        self.data = array
         self.grad = None
         self.grad_fn = None
         self._retains_grad = False

@@ -36,14 +36,7 @@ class Parameter(Tensor):
             arr = data.data
         else:
             arr = _to_array(data, None, None)
-        self.data = arr
-        self.grad = None
-        self.grad_fn = None
-        self._retains_grad = False
-        self.name = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        self._init_leaf(arr, requires_grad)
 
     def __repr__(self):
         return 'Parameter containing:\n' + super().__repr__()
