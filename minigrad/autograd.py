@@ -98,7 +98,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
-        datas = [t.data for t in inputs]
+        datas = [t.array for t in inputs]
         if len(datas) > 1:
             _check_same_device(inputs, datas, cls.__name__)
         fn = cls()
@@ -219,16 +219,16 @@ def _start_grad(t, given, arg):
     (a Tensor, an array or Python data) checked for shape and cast to ``t``'s dtype."""
     from .tensor import Tensor
     if given is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this tensor '
                                f'has shape {tuple(t.shape)}; pass {arg}= of that shape, or '
                                'reduce it first (e.g. loss.sum() or loss.mean())')
-        return backend.get_array_module(t.data).ones(t.data.shape, dtype=t.data.dtype)
-    g = given.data if isinstance(given, Tensor) else backend.asarray(given, dtype=t.data.dtype,
+        return backend.get_array_module(t.array).ones(t.array.shape, dtype=t.array.dtype)
+    g = given.array if isinstance(given, Tensor) else backend.asarray(given, dtype=t.array.dtype,
                                                                      device=t.device)
     if tuple(g.shape) != tuple(t.shape):
         raise RuntimeError(f'{arg} has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}')
-    return g if g.dtype == t.data.dtype else g.astype(t.data.dtype)
+    return g if g.dtype == t.array.dtype else g.astype(t.array.dtype)
 
 
 def backward(tensor, gradient=None, retain_graph=False):

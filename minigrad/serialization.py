@@ -111,7 +111,7 @@ class _Encoder:
         return node
 
     def _tensor(self, t, where):
-        node = {'t': 'tensor', 'a': self._array(t.data, where), 'dtype': str(t.dtype),
+        node = {'t': 'tensor', 'a': self._array(t.array, where), 'dtype': str(t.dtype),
                 'shape': list(t.shape), 'requires_grad': bool(t.requires_grad),
                 'device': str(t.device)}
         if type(t) is not Tensor and type(t).__name__ == 'Parameter':

@@ -83,7 +83,7 @@ def _shape_args(shape):
 def _to_array(data, dtype, device):
     """Build the backend array for ``mg.tensor``, inferring the dtype as PyTorch does."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if backend.is_array(data):
         if device is None:   # a NumPy array goes to the default device; a CuPy array stays put
             device = backend.get_default_device() if isinstance(data, np.ndarray) else backend.device_of(data)
@@ -105,7 +105,7 @@ def _to_array(data, dtype, device):
 
 def _unwrap_nested(data):
     if isinstance(data, Tensor):
-        return backend.asnumpy(data.data)
+        return backend.asnumpy(data.array)
     if isinstance(data, (list, tuple)):
         return [_unwrap_nested(d) for d in data]
     return data
@@ -120,7 +120,7 @@ class Tensor:
         device: ``'cpu'``, ``'cuda'`` or ``'cuda:N'``; by default the default device.
         requires_grad: record ops on this tensor so that ``backward`` reaches it.
     """
-    __slots__ = ('data', 'grad', 'requires_grad', 'grad_fn', '_retains_grad', 'name', '__weakref__',
+    __slots__ = ('array', 'grad', 'requires_grad', 'grad_fn', '_retains_grad', 'name', '__weakref__',
                  '__dict__')
     __array_ufunc__ = None       # NumPy operators defer to ours: np.float32(2) * t is a Tensor
     __array_priority__ = 1000
@@ -130,7 +130,7 @@ class Tensor:
 
     def _init_leaf(self, array, requires_grad):
         """Make this a leaf around ``array`` (not copied); shared with ``nn.Parameter``."""
-        self.data = array
+        self.array = array
         self.grad = None
         self.grad_fn = None
         self._retains_grad = False
@@ -143,7 +143,7 @@ class Tensor:
     def _wrap(cls, array):
         """A tensor around an existing backend array (no copy, no checks)."""
         t = object.__new__(Tensor)
-        t.data = array
+        t.array = array
         t.grad = None
         t.grad_fn = None
         t.requires_grad = False
@@ -153,20 +153,34 @@ class Tensor:
 
     # ------------------------------------------------------------ attributes
     @property
+    def data(self):
+        """This tensor's values as a new Tensor without grad history, sharing the same memory (as in
+        PyTorch): ``p.data.mul_(0.5)`` changes ``p``. The raw NumPy/CuPy array is ``.array``."""
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value):
+        """``t.data = other`` swaps in ``other``'s values (a Tensor or an array of the same shape's
+        kind), keeping ``t``'s identity and grad settings, as PyTorch allows."""
+        if isinstance(value, Tensor):
+            value = value.array
+        self.array = value if backend.is_array(value) else backend.asarray(value, device=self.device)
+
+    @property
     def shape(self):
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_leaf(self):
@@ -184,7 +198,7 @@ class Tensor:
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def dim(self):
         return self.ndim
@@ -224,31 +238,31 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory, like PyTorch)."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self.array)
 
     def _accumulate_grad(self, g):
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
+        if g.dtype != self.array.dtype:
+            g = g.astype(self.array.dtype)
         if self.grad is None:
             # np.array, not g.copy(): a NumPy scalar (0-d results) becomes a writable 0-d array
             self.grad = Tensor._wrap(g.copy() if backend.is_array(g) else np.array(g))
         else:
-            self.grad.data = self.grad.data + g
+            self.grad.array = self.grad.array + g
 
     # ------------------------------------------------------------ conversion
     def numpy(self):
         """A NumPy array with the data (the same memory on the CPU, a host copy from a GPU)."""
-        return backend.asnumpy(self.data)
+        return backend.asnumpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
-        if self.data.size != 1:
-            raise ValueError(f'a tensor with {self.data.size} elements cannot be converted to a '
+        if self.array.size != 1:
+            raise ValueError(f'a tensor with {self.array.size} elements cannot be converted to a '
                              'Python number (item() needs exactly one element)')
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -265,8 +279,8 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f'the truth value of a tensor with {self.data.size} elements is '
+        if self.array.size != 1:
+            raise RuntimeError(f'the truth value of a tensor with {self.array.size} elements is '
                                'ambiguous; use .any() or .all()')
         return _builtin_bool(self.item())
 
@@ -283,7 +297,7 @@ class Tensor:
             if out.requires_grad and _is_float(np.dtype(dtype)):
                 out = E.Cast.apply(out, dtype=np.dtype(dtype))
             else:
-                out = Tensor._wrap(out.data.astype(dtype))
+                out = Tensor._wrap(out.array.astype(dtype))
         if copy and out is self:
             out = E.Cast.apply(self, dtype=self.dtype)
         return out
@@ -316,7 +330,7 @@ class Tensor:
         return str(self.dtype) if dtype is None else self.to(dtype)
 
     def clone(self):
-        return E.Cast.apply(self, dtype=self.dtype) if self.requires_grad else Tensor._wrap(self.data.copy())
+        return E.Cast.apply(self, dtype=self.dtype) if self.requires_grad else Tensor._wrap(self.array.copy())
 
     def contiguous(self):
         return self
@@ -430,10 +444,10 @@ class Tensor:
 
     # comparisons: no gradient
     def _compare(self, o, op):
-        od = o.data if isinstance(o, Tensor) else o
+        od = o.array if isinstance(o, Tensor) else o
         if backend.is_array(od) and isinstance(o, Tensor):
-            autograd._check_same_device((self, o), (self.data, od), 'comparison')
-        return Tensor._wrap(op(self.data, od))
+            autograd._check_same_device((self, o), (self.array, od), 'comparison')
+        return Tensor._wrap(op(self.array, od))
 
     def __eq__(self, o):
         return self._compare(o, lambda a, b: a == b)
@@ -454,7 +468,7 @@ class Tensor:
         return self._compare(o, lambda a, b: a >= b)
 
     def __invert__(self):
-        return Tensor._wrap(~self.data)
+        return Tensor._wrap(~self.array)
 
     def __and__(self, o):
         return self._compare(o, lambda a, b: a & b)
@@ -468,10 +482,10 @@ class Tensor:
         return self == o
 
     def any(self):
-        return Tensor._wrap(self.data.any())
+        return Tensor._wrap(self.array.any())
 
     def all(self):
-        return Tensor._wrap(self.data.all())
+        return Tensor._wrap(self.array.all())
 
     # ------------------------------------------------------------ unary math
     def exp(self):
@@ -535,8 +549,8 @@ class Tensor:
         if not isinstance(dim, numbers.Integral):
             raise TypeError(f'max/min take one int dim (use amax/amin for several), got {dim!r}')
         d = _dims(dim, self.ndim)[0] if self.ndim else 0
-        xp = backend.get_array_module(self.data)
-        data = self.data if self.ndim else self.data.reshape(1)
+        xp = backend.get_array_module(self.array)
+        data = self.array if self.ndim else self.array.reshape(1)
         idx = (xp.argmin if minimum else xp.argmax)(data, axis=d, keepdims=True)
         x = self if self.ndim else self.reshape(1)
         values = R.Gather.apply(x, index=idx, axis=d)
@@ -556,17 +570,17 @@ class Tensor:
 
     def _arg(self, dim, keepdim, axis, keepdims, minimum):
         dim, keepdim = _dim_kw(dim, axis, keepdim, keepdims)
-        xp = backend.get_array_module(self.data)
+        xp = backend.get_array_module(self.array)
         find = xp.argmin if minimum else xp.argmax
         if dim is None:
-            out = find(self.data)
+            out = find(self.array)
             if keepdim:
                 out = out.reshape((1,) * self.ndim)
         elif self.ndim == 0:
             _dims(dim, 0)                      # checks dim
             out = xp.zeros((), dtype=np.int64)
         else:
-            out = find(self.data, axis=_dims(dim, self.ndim)[0], keepdims=keepdim)
+            out = find(self.array, axis=_dims(dim, self.ndim)[0], keepdims=keepdim)
         return Tensor._wrap(xp.asarray(out, dtype=np.int64))
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -682,8 +696,8 @@ class Tensor:
         if self.requires_grad and autograd.is_grad_enabled():
             raise RuntimeError('in-place assignment to a tensor that requires grad would corrupt '
                                'its gradient; do it under mg.no_grad() or on x.detach()')
-        v = value.data if isinstance(value, Tensor) else value
-        self.data[_index_arrays(index, self)] = v
+        v = value.array if isinstance(value, Tensor) else value
+        self.array[_index_arrays(index, self)] = v
 
     # ------------------------------------------------------------ in-place (no graph)
     def _inplace_ok(self):
@@ -693,42 +707,42 @@ class Tensor:
 
     def zero_(self):
         self._inplace_ok()
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def fill_(self, value):
         self._inplace_ok()
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def copy_(self, src):
         self._inplace_ok()
-        s = src.data if isinstance(src, Tensor) else src
+        s = src.array if isinstance(src, Tensor) else src
         if backend.is_array(s) and backend.device_of(s) != self.device:
             s = backend.to_device(s, self.device)
-        self.data[...] = s
+        self.array[...] = s
         return self
 
     def add_(self, other, alpha=1):
         self._inplace_ok()
-        self.data += (other.data if isinstance(other, Tensor) else other) * alpha
+        self.array += (other.array if isinstance(other, Tensor) else other) * alpha
         return self
 
     def mul_(self, other):
         self._inplace_ok()
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self.array *= other.array if isinstance(other, Tensor) else other
         return self
 
     def uniform_(self, a=0.0, b=1.0):
         self._inplace_ok()
         rs = backend.random_module(self.device)
-        self.data[...] = rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)
+        self.array[...] = rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)
         return self
 
     def normal_(self, mean=0.0, std=1.0):
         self._inplace_ok()
         rs = backend.random_module(self.device)
-        self.data[...] = (rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean)
+        self.array[...] = (rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean)
         return self
 
 
@@ -763,7 +777,7 @@ def _index_arrays(index, like):
             if it.device != like.device:
                 raise RuntimeError(f'indices are on {it.device} but the tensor is on {like.device}; '
                                    f'move them with .to({str(like.device)!r})')
-            it = it.data
+            it = it.array
             if it.ndim == 0 and np.issubdtype(it.dtype, np.integer):
                 it = int(it)
         elif isinstance(it, list):
@@ -857,7 +871,7 @@ def stack(tensors, dim=0):
 
 def where(condition, input, other):
     """``input`` where ``condition`` is true, else ``other`` (either may be a Python number)."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else condition
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError('where() needs at least one tensor among input and other')
     ref = input if isinstance(input, Tensor) else other

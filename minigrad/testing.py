@@ -46,7 +46,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     vs = [backend.to_device(rng.standard_normal(o.shape), o.device) for o in outs]
 
     def scalar(outs_):
-        return sum(float((o.data.astype(np.float64) * v).sum()) for o, v in zip(outs_, vs))
+        return sum(float((o.array.astype(np.float64) * v).sum()) for o, v in zip(outs_, vs))
 
     for i in checked:
         inputs[i].grad = None
@@ -59,15 +59,15 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     for i in checked:
         t = inputs[i]
         g = t.grad
-        analytic = np.zeros(t.shape) if g is None else backend.asnumpy(g.data).astype(np.float64)
+        analytic = np.zeros(t.shape) if g is None else backend.asnumpy(g.array).astype(np.float64)
         numeric = np.zeros(t.shape)
         for ix in np.ndindex(*t.shape):  # perturb in place by index: any memory layout works
-            orig = t.data[ix].item()
-            t.data[ix] = orig + eps
+            orig = t.array[ix].item()
+            t.array[ix] = orig + eps
             fp = scalar(_no_grad(outputs))
-            t.data[ix] = orig - eps
+            t.array[ix] = orig - eps
             fm = scalar(_no_grad(outputs))
-            t.data[ix] = orig
+            t.array[ix] = orig
             numeric[ix] = (fp - fm) / (2 * eps)
         bad = np.abs(analytic - numeric) > atol + rtol * np.abs(numeric)
         if bad.any():
@@ -94,6 +94,6 @@ def _no_grad(f):
 
 def assert_close(actual, expected, rtol=1e-5, atol=1e-8, msg=''):
     """Assert two tensors/arrays are elementwise close, reporting the worst mismatch."""
-    a = backend.asnumpy(actual.data if isinstance(actual, Tensor) else actual)
-    e = backend.asnumpy(expected.data if isinstance(expected, Tensor) else expected)
+    a = backend.asnumpy(actual.array if isinstance(actual, Tensor) else actual)
+    e = backend.asnumpy(expected.array if isinstance(expected, Tensor) else expected)
     np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, err_msg=msg)

@@ -229,8 +229,8 @@ def evaluate(model, loader, num_classes=10, progress=False, stop=None, desc='tes
                 logits = model(x)
                 n = int(y.shape[0])
                 loss_sum += float(nn.functional.cross_entropy(logits, y).item()) * n
-                pred = mg.backend.asnumpy(logits.data.argmax(1))
-                true = mg.backend.asnumpy(y.data)
+                pred = mg.backend.asnumpy(logits.array.argmax(1))
+                true = mg.backend.asnumpy(y.array)
                 confusion += np.bincount(true * num_classes + pred,
                                          minlength=num_classes ** 2).reshape(num_classes, num_classes)
                 correct += int((pred == true).sum())
@@ -512,7 +512,7 @@ def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, pr
                 scheduler.step()
             n = int(y.shape[0])
             sums['loss_sum'] += float(loss.item()) * n
-            sums['correct'] += int((logits.data.argmax(1) == y.data).sum())
+            sums['correct'] += int((logits.array.argmax(1) == y.array).sum())
             sums['count'] += n
             batch += 1
             if progress:

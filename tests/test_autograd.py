@@ -99,7 +99,7 @@ def test_accumulated_grad_is_not_aliased_to_the_graph():
     x = leaf([1.0, 2.0])
     g = mg.tensor([1.0, 1.0])
     x.backward(g)                      # a leaf as the root
-    x.grad.data += 1                   # must not write into g
+    x.grad.array += 1                   # must not write into g
     np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])
 
 
@@ -328,7 +328,7 @@ def test_saved_arrays_are_released_after_backward():
     y = h * h                              # Mul saves h's array twice
     fn = y.grad_fn
     saved = weakref.ref(fn.saved[0])
-    assert fn.saved[0] is h.data
+    assert fn.saved[0] is h.array
     del h
     loss = y.sum()
     loss.backward(retain_graph=True)       # retained: still there
@@ -434,6 +434,6 @@ def test_start_gradient_is_cast_to_the_output_dtype():
 def test_leaf_grad_is_a_writable_array_of_its_own():
     x = leaf([1.0, 2.0, 3.0])
     x.sum().backward()                       # Sum's backward gives a read-only broadcast view
-    assert x.grad.data.flags.writeable and x.grad.data.base is None
+    assert x.grad.array.flags.writeable and x.grad.array.base is None
     x.grad.zero_()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])

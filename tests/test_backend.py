@@ -218,7 +218,7 @@ def test_cuda_transfers_and_errors():
         x + y
     with pytest.raises(IndexError):
         y[mg.tensor([5], device='cuda')]
-    assert mg.tensor(y.data).device == 'cuda:0'        # a CuPy array stays on its GPU
+    assert mg.tensor(y.array).device == 'cuda:0'        # a CuPy array stays on its GPU
     assert 'cuda' in repr(y)
 
 

@@ -39,7 +39,7 @@ def test_op_keeps_the_float_dtype_forward_and_backward(case, dtype):
     out = case.fn(mg, *xs)
     expected = case.out_dtype(dtype) if case.out_dtype else dtype
     assert out.dtype == expected, f'{case.name}: output is {out.dtype}, expected {np.dtype(expected)}'
-    assert isinstance(out.data, np.ndarray)
+    assert isinstance(out.array, np.ndarray)
     bad = _instrument(out)
     out.backward(mg.ones(out.shape, dtype=out.dtype))
     assert not bad, bad

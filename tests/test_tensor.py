@@ -45,7 +45,7 @@ def test_tensor_copies_its_data():
     a[0] = 100
     assert t.numpy()[0] == 1.0
     u = mg.tensor(t)
-    t.data[1] = 50
+    t.array[1] = 50
     assert u.numpy()[1] == 2.0
     assert not u.requires_grad
 
@@ -152,7 +152,7 @@ def test_attributes():
     assert x.is_leaf and x.grad_fn is None and x.grad is None and x.requires_grad
     assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
     assert x.numel() == 6
-    assert isinstance(x.data, np.ndarray)
+    assert isinstance(x.array, np.ndarray)
     y = x * 2.0
     assert not y.is_leaf and y.grad_fn is not None
 
@@ -164,7 +164,7 @@ def test_item_numpy_tolist():
     x = mg.tensor([[1.0, 2.0]])
     a = x.numpy()
     assert isinstance(a, np.ndarray) and a.dtype == np.float32
-    assert np.shares_memory(a, x.data)                 # same memory on the CPU, like PyTorch
+    assert np.shares_memory(a, x.array)                 # same memory on the CPU, like PyTorch
     assert x.tolist() == [[1.0, 2.0]]
     assert float(mg.tensor([3.0])) == 3.0 and int(mg.tensor(4)) == 4
     assert bool(mg.tensor([1.0])) and not bool(mg.tensor(0))
@@ -174,10 +174,10 @@ def test_item_numpy_tolist():
 def test_zero_dim_results_are_arrays():
     x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     for t in (x.sum(), x[0, 1], x.amax(), x.mean()):
-        assert isinstance(t.data, np.ndarray) and t.shape == ()
+        assert isinstance(t.array, np.ndarray) and t.shape == ()
     p = mg.tensor(3.0, requires_grad=True)
     (p * p).backward()
-    assert isinstance(p.grad.data, np.ndarray) and p.grad.item() == 6.0
+    assert isinstance(p.grad.array, np.ndarray) and p.grad.item() == 6.0
     p.grad.zero_()                                     # a 0-d grad can be zeroed in place
     assert p.grad.item() == 0.0
     s = x.sum().detach()
@@ -197,7 +197,7 @@ def test_to_cpu_float_double():
     assert x.to(mg.tensor([1], dtype=mg.int32)).dtype == np.int32
     assert x.long().dtype == np.int64 and x.int().dtype == np.int32 and x.bool().dtype == np.bool_
     c = x.to(copy=True)
-    c.data[0] = 9
+    c.array[0] = 9
     assert x.numpy()[0] == 1.5
 
 
@@ -224,7 +224,7 @@ def test_requires_grad_():
 def test_clone_is_a_differentiable_copy():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.grad_fn is not None and not np.shares_memory(c.data, x.data)
+    assert c.grad_fn is not None and not np.shares_memory(c.array, x.array)
     (c * 3.0).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
 
@@ -279,3 +279,16 @@ def test_setitem_on_plain_tensors():
     x[:, 2] = mg.tensor([5.0, 6.0, 7.0])
     x[mg.tensor([1, 2]), 0] = 9.0
     np.testing.assert_array_equal(x.numpy(), [[1, 1, 5], [9, 0, 6], [9, 0, 7]])
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_pytorch():
+    p = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = p.data
+    assert isinstance(d, mg.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert d.array is p.array                          # the same memory: in-place changes show in p
+    (p * p).sum().backward()
+    p.data.sub_(mg.tensor(0.5) * p.grad.data) if hasattr(d, 'sub_') else p.data.add_(p.grad.data, alpha=-0.5)
+    np.testing.assert_allclose(p.numpy(), [0.0, 0.0, 0.0])
+    p.data = mg.tensor([7.0, 8.0, 9.0])                # swapping values keeps identity and grad settings
+    assert p.requires_grad and p.tolist() == [7.0, 8.0, 9.0]
+    assert isinstance(p.array, np.ndarray)             # .array is the raw backend array

@@ -154,7 +154,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         mask = backend.xp_of_device(input.device).zeros(input.shape, dtype=input.dtype)
     else:
-        u = factory.rand(input.shape, dtype=input.dtype, device=input.device).data
+        u = factory.rand(input.shape, dtype=input.dtype, device=input.device).array
         mask = (u >= p).astype(input.dtype)
         mask *= 1.0 / (1.0 - p)
     return N.Dropout.apply(input, mask=mask)
@@ -190,8 +190,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     wb = [t for t in (weight, bias) if t is not None]
     return N.BatchNorm.apply(
         input, *wb, affine=(weight is not None, bias is not None),
-        running_mean=None if running_mean is None else running_mean.data,
-        running_var=None if running_var is None else running_var.data,
+        running_mean=None if running_mean is None else running_mean.array,
+        running_var=None if running_var is None else running_var.array,
         training=bool(training), momentum=float(momentum), eps=float(eps))
 
 
@@ -206,7 +206,7 @@ def _check_class_target(input, target, fname, weight, ignore_index):
     if target.device != input.device:
         raise RuntimeError(f'{fname}: input is on {input.device} but target is on {target.device}; '
                            f'move the target with .to({str(input.device)!r})')
-    t = target.data
+    t = target.array
     n_classes = input.shape[1]
     if t.size:
         bad = ((t < 0) | (t >= n_classes)) & (t != ignore_index)
@@ -277,11 +277,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 raise RuntimeError(f'cross_entropy: weight should have one entry per class '
                                    f'({input.shape[1]},) but got weight of shape {weight.shape}')
         out = L.SoftCrossEntropy.apply(input, target,
-                                       weight=None if weight is None else weight.data,
+                                       weight=None if weight is None else weight.array,
                                        reduction=reduction, label_smoothing=float(label_smoothing))
     elif np.issubdtype(target.dtype, np.integer):
         t = _check_class_target(input, target, 'cross_entropy', weight, ignore_index)
-        out = L.CrossEntropy.apply(input, target=t, weight=None if weight is None else weight.data,
+        out = L.CrossEntropy.apply(input, target=t, weight=None if weight is None else weight.array,
                                    ignore_index=ignore_index, reduction=reduction,
                                    label_smoothing=float(label_smoothing))
     else:
@@ -301,7 +301,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise TypeError(f'nll_loss: target must hold integer class indices, got dtype '
                         f'{target.dtype} (use target.long())')
     t = _check_class_target(input, target, 'nll_loss', weight, ignore_index)
-    out = L.NLLLoss.apply(input, target=t, weight=None if weight is None else weight.data,
+    out = L.NLLLoss.apply(input, target=t, weight=None if weight is None else weight.array,
                           ignore_index=ignore_index, reduction=reduction)
     return out.reshape(()) if unbatched and reduction == 'none' else out
 

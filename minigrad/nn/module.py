@@ -33,7 +33,7 @@ class Parameter(Tensor):
         if data is None:
             arr = backend.xp_of_device(backend.get_default_device()).empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data.array
         else:
             arr = _to_array(data, None, None)
         self._init_leaf(arr, requires_grad)
@@ -46,9 +46,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(Tensor._wrap(self.data.copy()), requires_grad=self.requires_grad)
+        out = Parameter(Tensor._wrap(self.array.copy()), requires_grad=self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor._wrap(self.grad.data.copy())
+            out.grad = Tensor._wrap(self.grad.array.copy())
         memo[id(self)] = out
         return out
 
@@ -328,7 +328,7 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                arr = value.data
+                arr = value.array
             elif backend.is_array(value) or isinstance(value, (np.generic, numbers.Number)):
                 arr = value if backend.is_array(value) else np.asarray(value)
             else:
@@ -358,7 +358,7 @@ class Module:
             for target, arr in copies:
                 if backend.device_of(arr) != target.device:
                     arr = backend.to_device(arr, target.device)
-                target.data[...] = arr
+                target.array[...] = arr
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ modes, devices, dtypes
@@ -387,7 +387,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def _apply(self, fn):
         """Replace the array of every parameter, gradient and buffer by ``fn(array)``, in place
@@ -398,9 +398,9 @@ class Module:
                 if t is None or id(t) in seen:
                     continue
                 seen.add(id(t))
-                t.data = fn(t.data)
+                t.array = fn(t.array)
                 if t.grad is not None:
-                    t.grad.data = fn(t.grad.data)
+                    t.grad.array = fn(t.grad.array)
         return self
 
     def to(self, *args, **kwargs):

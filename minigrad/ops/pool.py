@@ -250,7 +250,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out = MaxPool2d.apply(input, kernel_size=k, stride=s, padding=p, dilation=d, out_hw=out_hw)
     if return_indices:
         from ..tensor import Tensor
-        return out, Tensor._wrap(_max_pool_indices(input.data, k, s, p, d, out_hw))
+        return out, Tensor._wrap(_max_pool_indices(input.array, k, s, p, d, out_hw))
     return out
 
 
@@ -324,7 +324,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise ValueError(f'avg_pool2d: divisor_override must be a non-zero number, got {divisor_override!r}')
     if not np.issubdtype(input.dtype, np.floating):
         raise RuntimeError(f'avg_pool2d: expected a floating point input, got dtype {input.dtype}')
-    div = _avg_divisor(input.data, k, s, p, out_hw, count_include_pad, divisor_override)
+    div = _avg_divisor(input.array, k, s, p, out_hw, count_include_pad, divisor_override)
     return AvgPool2d.apply(input, kernel_size=k, stride=s, padding=p, out_hw=out_hw, divisor=div)
 
 
@@ -482,7 +482,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     if return_indices:
         from ..tensor import Tensor
         fn = AdaptiveMaxPool2d()
-        fn.forward(input.data, out_hw=(oh, ow))
+        fn.forward(input.array, out_hw=(oh, ow))
         flat = fn.flat[0] if input.ndim == 3 else fn.flat
         return out, Tensor._wrap(flat)
     return out

@@ -84,7 +84,7 @@ class Adam(Optimizer):
                     state['max_exp_avg_sq'] = Tensor._wrap(xp.zeros_like(x))
                 step = state['step'] + 1
                 state['step'] = step
-                m, v = state['exp_avg'].data, state['exp_avg_sq'].data
+                m, v = state['exp_avg'].array, state['exp_avg_sq'].array
 
                 if decoupled:
                     if weight_decay != 0:
@@ -105,7 +105,7 @@ class Adam(Optimizer):
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
                 if amsgrad:
-                    vmax = state['max_exp_avg_sq'].data
+                    vmax = state['max_exp_avg_sq'].array
                     xp.maximum(vmax, v, out=vmax)
                     v = vmax
                 denom = xp.sqrt(v, out=xp.empty_like(x))

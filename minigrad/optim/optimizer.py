@@ -2,7 +2,7 @@
 
 Subclasses implement ``step()``. Updates work on the parameters' backend arrays (``.data``) in
 place, so a parameter keeps its identity (and whatever holds it keeps seeing the new values),
-with one code path for NumPy and CuPy (``xp = get_array_module(p.data)``).
+with one code path for NumPy and CuPy (``xp = get_array_module(p.array)``).
 
 Hyperparameters stay Python floats: NumPy 2 treats Python scalars as "weak", so a float32
 parameter stays float32. ``_hypers`` turns anything else (a NumPy scalar read back from a file,
@@ -154,7 +154,7 @@ class Optimizer:
                     else:
                         p.grad.grad_fn = None
                         p.grad.requires_grad = False
-                        p.grad.data.fill(0)
+                        p.grad.array.fill(0)
 
     def step(self, closure=None):
         """Update the parameters once from their ``.grad`` (implemented by each optimizer)."""
@@ -174,11 +174,11 @@ class Optimizer:
             g = p.grad
             if g is None:
                 continue
-            gd = g.data
-            if gd.shape != p.data.shape:
+            gd = g.array
+            if gd.shape != p.array.shape:
                 raise RuntimeError(f'the gradient of a parameter has shape {tuple(gd.shape)} '
-                                   f'but the parameter has shape {tuple(p.data.shape)}')
-            yield p, p.data, gd
+                                   f'but the parameter has shape {tuple(p.array.shape)}')
+            yield p, p.array, gd
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self):
@@ -264,7 +264,7 @@ def _describe(obj):
 def _cast_state(param, value, index, key):
     """A copy of one state value on ``param``'s device (and dtype, for floating values)."""
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value.array
     elif backend.is_array(value):
         arr = value
     else:

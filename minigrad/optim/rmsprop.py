@@ -63,7 +63,7 @@ class RMSprop(Optimizer):
                 if centered and 'grad_avg' not in state:
                     state['grad_avg'] = Tensor._wrap(xp.zeros_like(x))
                 state['step'] += 1
-                square_avg = state['square_avg'].data
+                square_avg = state['square_avg'].array
 
                 g, _ = _decayed_grad(xp, x, grad, weight_decay, maximize)
 
@@ -73,7 +73,7 @@ class RMSprop(Optimizer):
                 scratch *= g
                 square_avg += scratch
                 if centered:
-                    grad_avg = state['grad_avg'].data
+                    grad_avg = state['grad_avg'].array
                     _lerp_(grad_avg, g, 1.0 - alpha, scratch)
                     xp.multiply(grad_avg, grad_avg, out=scratch)
                     avg = xp.subtract(square_avg, scratch, out=xp.empty_like(x))
@@ -83,7 +83,7 @@ class RMSprop(Optimizer):
                 avg += eps
 
                 if momentum > 0:
-                    buf = state['momentum_buffer'].data
+                    buf = state['momentum_buffer'].array
                     buf *= momentum
                     xp.divide(g, avg, out=scratch)
                     buf += scratch

@@ -60,7 +60,7 @@ class SGD(Optimizer):
                         state['momentum_buffer'] = Tensor._wrap(b)
                         own = False          # g is now the buffer itself
                     else:
-                        b = buf.data
+                        b = buf.array
                         b *= momentum
                         if dampening == 0:
                             b += g

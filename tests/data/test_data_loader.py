@@ -58,7 +58,7 @@ def test_yields_tensors_float32_and_int64():
     x, y = next(iter(D.DataLoader(D.TensorDataset(x64, np.arange(6)), batch_size=6)))
     assert x.dtype == np.float32
     np.testing.assert_allclose(x.numpy(), x64, rtol=1e-6)
-    assert x.data.flags['C_CONTIGUOUS']
+    assert x.array.flags['C_CONTIGUOUS']
 
 
 def test_tensor_dataset_fields_and_indexing():

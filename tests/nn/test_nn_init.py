@@ -64,13 +64,13 @@ def test_kaiming_and_xavier_statistics():
 
 def test_constant_inits_work_on_parameters_in_place():
     p = nn.Parameter(mg.empty(3, 4))
-    arr = p.data
+    arr = p.array
     assert init.zeros_(p) is p and (p.numpy() == 0).all()
     assert init.ones_(p) is p and (p.numpy() == 1).all()
     init.constant_(p, 2.5)
-    assert (p.numpy() == 2.5).all() and p.data is arr
+    assert (p.numpy() == 2.5).all() and p.array is arr
     init.kaiming_uniform_(p)                           # no error for a leaf that requires grad
-    assert p.requires_grad and p.grad_fn is None and p.data is arr
+    assert p.requires_grad and p.grad_fn is None and p.array is arr
 
 
 def test_init_is_seeded_and_keeps_dtype():

@@ -264,12 +264,12 @@ def test_batchnorm_functional_updates_running_stats_in_place():
     x = randn(10, 3)
     rm, rv = mg.zeros(3), mg.ones(3)
     trm, trv = torch.zeros(3), torch.ones(3)
-    arrays = rm.data, rv.data
+    arrays = rm.array, rv.array
     F.batch_norm(mg.tensor(x), rm, rv, training=True, momentum=0.2)
     torch.nn.functional.batch_norm(torch.tensor(x), trm, trv, training=True, momentum=0.2)
     close(rm, trm)
     close(rv, trv)
-    assert (rm.data, rv.data) == arrays
+    assert (rm.array, rv.array) == arrays
 
 
 def test_batchnorm_bad_inputs():

@@ -224,7 +224,7 @@ def test_ops_stay_float32_forward_and_backward():
     for fn in cases:
         x = mg.randn(4, 3, requires_grad=True)
         y = fn(x)
-        assert y.data.dtype == np.float32
+        assert y.array.dtype == np.float32
         grads = y.grad_fn.backward(np.ones(y.shape, np.float32))
         for gr in grads if isinstance(grads, tuple) else (grads,):
             assert gr is None or gr.dtype == np.float32

@@ -129,7 +129,7 @@ def test_parameter_basics():
     t = mg.zeros(2, 3)
     p = nn.Parameter(t)
     assert isinstance(p, mg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data                            # shares memory, as PyTorch
+    assert p.array is t.array                            # shares memory, as PyTorch
     assert repr(p).startswith('Parameter containing:\ntensor(')
     assert 'requires_grad=True' in repr(p)
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -137,7 +137,7 @@ def test_parameter_basics():
     with pytest.raises(RuntimeError, match='floating point'):
         nn.Parameter(mg.tensor([1, 2]))
     q = copy.deepcopy(p)
-    assert isinstance(q, nn.Parameter) and q.data is not p.data and q.requires_grad
+    assert isinstance(q, nn.Parameter) and q.array is not p.array and q.requires_grad
     y = (p * 2).sum()
     assert type(y) is mg.Tensor                         # ops on a Parameter give Tensors
 
@@ -163,7 +163,7 @@ def test_state_dict_keys_match_torch_nested():
         assert v.shape == tuple(t.state_dict()[k].shape), k
     assert sd['body.1.num_batches_tracked'].dtype == np.int64
     # detached values share memory with the module (as PyTorch)
-    assert sd['body.0.weight'].data is m.body[0].weight.data
+    assert sd['body.0.weight'].array is m.body[0].weight.array
     assert m.state_dict(keep_vars=True)['scale'] is m.scale
 
 
@@ -172,14 +172,14 @@ def test_load_state_dict_from_torch_keeps_parameter_identity():
     torch.manual_seed(0)
     m, t = Block(), _torch_block(torch)
     ids = [id(p) for p in m.parameters()]
-    arrays = [p.data for p in m.parameters()]
+    arrays = [p.array for p in m.parameters()]
     with torch.no_grad():
         t.body[1].running_mean.fill_(0.5)
         t.step.fill_(3)
     res = m.load_state_dict({k: v.numpy() for k, v in t.state_dict().items()})
     assert res.missing_keys == [] and res.unexpected_keys == []
     assert [id(p) for p in m.parameters()] == ids
-    assert all(p.data is a for p, a in zip(m.parameters(), arrays))   # copied in place
+    assert all(p.array is a for p, a in zip(m.parameters(), arrays))   # copied in place
     for k, v in t.state_dict().items():
         np.testing.assert_array_equal(m.state_dict()[k].numpy(), v.numpy(), err_msg=k)
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)

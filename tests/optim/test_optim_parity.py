@@ -211,4 +211,4 @@ def test_zero_dim_parameters(name, kwargs):
         assert a.shape == () and a.dtype == np.float32
         np.testing.assert_allclose(a.item(), t.item(), rtol=1e-5)
     for v in ours.state[a].values():
-        assert not isinstance(v, mg.Tensor) or type(v.data) is np.ndarray
+        assert not isinstance(v, mg.Tensor) or type(v.array) is np.ndarray

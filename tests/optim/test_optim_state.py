@@ -130,12 +130,12 @@ def test_load_state_dict_rejects_mismatched_groups_with_a_clear_error():
 
 def test_updates_are_in_place_and_keep_identity_and_dtype():
     params = _params()
-    arrays = [p.data for p in params]
+    arrays = [p.array for p in params]
     opt = Adam(params, lr=0.1)
     before = [a.copy() for a in arrays]
     _train(opt, params, 2)
     for p, a, b in zip(params, arrays, before):
-        assert p.data is a and p.dtype == np.float32 and p.requires_grad and p.is_leaf
+        assert p.array is a and p.dtype == np.float32 and p.requires_grad and p.is_leaf
         assert not np.array_equal(a, b)
 
 

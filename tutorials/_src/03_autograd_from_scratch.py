@@ -124,7 +124,7 @@ def reverse_topological_order(root):
 
 
 def backward_by_hand(root):
-    grads = {id(root): np.ones_like(root.data)}    # d root / d root = 1
+    grads = {id(root): np.ones_like(root.array)}    # d root / d root = 1
     for t in reverse_topological_order(root):
         g = grads.get(id(t))
         if g is None or t.grad_fn is None:

@@ -52,7 +52,7 @@ print('using device:', device)
 a = mg.randn(3, 3)
 print('a.device:', a.device, '  default device:', mg.get_default_device())
 b = mg.zeros(3, 3, device=device)
-print('b.device:', b.device, '  its array type:', type(b.data).__module__ + '.' + type(b.data).__name__)
+print('b.device:', b.device, '  its array type:', type(b.array).__module__ + '.' + type(b.array).__name__)
 
 # %% [markdown]
 # ## One line moves a model and its data
