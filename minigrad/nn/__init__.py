@@ -14,11 +14,13 @@ from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import CrossEntropyLoss, MSELoss, NLLLoss
-from .module import Module, ModuleList, Parameter, Sequential
+from .containers import ModuleDict, ModuleList, Sequential
+from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
+from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
-__all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'Linear', 'Identity', 'Conv2d',
-           'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout',
+__all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Linear', 'Identity',
+           'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout',
            'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax',
            'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'functional', 'init']

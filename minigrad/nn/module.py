@@ -1,59 +1,23 @@
-"""Module, Parameter and the containers Sequential and ModuleList, shaped like ``torch.nn``.
+"""Module: the base class of every layer and model, shaped like ``torch.nn.Module``.
 
 A Module keeps its Parameters, buffers and sub-modules in three insertion-ordered dicts filled
 by ``__setattr__``, so ``parameters()``, ``state_dict()`` and ``repr`` list them in definition
 order, exactly as PyTorch does. Moving or casting a module (``to``, ``cuda``, ``double``) swaps
 the arrays inside the existing Parameter objects, so an optimizer built earlier still holds them.
+``Parameter`` lives in ``parameter.py``, ``Sequential``/``ModuleList`` in ``containers.py``.
 """
 import collections
-import collections.abc
 import itertools
-import numbers
-import operator
 
 import numpy as np
 
 from .. import backend
 from ..autograd import no_grad
-from ..tensor import Tensor, _to_array, parse_to_args
+from ..tensor import Tensor, parse_to_args
+from .module_state import load_state_into
+from .parameter import Parameter
 
-__all__ = ['Parameter', 'Module', 'Sequential', 'ModuleList']
-
-
-class Parameter(Tensor):
-    """A Tensor that a Module registers as a learnable parameter when assigned as an attribute.
-
-    Args:
-        data: a Tensor (its array is shared, not copied, as in PyTorch), a NumPy/CuPy array or
-            Python data (copied); None gives an empty float32 tensor.
-        requires_grad: whether the parameter requires a gradient (default True).
-    """
-
-    def __init__(self, data=None, requires_grad=True):
-        if data is None:
-            arr = backend.xp_of_device(backend.get_default_device()).empty((0,), dtype=np.float32)
-        elif isinstance(data, Tensor):
-            arr = data.array
-        else:
-            arr = _to_array(data, None, None)
-        self._init_leaf(arr, requires_grad)
-
-    def __repr__(self):
-        return 'Parameter containing:\n' + super().__repr__()
-
-    __str__ = __repr__
-
-    def __deepcopy__(self, memo):
-        if id(self) in memo:
-            return memo[id(self)]
-        out = Parameter(Tensor._wrap(self.array.copy()), requires_grad=self.requires_grad)
-        if self.grad is not None:
-            out.grad = Tensor._wrap(self.grad.array.copy())
-        memo[id(self)] = out
-        return out
-
-
-_IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
+__all__ = ['Module', 'Parameter']
 
 
 def _addindent(s, num_spaces):
@@ -314,52 +278,7 @@ class Module:
             RuntimeError: listing every missing key and unexpected key (when ``strict``) and
                 every shape mismatch (always) at once.
         """
-        if not isinstance(state_dict, collections.abc.Mapping):
-            raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}.')
-        expected = collections.OrderedDict()
-        for mprefix, mod in self.named_modules(remove_duplicate=False):
-            for k, v in mod._local_state():
-                expected[mprefix + ('.' if mprefix else '') + k] = v
-        missing = [k for k in expected if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in expected]
-        errors, copies = [], []
-        for key, target in expected.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if isinstance(value, Tensor):
-                arr = value.array
-            elif backend.is_array(value) or isinstance(value, (np.generic, numbers.Number)):
-                arr = value if backend.is_array(value) else np.asarray(value)
-            else:
-                errors.append(f'While copying the parameter named "{key}", expected a Tensor or an '
-                              f'array from the checkpoint but received {type(value).__name__}')
-                continue
-            if tuple(arr.shape) != target.shape:
-                if target.ndim == 0 and tuple(arr.shape) == (1,):
-                    arr = arr.reshape(())
-                else:
-                    errors.append(f'size mismatch for {key}: copying a param with shape '
-                                  f'{tuple(arr.shape)} from checkpoint, the shape in current model '
-                                  f'is {target.shape}.')
-                    continue
-            copies.append((target, arr))
-        if strict:
-            if unexpected:
-                errors.insert(0, 'Unexpected key(s) in state_dict: '
-                              + ', '.join(f'"{k}"' for k in unexpected) + '.')
-            if missing:
-                errors.insert(0, 'Missing key(s) in state_dict: '
-                              + ', '.join(f'"{k}"' for k in missing) + '.')
-        if errors:
-            raise RuntimeError(f'Error(s) in loading state_dict for {type(self).__name__}:\n\t'
-                               + '\n\t'.join(errors))
-        with no_grad():
-            for target, arr in copies:
-                if backend.device_of(arr) != target.device:
-                    arr = backend.to_device(arr, target.device)
-                target.array[...] = arr
-        return _IncompatibleKeys(missing, unexpected)
+        return load_state_into(self, state_dict, strict)
 
     # ------------------------------------------------------------ modes, devices, dtypes
     def train(self, mode=True):
@@ -464,117 +383,3 @@ class Module:
             else:
                 s += '\n  ' + '\n  '.join(lines) + '\n'
         return s + ')'
-
-
-class _Container(Module):
-    """What Sequential and ModuleList share: integer indexing, ``len``, iteration, ``append``,
-    ``extend``, ``insert`` and ``del`` (which renumber the keys '0', '1', ..., as PyTorch)."""
-
-    def _index(self, idx):
-        n = len(self._modules)
-        idx = operator.index(idx)
-        if not -n <= idx < n:
-            raise IndexError(f'index {idx} is out of range for {type(self).__name__} of length {n}')
-        return idx % n
-
-    def _renumber(self, modules):
-        self.__dict__['_modules'] = {}
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
-
-    def __setitem__(self, idx, module):
-        self.add_module(list(self._modules)[self._index(idx)], module)
-
-    def __delitem__(self, idx):
-        mods = list(self._modules.values())
-        del mods[idx if isinstance(idx, slice) else self._index(idx)]
-        self._renumber(mods)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index, module):
-        mods = list(self._modules.values())
-        mods.insert(index, module)
-        self._renumber(mods)
-        return self
-
-
-class Sequential(_Container):
-    """Modules applied one after the other.
-
-    ``Sequential(m0, m1, ...)`` names them ``'0', '1', ...``; ``Sequential(OrderedDict(...))``
-    keeps the given names. Supports indexing, slicing (a Sequential with the same keys), ``len``,
-    iteration, ``append``, ``extend``, ``insert`` and ``del``.
-    """
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], collections.OrderedDict):
-            for k, m in args[0].items():
-                self.add_module(k, m)
-        else:
-            for i, m in enumerate(args):
-                self.add_module(str(i), m)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return type(self)(collections.OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[self._index(idx)]
-
-    def forward(self, input):
-        for m in self._modules.values():
-            input = m(input)
-        return input
-
-
-class ModuleList(_Container):
-    """A list of modules that registers them (so their parameters are found); no forward.
-
-    Supports indexing, slicing (a new ModuleList), ``len``, iteration, ``append``, ``extend``,
-    ``insert``, ``del``, ``+`` and ``+=``.
-    """
-
-    def __init__(self, modules=None):
-        super().__init__()
-        if modules is not None:
-            self.extend(modules)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return type(self)(list(self._modules.values())[idx])
-        return self._modules[str(self._index(idx))]
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def __add__(self, other):
-        return ModuleList(list(self) + list(other))
-
-    def __repr__(self):
-        reprs = [repr(m) for m in self]
-        if not reprs:
-            return self._get_name() + '()'
-        blocks = []          # [start, end, repr] runs of identical reprs, shown once
-        for i, r in enumerate(reprs):
-            if blocks and blocks[-1][2] == r:
-                blocks[-1][1] = i
-            else:
-                blocks.append([i, i, r])
-        lines = []
-        for start, end, r in blocks:
-            head = f'({start}): ' if start == end else f'({start}-{end}): {end - start + 1} x '
-            lines.append(_addindent(head + r, 2))
-        return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'

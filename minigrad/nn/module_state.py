@@ -1,0 +1,65 @@
+"""Loading a state dict into a Module: the key and shape checks behind ``Module.load_state_dict``."""
+import collections
+import collections.abc
+import numbers
+
+import numpy as np
+
+from .. import backend
+from ..autograd import no_grad
+from ..tensor import Tensor
+
+__all__ = ['load_state_into']
+
+_IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
+
+
+def load_state_into(module, state_dict, strict=True):
+    """Copy ``state_dict``'s values into ``module``'s parameters and persistent buffers, in place
+    (all or nothing); see ``Module.load_state_dict``. Returns ``(missing_keys, unexpected_keys)``."""
+    if not isinstance(state_dict, collections.abc.Mapping):
+        raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}.')
+    expected = collections.OrderedDict()
+    for mprefix, mod in module.named_modules(remove_duplicate=False):
+        for k, v in mod._local_state():
+            expected[mprefix + ('.' if mprefix else '') + k] = v
+    missing = [k for k in expected if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in expected]
+    errors, copies = [], []
+    for key, target in expected.items():
+        if key not in state_dict:
+            continue
+        value = state_dict[key]
+        if isinstance(value, Tensor):
+            arr = value.array
+        elif backend.is_array(value) or isinstance(value, (np.generic, numbers.Number)):
+            arr = value if backend.is_array(value) else np.asarray(value)
+        else:
+            errors.append(f'While copying the parameter named "{key}", expected a Tensor or an '
+                          f'array from the checkpoint but received {type(value).__name__}')
+            continue
+        if tuple(arr.shape) != target.shape:
+            if target.ndim == 0 and tuple(arr.shape) == (1,):
+                arr = arr.reshape(())
+            else:
+                errors.append(f'size mismatch for {key}: copying a param with shape '
+                              f'{tuple(arr.shape)} from checkpoint, the shape in current model '
+                              f'is {target.shape}.')
+                continue
+        copies.append((target, arr))
+    if strict:
+        if unexpected:
+            errors.insert(0, 'Unexpected key(s) in state_dict: '
+                          + ', '.join(f'"{k}"' for k in unexpected) + '.')
+        if missing:
+            errors.insert(0, 'Missing key(s) in state_dict: '
+                          + ', '.join(f'"{k}"' for k in missing) + '.')
+    if errors:
+        raise RuntimeError(f'Error(s) in loading state_dict for {type(module).__name__}:\n\t'
+                           + '\n\t'.join(errors))
+    with no_grad():
+        for target, arr in copies:
+            if backend.device_of(arr) != target.device:
+                arr = backend.to_device(arr, target.device)
+            target.array[...] = arr
+    return _IncompatibleKeys(missing, unexpected)
