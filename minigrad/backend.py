@@ -316,3 +316,17 @@ def put_along_axis(target, indices, values, axis):
     grid = list(xp.ogrid[tuple(slice(n) for n in indices.shape)])
     grid[axis] = indices
     target[tuple(grid)] = values
+
+
+def nccl_module():
+    """CuPy's NCCL bindings (``cupy.cuda.nccl``), for ``minigrad.distributed``'s 'nccl' backend;
+    a clear RuntimeError when CuPy, a GPU or CuPy's NCCL support is missing."""
+    _import_cupy()
+    try:
+        from cupy.cuda import nccl
+        if not getattr(nccl, 'available', True):
+            raise ImportError('CuPy was built without NCCL')
+    except ImportError as e:
+        raise RuntimeError(f"the 'nccl' backend needs CuPy with NCCL support ({e}); install NCCL "
+                           "(e.g. pip install nvidia-nccl-cu12) or use backend='mpi'") from None
+    return nccl
