@@ -13,8 +13,15 @@ from .backend import Device as device
 from .backend import get_default_device, get_rng_state, manual_seed, set_default_device, set_rng_state
 from .factory import (arange, as_tensor, from_numpy, empty, full, full_like, ones, ones_like, rand, randint, randn,
                       randperm, tensor, zeros, zeros_like)
-from .tensor import (Tensor, bool, cat, float16, float32, float64, int8, int16, int32, int64, long,
-                     matmul, maximum, minimum, pad, stack, uint8, where)
+from .dtypes import (bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long,
+                     short, uint8)
+from .functions import cat, matmul, maximum, minimum, pad, stack, where
+from .tensor import Tensor
+
+# PyTorch's short dtype names; they shadow builtins only inside this module's namespace
+bool = bool_
+float = float32
+int = int32
 
 
 def __getattr__(name):

@@ -5,6 +5,9 @@ side, both working on raw backend arrays. ``Function.apply`` runs the forward, w
 in a Tensor and, when a gradient is wanted, records the op as the tensor's ``grad_fn``. The
 graph points one way only (output -> its Function -> the input tensors), so it holds no
 reference cycle; backward walks it iteratively (no recursion) in reverse topological order.
+
+This module sits below ``tensor.py`` and never imports it: tensors are recognised by duck typing
+(a ``_is_tensor`` attribute) and new ones are made by the inputs' own class (``_wrap``).
 """
 import functools
 
@@ -13,7 +16,6 @@ import numpy as np
 from . import backend
 
 _ndarray, _generic = np.ndarray, np.generic
-_wrap = None   # Tensor._wrap, set by minigrad.tensor (which imports this module)
 
 _grad_enabled = True
 
@@ -106,7 +108,7 @@ class Function:
         res = fn.forward(*datas, **options)
         if type(res) is not _ndarray and isinstance(res, _generic):
             res = np.asarray(res)    # NumPy gives scalars for 0-d results: keep arrays
-        out = _wrap(res)
+        out = inputs[0]._wrap(res)
         if _grad_enabled and True in needs:
             out.requires_grad = True
             out.grad_fn = fn
@@ -119,6 +121,10 @@ class Function:
     @property
     def name(self):
         return type(self).__name__
+
+
+def _is_tensor(x):
+    return getattr(x, '_is_tensor', False)
 
 
 def _check_same_device(tensors, datas, opname):
@@ -217,14 +223,13 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
 def _start_grad(t, given, arg):
     """The gradient that starts backward at ``t``: ones for a one-element ``t``, else ``given``
     (a Tensor, an array or Python data) checked for shape and cast to ``t``'s dtype."""
-    from .tensor import Tensor
     if given is None:
         if t.array.size != 1:
             raise RuntimeError(f'grad can be implicitly created only for scalar outputs: this tensor '
                                f'has shape {tuple(t.shape)}; pass {arg}= of that shape, or '
                                'reduce it first (e.g. loss.sum() or loss.mean())')
         return backend.get_array_module(t.array).ones(t.array.shape, dtype=t.array.dtype)
-    g = given.array if isinstance(given, Tensor) else backend.asarray(given, dtype=t.array.dtype,
+    g = given.array if _is_tensor(given) else backend.asarray(given, dtype=t.array.dtype,
                                                                      device=t.device)
     if tuple(g.shape) != tuple(t.shape):
         raise RuntimeError(f'{arg} has shape {tuple(g.shape)} but the tensor has shape {tuple(t.shape)}')
@@ -251,13 +256,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=Fa
     Returns:
         a tuple of tensors, one per input.
     """
-    from .tensor import Tensor
-    single = isinstance(outputs, Tensor)
-    outputs = [outputs] if single else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outputs = [outputs] if _is_tensor(outputs) else list(outputs)
+    inputs = [inputs] if _is_tensor(inputs) else list(inputs)
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor) or backend.is_array(grad_outputs):
+    elif _is_tensor(grad_outputs) or backend.is_array(grad_outputs):
         grad_outputs = [grad_outputs]
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f'grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs')
@@ -275,7 +278,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=Fa
         if g is None and not allow_unused:
             raise RuntimeError('One of the differentiated tensors appears to not have been used in '
                                'the graph. Set allow_unused=True if this is the desired behavior.')
-        out.append(None if g is None else Tensor._wrap(g))
+        out.append(None if g is None else t._wrap(g))
     return tuple(out)
 
 

@@ -4,7 +4,9 @@ import numbers
 import numpy as np
 
 from . import backend
-from .tensor import DEFAULT_FLOAT, Tensor, _shape_args
+from .dimargs import shape_args as _shape_args
+from .dtypes import DEFAULT_FLOAT
+from .tensor import Tensor
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):

@@ -1,9 +1,14 @@
 """dtypes: float32 stays float32 through every op and its backward, Python scalars don't
 promote, float64 works end to end, and int/bool tensors follow PyTorch's promotion rules."""
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import minigrad as mg
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'ops'))   # the shared op table
 from test_ops_cases import CASES, TorchLib, case_params
 
 
@@ -175,3 +180,22 @@ def test_mixed_dtype_results_match_pytorch(name):
     assert str(mine.dtype).replace('bool_', 'bool') == str(theirs.dtype).replace('torch.', '')
     np.testing.assert_allclose(mine.numpy().astype(np.float64),
                                theirs.numpy().astype(np.float64), rtol=1e-6)
+
+
+def test_pytorch_dtype_aliases():
+    torch = pytest.importorskip('torch')
+    for name in ('float', 'double', 'half', 'long', 'int', 'short', 'bool', 'float32', 'float64',
+                 'float16', 'int64', 'int32', 'int16', 'int8', 'uint8'):
+        ours, theirs = getattr(mg, name), getattr(torch, name)
+        assert np.dtype(ours).itemsize == theirs.itemsize, name
+        assert np.dtype(ours).kind == ('b' if theirs is torch.bool else 'f' if theirs.is_floating_point
+                                       else 'u' if theirs is torch.uint8 else 'i'), name
+    assert mg.ones(2, dtype=mg.float).dtype == np.float32
+    assert mg.ones(2).long().dtype == mg.long
+    assert not hasattr(__import__('minigrad.dtypes').dtypes, 'bool')   # no shadowed builtin
+
+
+def test_tensor_has_no_instance_dict():
+    assert '__dict__' not in mg.Tensor.__slots__
+    with pytest.raises(AttributeError):
+        mg.tensor([1.0]).anything = 1

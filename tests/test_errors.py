@@ -172,3 +172,19 @@ def test_pad_errors():
         mg.pad(x, (4, 0), mode='circular')
     with pytest.raises(ValueError, match="unknown padding mode 'wrap'"):
         mg.pad(x, (1, 1), mode='wrap')
+
+
+@pytest.mark.parametrize('data', [['a'], 'abc', [b'x'], {'a': 1}, [None]])
+def test_tensor_of_non_numbers_is_a_type_error(data):
+    torch = pytest.importorskip('torch')
+    with pytest.raises((TypeError, ValueError, RuntimeError)):   # torch refuses it too
+        torch.tensor(data)
+    with pytest.raises(TypeError, match='tensor'):
+        mg.tensor(data)
+
+
+def test_bad_dtype_is_a_type_error():
+    with pytest.raises(TypeError, match='dtype'):
+        mg.tensor([1.0], dtype='nonsense')
+    with pytest.raises(TypeError, match='not supported'):
+        mg.zeros(2).to(np.dtype('U3'))

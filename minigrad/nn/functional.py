@@ -20,7 +20,7 @@ from ..ops.conv import conv2d
 from ..ops.linalg import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
-from ..tensor import pad as _pad
+from ..functions import pad as _pad
 
 __all__ = ['linear', 'conv2d', 'max_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d', 'relu',
            'leaky_relu', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'dropout', 'batch_norm',

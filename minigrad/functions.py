@@ -1,0 +1,123 @@
+"""Free functions on tensors, named as PyTorch's: ``mg.matmul``, ``mg.cat``, ``mg.stack``,
+``mg.where``, ``mg.maximum``, ``mg.minimum``, ``mg.pad``.
+"""
+import numpy as np
+
+from . import backend
+from . import dimargs as A
+from .dtypes import coerce, result_dtype
+from .ops import elementwise as E
+from .ops import shape as S
+from .tensor import Tensor
+
+
+def matmul(input, other):
+    """Matrix product with NumPy's rules: 1-D, 2-D and batched with broadcasting.
+
+    Shape: (..., n, k) @ (..., k, m) -> (..., n, m); a 1-D operand is a vector.
+    """
+    return input.matmul(other)
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dim; all other dims must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError('cat() needs a non-empty list of tensors')
+    ref = tensors[0]
+    d = A.one_dim(dim, ref.ndim)
+    for t in tensors[1:]:
+        if t.ndim != ref.ndim or any(s != r for i, (s, r) in enumerate(zip(t.shape, ref.shape)) if i != d):
+            raise RuntimeError(f'cat: sizes of tensors must match except in dim {dim}: got '
+                               f'{list(ref.shape)} and {list(t.shape)}')
+    dt = result_dtype(*tensors)
+    tensors = [t if t.dtype == dt else t.to(dt) for t in tensors]
+    return S.Cat.apply(*tensors, axis=d)
+
+
+def stack(tensors, dim=0):
+    """Join tensors of equal shape along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError('stack() needs a non-empty list of tensors')
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f'stack expects each tensor to be equal size, but got '
+                               f'{list(tensors[0].shape)} and {list(t.shape)}')
+    d = A.one_dim(dim, tensors[0].ndim + 1)
+    return cat([t.unsqueeze(d) for t in tensors], dim=d)
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` is true, else ``other`` (either may be a Python number)."""
+    cond = condition.array if isinstance(condition, Tensor) else condition
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError('where() needs at least one tensor among input and other')
+    ref = input if isinstance(input, Tensor) else other
+    if not isinstance(input, Tensor):
+        ref, input = ref._scalar(input)
+    if not isinstance(other, Tensor):
+        ref, other = ref._scalar(other)
+    input, other = coerce(input, other)
+    if backend.is_array(cond) and backend.device_of(cond) != ref.device:
+        raise RuntimeError(f'where: the condition is on {backend.device_of(cond)} but the values '
+                           f'are on {ref.device}; move it with .to({str(ref.device)!r})')
+    return E.Where.apply(input, other, condition=cond.astype(np.bool_, copy=False))
+
+
+def maximum(input, other):
+    """Elementwise maximum; at ties the gradient is split in half, as in PyTorch."""
+    a, b = coerce(input, other)
+    return E.Maximum.apply(a, b)
+
+
+def minimum(input, other):
+    return -maximum(-input, -other)
+
+
+def pad(input, pad, mode='constant', value=0.0):
+    """Pad with PyTorch's flat ``pad`` tuple, last dim first: ``(left, right, top, bottom, ...)``.
+
+    Args:
+        mode: ``'constant'`` (negative widths crop), ``'reflect'``, ``'replicate'`` or ``'circular'``.
+    """
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f'pad must have an even length of at most 2 * ndim ({2 * input.ndim}), '
+                         f'got {pad}')
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == 'constant':
+        x = input
+        if any(b < 0 or a < 0 for b, a in widths):   # negative widths crop
+            crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape))
+            x = x[crop]
+            widths = [(max(b, 0), max(a, 0)) for b, a in widths]
+        if all(b == 0 and a == 0 for b, a in widths):
+            return x
+        return S.ConstantPad.apply(x, widths=tuple(widths), value=value)
+    if mode not in ('reflect', 'replicate', 'circular'):
+        raise ValueError(f"unknown padding mode {mode!r}: expected 'constant', 'reflect', "
+                         "'replicate' or 'circular'")
+    x = input
+    for d, (b, a) in enumerate(widths):
+        if b == 0 and a == 0:
+            continue
+        n = x.shape[d]
+        pos = np.arange(-b, n + a)
+        if mode == 'reflect':
+            if b >= n or a >= n:
+                raise ValueError(f'reflect padding ({b}, {a}) must be smaller than the size {n} of dim {d}')
+            idx = np.abs(pos)
+            idx = np.where(idx > n - 1, 2 * (n - 1) - idx, idx)
+        elif mode == 'replicate':
+            idx = np.clip(pos, 0, n - 1)
+        else:
+            if b > n or a > n:
+                raise ValueError(f'circular padding ({b}, {a}) must be at most the size {n} of dim {d}')
+            idx = pos % n
+        x = S.IndexSelect.apply(x, index=backend.to_device(idx, x.device), axis=d)
+    return x
+
+

@@ -1,0 +1,312 @@
+"""Tensor's arithmetic, comparisons, unary math and reductions (a mixin of ``Tensor``).
+
+``Tensor`` (in tensor.py) inherits these methods; they are kept here so that each file holds one
+concern. Every method calls a differentiable op from ``minigrad.ops`` on ``self`` and other
+tensors, and builds new tensors with ``self._wrap`` (so this module never imports tensor.py).
+"""
+import collections
+import numbers
+
+import numpy as np
+
+from . import autograd, backend
+from . import dimargs as A
+from .dtypes import DEFAULT_FLOAT, coerce, is_float
+from .ops import elementwise as E
+from .ops import linalg as L
+from .ops import reduce as R
+
+max_return = collections.namedtuple('max', ['values', 'indices'])
+min_return = collections.namedtuple('min', ['values', 'indices'])
+
+
+def is_tensor(x):
+    return isinstance(x, TensorMath)
+
+
+class TensorMath:
+    """Arithmetic (``+ - * / ** @`` and the named methods), comparisons, math and reductions."""
+    __slots__ = ()
+    _is_tensor = True      # duck-typing marker: the autograd engine recognises tensors by it
+
+    def _scalar(self, c):
+        """A constant tensor for a Python number; returns (self possibly cast, constant)."""
+        a = self
+        if isinstance(c, (bool, np.bool_)):
+            dt = a.dtype
+        elif isinstance(c, numbers.Integral):
+            dt = a.dtype if a.dtype != np.bool_ else np.dtype(np.int64)
+        elif isinstance(c, numbers.Real):
+            if not is_float(a.dtype):
+                a = a.to(DEFAULT_FLOAT)
+            dt = a.dtype
+        else:
+            raise TypeError(f'unsupported operand: tensor and {type(c).__name__}')
+        if a.dtype != dt:
+            a = a.to(dt)
+        return a, self._wrap(dt.type(c))
+
+    def _binary(self, other, fn, reverse=False):
+        if is_tensor(other):
+            a, b = coerce(self, other)
+        elif isinstance(other, (numbers.Number, np.generic)):
+            a, b = self._scalar(other)
+        elif backend.is_array(other):
+            raise TypeError(f'cannot combine a Tensor with a raw {type(other).__module__} array; '
+                            'wrap it first: mg.tensor(array)')
+        else:
+            return NotImplemented
+        return fn.apply(b, a) if reverse else fn.apply(a, b)
+
+    def __add__(self, o):
+        return self._binary(o, E.Add)
+
+    def __radd__(self, o):
+        return self._binary(o, E.Add, True)
+
+    def __sub__(self, o):
+        return self._binary(o, E.Sub)
+
+    def __rsub__(self, o):
+        return self._binary(o, E.Sub, True)
+
+    def __mul__(self, o):
+        return self._binary(o, E.Mul)
+
+    def __rmul__(self, o):
+        return self._binary(o, E.Mul, True)
+
+    def __truediv__(self, o):
+        return self._floated()._binary(o, E.Div)
+
+    def __rtruediv__(self, o):
+        return self._floated()._binary(o, E.Div, True)
+
+    def __pow__(self, o):
+        if is_tensor(o):
+            a, b = coerce(self, o)
+            return E.Pow.apply(a, b)
+        if isinstance(o, numbers.Real):
+            if isinstance(o, np.generic):
+                o = o.item()        # a NumPy scalar exponent would promote float32 to float64
+            x = self._floated() if isinstance(o, float) else self
+            return E.PowScalar.apply(x, p=o)
+        return NotImplemented
+
+    def __rpow__(self, o):
+        if isinstance(o, numbers.Integral) and not is_float(self.dtype):
+            # int ** int tensor stays an int tensor, as in PyTorch
+            return E.RPowScalar.apply(self if self.dtype != np.bool_ else self.to(np.int64), c=o)
+        if isinstance(o, numbers.Real):
+            return E.RPowScalar.apply(self._floated(), c=o)
+        return NotImplemented
+
+    def __matmul__(self, o):
+        if not is_tensor(o):
+            return NotImplemented
+        return self.matmul(o)
+
+    def __rmatmul__(self, o):
+        return NotImplemented
+
+    def __neg__(self):
+        return E.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def _floated(self):
+        return self if is_float(self.dtype) else self.to(DEFAULT_FLOAT)
+
+    # comparisons: no gradient
+    def _compare(self, o, op):
+        od = o.array if is_tensor(o) else o
+        if backend.is_array(od) and is_tensor(o):
+            autograd._check_same_device((self, o), (self.array, od), 'comparison')
+        return self._wrap(op(self.array, od))
+
+    def __eq__(self, o):
+        return self._compare(o, lambda a, b: a == b)
+
+    def __ne__(self, o):
+        return self._compare(o, lambda a, b: a != b)
+
+    def __lt__(self, o):
+        return self._compare(o, lambda a, b: a < b)
+
+    def __le__(self, o):
+        return self._compare(o, lambda a, b: a <= b)
+
+    def __gt__(self, o):
+        return self._compare(o, lambda a, b: a > b)
+
+    def __ge__(self, o):
+        return self._compare(o, lambda a, b: a >= b)
+
+    def __invert__(self):
+        return self._wrap(~self.array)
+
+    def __and__(self, o):
+        return self._compare(o, lambda a, b: a & b)
+
+    def __or__(self, o):
+        return self._compare(o, lambda a, b: a | b)
+
+    __hash__ = object.__hash__
+
+    def eq(self, o):
+        return self == o
+
+    def any(self):
+        return self._wrap(self.array.any())
+
+    def all(self):
+        return self._wrap(self.array.all())
+
+    # ------------------------------------------------------------ unary math
+    def exp(self):
+        return E.Exp.apply(self._floated())
+
+    def log(self):
+        return E.Log.apply(self._floated())
+
+    def sqrt(self):
+        return E.Sqrt.apply(self._floated())
+
+    def abs(self):
+        return E.Abs.apply(self)
+
+    def tanh(self):
+        return E.Tanh.apply(self._floated())
+
+    def sigmoid(self):
+        return E.Sigmoid.apply(self._floated())
+
+    def relu(self):
+        return E.ReLU.apply(self)
+
+    def clip(self, min=None, max=None):
+        """Clamp to [min, max]; the gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError('clip needs at least one of min and max')
+        x = self
+        if any(v is not None and not isinstance(v, numbers.Integral) for v in (min, max)):
+            x = self._floated()          # an int tensor clipped to a float bound is float32
+        return E.Clip.apply(x, min=min, max=max)
+
+    clamp = clip
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None):
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        if x.dtype == np.bool_:
+            x = x.to(np.int64)
+        return R.Sum.apply(x, axis=A.reduce_dims(dim, x.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        return R.Mean.apply(self._floated(), axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
+
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Maximum over ``dim`` (int or tuple). Ties share the gradient equally."""
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        return R.AMax.apply(self, axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Minimum over ``dim`` (int or tuple). Ties share the gradient equally."""
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        return R.AMin.apply(self, axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
+
+    def _max_min(self, dim, keepdim, axis, keepdims, minimum):
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        if dim is None:
+            return self.amin() if minimum else self.amax()
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(f'max/min take one int dim (use amax/amin for several), got {dim!r}')
+        d = A.dims(dim, self.ndim)[0] if self.ndim else 0
+        xp = backend.get_array_module(self.array)
+        data = self.array if self.ndim else self.array.reshape(1)
+        idx = (xp.argmin if minimum else xp.argmax)(data, axis=d, keepdims=True)
+        x = self if self.ndim else self.reshape(1)
+        values = R.Gather.apply(x, index=idx, axis=d)
+        indices = self._wrap(idx.astype(np.int64, copy=False))
+        if not keepdim or not self.ndim:
+            values, indices = values.squeeze(d), indices.squeeze(d)
+        return (min_return if minimum else max_return)(values, indices)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """With no dim, the largest element (ties share the gradient, like ``amax``). With a dim,
+        a ``(values, indices)`` pair and the gradient goes to the index returned, as in PyTorch."""
+        return self._max_min(dim, keepdim, axis, keepdims, minimum=False)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """As ``max``, for the smallest."""
+        return self._max_min(dim, keepdim, axis, keepdims, minimum=True)
+
+    def _arg(self, dim, keepdim, axis, keepdims, minimum):
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        xp = backend.get_array_module(self.array)
+        find = xp.argmin if minimum else xp.argmax
+        if dim is None:
+            out = find(self.array)
+            if keepdim:
+                out = out.reshape((1,) * self.ndim)
+        elif self.ndim == 0:
+            A.dims(dim, 0)                      # checks dim
+            out = xp.zeros((), dtype=np.int64)
+        else:
+            out = find(self.array, axis=A.dims(dim, self.ndim)[0], keepdims=keepdim)
+        return self._wrap(xp.asarray(out, dtype=np.int64))
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the largest element (of the flattened tensor when dim is None). No gradient."""
+        return self._arg(dim, keepdim, axis, keepdims, minimum=False)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Index of the smallest element (of the flattened tensor when dim is None). No gradient."""
+        return self._arg(dim, keepdim, axis, keepdims, minimum=True)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        """Variance over ``dim`` with PyTorch's default ``correction=1`` (unbiased)."""
+        dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        x = self._floated()
+        dims = A.reduce_dims(dim, x.ndim)
+        n = x.numel() if dims is None else int(np.prod([x.shape[d] for d in dims]))
+        d = x - x.mean(dims, keepdim=True)
+        return (d * d).sum(dims, keepdim=keepdim) / max(n - correction, 0)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def softmax(self, dim=-1):
+        return R.Softmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
+
+    def log_softmax(self, dim=-1):
+        return R.LogSoftmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
+
+    def matmul(self, other):
+        """Matrix product with NumPy's rules: 1-D, 2-D and batched with broadcasting.
+
+        Shape: (..., n, k) @ (..., k, m) -> (..., n, m); a 1-D operand is a vector.
+        """
+        a, b = self, other
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError('matmul: both arguments need at least 1 dimension, got shapes '
+                               f'{list(a.shape)} and {list(b.shape)}')
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise RuntimeError(f'matmul: shapes {list(a.shape)} and {list(b.shape)} cannot be '
+                               f'multiplied ({ka} != {kb})')
+        if a.ndim > 2 or b.ndim > 2:
+            try:
+                np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            except ValueError:
+                raise RuntimeError(f'matmul: the batch dims of shapes {list(a.shape)} and '
+                                   f'{list(b.shape)} do not broadcast ({list(a.shape[:-2])} vs '
+                                   f'{list(b.shape[:-2])})') from None
+        a, b = coerce(a, b)
+        return L.MatMul.apply(a, b)
