@@ -4,20 +4,24 @@ A Module keeps its Parameters, buffers and sub-modules in three insertion-ordere
 by ``__setattr__``, so ``parameters()``, ``state_dict()`` and ``repr`` list them in definition
 order, exactly as PyTorch does. Moving or casting a module (``to``, ``cuda``, ``double``) swaps
 the arrays inside the existing Parameter objects, so an optimizer built earlier still holds them.
-``Parameter`` lives in ``parameter.py``, ``Sequential``/``ModuleList`` in ``containers.py``.
+Hooks: ``module_hooks.py``; Parameter: ``parameter.py``; containers: ``containers.py``.
 """
 import collections
 import itertools
 
 import numpy as np
 
-from .. import backend
-from ..autograd import no_grad
-from ..tensor import Tensor, parse_to_args
-from .module_state import load_state_into
+from ..tensor import Tensor
+from . import module_hooks
+from .module_state import array_converter, load_state_into
 from .parameter import Parameter
 
 __all__ = ['Module', 'Parameter']
+
+
+_HOOK_DICTS = ('_forward_pre_hooks', '_forward_pre_hooks_with_kwargs', '_forward_hooks',
+               '_forward_hooks_with_kwargs', '_forward_hooks_always_called', '_backward_pre_hooks',
+               '_backward_hooks')
 
 
 def _addindent(s, num_spaces):
@@ -52,13 +56,43 @@ class Module:
         object.__setattr__(self, '_buffers', {})
         object.__setattr__(self, '_non_persistent_buffers_set', {})   # a dict used as an ordered set
         object.__setattr__(self, '_modules', {})
+        for name in _HOOK_DICTS:
+            object.__setattr__(self, name, collections.OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                   '"forward" function')
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get('_forward_hooks') or d.get('_forward_pre_hooks') or d.get('_backward_hooks') \
+                or d.get('_backward_pre_hooks'):
+            return module_hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ hooks (see module_hooks.py)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``) runs before
+        forward; a non-None result replaces args (or ``(args, kwargs)``). Returns a handle."""
+        flags = (self._forward_pre_hooks_with_kwargs,) if with_kwargs else ()
+        return module_hooks.register(self._forward_pre_hooks, hook, prepend, flags)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """``hook(module, args, output)`` runs after forward; a non-None result replaces the output.
+        ``always_call``: also when forward raises (output None). Returns a handle."""
+        flags = ((self._forward_hooks_with_kwargs,) if with_kwargs else ()) \
+            + ((self._forward_hooks_always_called,) if always_call else ())
+        return module_hooks.register(self._forward_hooks, hook, prepend, flags)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` runs when the output gradients are ready; a non-None
+        result replaces grad_output. Returns a handle."""
+        return module_hooks.register(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` (tuples of Tensors or None) runs when the
+        inputs' gradients are computed; a non-None result replaces grad_input. Returns a handle."""
+        return module_hooks.register(self._backward_hooks, hook, prepend)
 
     # ------------------------------------------------------------ attribute registration
     def __setattr__(self, name, value):
@@ -325,23 +359,7 @@ class Module:
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: in place,
         returns self. A dtype applies to floating-point parameters and buffers only."""
-        if 'copy' in kwargs:
-            raise TypeError("to() got unexpected keyword arguments ['copy']")
-        device, dtype, _ = parse_to_args(args, kwargs)
-        if dtype is not None:
-            dtype = np.dtype(dtype)
-            if not np.issubdtype(dtype, np.floating):
-                raise TypeError('nn.Module.to only accepts floating point dtypes, but got desired '
-                                f'dtype={dtype}')
-        dev = backend.get_device(device) if device is not None else None
-
-        def convert(a):
-            if dev is not None and backend.device_of(a) != dev:
-                a = backend.to_device(a, dev)
-            if dtype is not None and np.issubdtype(a.dtype, np.floating) and a.dtype != dtype:
-                a = a.astype(dtype)
-            return a
-        return self._apply(convert)
+        return self._apply(array_converter(args, kwargs))
 
     def cpu(self):
         return self.to('cpu')

@@ -1,4 +1,5 @@
-"""Loading a state dict into a Module: the key and shape checks behind ``Module.load_state_dict``."""
+"""A Module's state: loading a state dict (the key and shape checks behind
+``Module.load_state_dict``) and the array conversion behind ``Module.to``."""
 import collections
 import collections.abc
 import numbers
@@ -7,9 +8,9 @@ import numpy as np
 
 from .. import backend
 from ..autograd import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, parse_to_args
 
-__all__ = ['load_state_into']
+__all__ = ['load_state_into', 'array_converter']
 
 _IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
 
@@ -63,3 +64,25 @@ def load_state_into(module, state_dict, strict=True):
                 arr = backend.to_device(arr, target.device)
             target.array[...] = arr
     return _IncompatibleKeys(missing, unexpected)
+
+
+def array_converter(args, kwargs):
+    """The function ``Module.to(*args, **kwargs)`` applies to every parameter, gradient and buffer
+    array: a move to the device, and a cast of floating arrays to the dtype, either if given."""
+    if 'copy' in kwargs:
+        raise TypeError("to() got unexpected keyword arguments ['copy']")
+    device, dtype, _ = parse_to_args(args, kwargs)
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError('nn.Module.to only accepts floating point dtypes, but got desired '
+                            f'dtype={dtype}')
+    dev = backend.get_device(device) if device is not None else None
+
+    def convert(a):
+        if dev is not None and backend.device_of(a) != dev:
+            a = backend.to_device(a, dev)
+        if dtype is not None and np.issubdtype(a.dtype, np.floating) and a.dtype != dtype:
+            a = a.astype(dtype)
+        return a
+    return convert

@@ -356,3 +356,26 @@ def test_repr_matches_torch():
     tml = tnn.ModuleList([tnn.Linear(2, 2), tnn.Linear(2, 2), tnn.ReLU(), tnn.Linear(2, 2)])
     assert repr(ml) == repr(tml)
     assert repr(nn.ModuleList()) == repr(tnn.ModuleList())
+
+
+def test_module_dict_registers_its_modules_like_torch():
+    torch = pytest.importorskip('torch')
+    d = nn.ModuleDict({'b': nn.Linear(2, 3), 'a': nn.ReLU()})
+    d['c'] = nn.Linear(3, 1)
+    td = torch.nn.ModuleDict({'b': torch.nn.Linear(2, 3), 'a': torch.nn.ReLU()})
+    td['c'] = torch.nn.Linear(3, 1)
+    assert list(d) == list(td) == ['b', 'a', 'c']
+    assert list(d.state_dict()) == list(td.state_dict())
+    assert 'a' in d and len(d) == 3
+    assert isinstance(d.pop('a'), nn.ReLU) and list(d.keys()) == ['b', 'c']
+    del d['c']
+    assert [k for k, _ in d.named_parameters()] == ['b.weight', 'b.bias']
+    with pytest.raises(ValueError, match='pair'):
+        d.update([nn.ReLU()])
+
+
+def test_split_module_keeps_its_import_paths():
+    from minigrad.nn.containers import ModuleList, Sequential
+    from minigrad.nn.module import Module, Parameter
+    assert nn.Module is Module and nn.Parameter is Parameter
+    assert nn.Sequential is Sequential and nn.ModuleList is ModuleList
