@@ -191,11 +191,16 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
         g = grads.pop(id(t), None)
         if g is None:
             continue
+        if t._hooks:
+            g = _run_tensor_hooks(t, g)
         if wanted is not None:
             if id(t) in wanted:
                 wanted[id(t)] = g
         elif t.grad_fn is None or t._retains_grad:
             t._accumulate_grad(g)
+            if t._post_hooks and t.grad_fn is None:
+                for hook in tuple(t._post_hooks.values()):
+                    hook(t)
         fn = t.grad_fn
         if fn is None:
             continue
@@ -218,6 +223,22 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
     if wanted is not None:
         return [wanted[id(t)] for t in inputs]
     return None
+
+
+def _run_tensor_hooks(t, g):
+    """Call ``t``'s ``register_hook`` hooks in order on its complete gradient ``g``; a hook that
+    returns a tensor replaces the gradient for the hooks after it and for the rest of backward."""
+    for hook in tuple(t._hooks.values()):
+        out = hook(t._wrap(g))
+        if out is None:
+            continue
+        if not _is_tensor(out):
+            raise TypeError(f'a tensor hook must return a Tensor or None, got {type(out).__name__}')
+        if tuple(out.shape) != tuple(g.shape):
+            raise RuntimeError(f'a tensor hook returned a gradient of shape {tuple(out.shape)} for a '
+                               f'tensor of shape {tuple(g.shape)}')
+        g = out.array if out.array.dtype == g.dtype else out.array.astype(g.dtype)
+    return g
 
 
 def _start_grad(t, given, arg):

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import autograd, backend
 from .dtypes import DEFAULT_FLOAT, as_dtype, is_float
+from .hooks import add_hook
 from .ops import elementwise as E
 from .tensor_math import TensorMath, is_tensor
 from .tensor_shape import TensorShape, index_arrays
@@ -70,7 +71,8 @@ class Tensor(TensorMath, TensorShape):
         device: ``'cpu'``, ``'cuda'`` or ``'cuda:N'``; by default the default device.
         requires_grad: record ops on this tensor so that ``backward`` reaches it.
     """
-    __slots__ = ('array', 'grad', 'requires_grad', 'grad_fn', '_retains_grad', 'name', '__weakref__')
+    __slots__ = ('array', 'grad', 'requires_grad', 'grad_fn', '_retains_grad', 'name', '_vc',
+                 '_hooks', '_post_hooks', '__weakref__')
     __array_ufunc__ = None       # NumPy operators defer to ours: np.float32(2) * t is a Tensor
     __array_priority__ = 1000
 
@@ -79,12 +81,7 @@ class Tensor(TensorMath, TensorShape):
 
     def _init_leaf(self, array, requires_grad):
         """Make this a leaf around ``array`` (not copied); shared with ``nn.Parameter``."""
-        self.array = array
-        self.grad = None
-        self.grad_fn = None
-        self._retains_grad = False
-        self.name = None
-        self.requires_grad = False
+        self._set_fields(array)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -92,13 +89,18 @@ class Tensor(TensorMath, TensorShape):
     def _wrap(cls, array):
         """A tensor around an existing backend array (no copy, no checks)."""
         t = object.__new__(Tensor)
-        t.array = array
-        t.grad = None
-        t.grad_fn = None
-        t.requires_grad = False
-        t._retains_grad = False
-        t.name = None
+        t._set_fields(array)
         return t
+
+    def _set_fields(self, array, vc=None):
+        self.array = array
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        self._retains_grad = False
+        self.name = None
+        self._vc = [0] if vc is None else vc   # the version counter, one list shared by views
+        self._hooks = self._post_hooks = None
 
     # ------------------------------------------------------------ attributes
     @property
@@ -184,6 +186,47 @@ class Tensor(TensorMath, TensorShape):
         if not self.is_leaf:
             self._retains_grad = True
         return self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` each time this tensor's gradient is complete during backward.
+
+        The hook gets the gradient of this tensor (all contributions summed, so ``b = a + a``
+        calls it once) before it is accumulated into ``.grad`` or passed on through the graph;
+        if it returns a Tensor, that replaces the gradient. Hooks run in registration order.
+        Works on leaves and non-leaves, as in PyTorch.
+
+        Args:
+            hook: ``fn(grad: Tensor) -> Tensor or None``.
+
+        Returns:
+            a ``minigrad.hooks.RemovableHandle``; ``handle.remove()`` removes the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = {}
+        return add_hook(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` right after backward has accumulated into this leaf's ``.grad``.
+
+        Only for leaves that require grad (the parameters an optimizer or DistributedDataParallel
+        acts on); ``tensor.grad`` holds the accumulated gradient when the hook runs. Its return
+        value is ignored.
+
+        Args:
+            hook: ``fn(tensor: Tensor) -> None``.
+
+        Returns:
+            a ``minigrad.hooks.RemovableHandle``.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if not self.is_leaf:
+            raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf tensors')
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return add_hook(self._post_hooks, hook)
 
     def detach(self):
         """The same data, cut from the graph (shares memory, like PyTorch)."""
