@@ -3,36 +3,19 @@
     import models
     net = models.get_model('vgg_mini', in_channels=1)     # or models.VGG('vgg_mini', ...)
     models.summary(net, (1, 28, 28))                     # layer table by shape propagation
+    models.summary(net, input_size=(1, 1, 28, 28))       # torchinfo's form (batch first)
+    net = models.vgg16()                                 # torchvision's constructors
 
-Train from the command line with ``python -m models.train`` (see ``--help``) and evaluate a
-checkpoint with ``python -m models.evaluate CHECKPOINT``.
+Train from the command line with ``python -m models.train`` (see ``--help``), evaluate a
+checkpoint with ``python -m models.evaluate runs/lenet5-mnist-sample/checkpoint.npz`` and print
+a layer table with ``python -m models.summary vgg_mini --input 1 28 28``.
 """
 from .lenet import LeNet5
 from .summary import ModelSummary, ShapeError, summary
 from .vgg import VGG, cfgs
+from .zoo import (MODEL_NAMES, get_model, lenet5, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16,
+                  vgg16_bn, vgg19, vgg19_bn)
 
 __all__ = ['LeNet5', 'VGG', 'cfgs', 'get_model', 'summary', 'ModelSummary', 'ShapeError',
-           'MODEL_NAMES']
-
-#: the names ``get_model`` accepts
-MODEL_NAMES = ('lenet5', 'vgg_mini', 'vgg11', 'vgg13', 'vgg16', 'vgg19')
-
-
-def get_model(name, **kwargs):
-    """Build a model of the zoo by name.
-
-    Args:
-        name: one of ``MODEL_NAMES``: ``'lenet5'``, ``'vgg_mini'``, ``'vgg11'``, ``'vgg13'``,
-            ``'vgg16'``, ``'vgg19'`` (case-insensitive).
-        **kwargs: passed to the constructor: ``LeNet5(num_classes, in_channels)`` or
-            ``VGG(cfg, num_classes, in_channels, batch_norm, width, head, dropout)``.
-
-    Raises:
-        ValueError: for an unknown name (the message lists the choices).
-    """
-    key = str(name).lower().replace('-', '_')
-    if key in ('lenet5', 'lenet_5'):
-        return LeNet5(**kwargs)
-    if key in MODEL_NAMES:
-        return VGG(key, **kwargs)
-    raise ValueError(f'unknown model {name!r}; choose one of: {", ".join(MODEL_NAMES)}')
+           'MODEL_NAMES', 'lenet5', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg11_bn', 'vgg13_bn',
+           'vgg16_bn', 'vgg19_bn']

@@ -10,19 +10,20 @@ prints the loss, the accuracy and the confusion matrix (rows: true class, column
 Problems (no such file, a file that is not a checkpoint, data that does not fit the model, no
 GPU) print one line on stderr and exit with code 2.
 """
-import argparse
 import sys
 
 import minigrad as mg
 
-from .train import (DATASETS, EVAL_BATCH_SIZE, UsageError, _Parser, build_model, check_device,
-                    cli_main, evaluate, input_shape, load_checkpoint, load_dataset, load_weights,
-                    subset, test_transform)
+from .checkpoint import load_checkpoint, load_weights
+from .cli import ArgumentParser, UsageError, check_device, cli_main
+from .loop import evaluate
+from .recipe import (DATASETS, EVAL_BATCH_SIZE, build_model, input_shape, load_dataset, subset,
+                     test_transform)
 
 
 def build_parser():
-    p = _Parser(prog='python -m models.evaluate',
-                description='Evaluate a checkpoint of python -m models.train on a test split.')
+    p = ArgumentParser(prog='python -m models.evaluate',
+                       description='Evaluate a checkpoint of python -m models.train on a test split.')
     a = p.add_argument
     a('checkpoint', help='the checkpoint file')
     a('--dataset', choices=tuple(DATASETS), default=None,

@@ -1,33 +1,22 @@
-"""``summary(model, input_shape)``: a layer table (output shapes, parameter counts) by shape propagation.
-
-The model's ``forward`` is run on a stand-in object that carries only a shape. Every leaf layer
-(a module without children) is intercepted and its output shape computed by a per-layer rule
-(``Conv2d``, pools, ``Linear``, ``Flatten``, batch norm, activations, dropout, adaptive pools);
-containers (``Sequential``, or any module whose ``forward`` just calls its children and reshapes
-with ``flatten``/``view``/``reshape``) are traversed by running their own ``forward``. Nothing of
-the input's size is allocated, so ``summary`` of VGG-16 on a 224x224 image is instant.
-
-Fallbacks, used only when needed: a leaf layer without a rule gets a real forward of a single
-sample at that point; a container whose ``forward`` does something the stand-in does not
-support (say ``F.relu(x)`` on it) makes the whole summary run one real sample through the model.
+"""Shape propagation for ``summary``: a stand-in tensor that carries only a shape, one rule per
+layer type, and the pass that runs a model's ``forward`` on the stand-in (or, as a fallback, on
+one real sample) recording each leaf layer's output shape.
 """
 import math
-import sys
 
 import numpy as np
 
 import minigrad as mg
 
-
 class ShapeError(ValueError):
     """The input shape does not fit a layer (wrong channel count, image too small, ...)."""
 
 
-class _NeedsRealForward(Exception):
+class NeedsRealForward(Exception):
     """Raised inside the shape pass when the stand-in cannot go on."""
 
 
-def _fmt_shape(shape):
+def fmt_shape(shape):
     return '[' + ', '.join(str(d) for d in shape) + ']'
 
 
@@ -62,14 +51,14 @@ class _ShapeOnly:
             shape = tuple(shape[0])
         shape = list(shape)
         if shape.count(-1) > 1:
-            raise _NeedsRealForward('more than one -1 in reshape')
+            raise NeedsRealForward('more than one -1 in reshape')
         if -1 in shape:
             known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
             if known == 0 or self.numel() % known:
-                raise ShapeError(f'cannot reshape {_fmt_shape(self.shape)} to {_fmt_shape(shape)}')
+                raise ShapeError(f'cannot reshape {fmt_shape(self.shape)} to {fmt_shape(shape)}')
             shape[shape.index(-1)] = self.numel() // known
         if int(np.prod(shape, dtype=np.int64)) != self.numel():
-            raise ShapeError(f'cannot reshape {_fmt_shape(self.shape)} to {_fmt_shape(shape)}')
+            raise ShapeError(f'cannot reshape {fmt_shape(self.shape)} to {fmt_shape(shape)}')
         return self._new(shape)
 
     view = reshape
@@ -84,8 +73,8 @@ class _ShapeOnly:
         try:
             return self._new(np.broadcast_shapes(self.shape, tuple(other_shape)))
         except ValueError:
-            raise ShapeError(f'cannot broadcast {_fmt_shape(self.shape)} with '
-                             f'{_fmt_shape(other_shape)}') from None
+            raise ShapeError(f'cannot broadcast {fmt_shape(self.shape)} with '
+                             f'{fmt_shape(other_shape)}') from None
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary
     __truediv__ = __rtruediv__ = _binary
@@ -116,7 +105,7 @@ def _pair(v):
 
 def _spatial_input(m, shape, what):
     if len(shape) not in (3, 4):
-        raise ShapeError(f'{what} expects a (N, C, H, W) or (C, H, W) input, got {_fmt_shape(shape)}')
+        raise ShapeError(f'{what} expects a (N, C, H, W) or (C, H, W) input, got {fmt_shape(shape)}')
     return shape
 
 
@@ -126,7 +115,7 @@ def _window_out(size, k, s, p, d, ceil_mode, what, shape):
     if ceil_mode and (out - 1) * s >= size + p:   # PyTorch: the last window must start inside
         out -= 1
     if span < 0 or out < 1:
-        raise ShapeError(f'{what} gets input {_fmt_shape(shape)}: a {k}x{k} window '
+        raise ShapeError(f'{what} gets input {fmt_shape(shape)}: a {k}x{k} window '
                          f'(stride {s}, padding {p}) does not fit in size {size}: '
                          f'the input is too small')
     return out
@@ -137,7 +126,7 @@ def _conv2d(m, shape):
     cin = shape[-3]
     if cin != m.in_channels:
         raise ShapeError(f'Conv2d({m.in_channels}, {m.out_channels}) expects {m.in_channels} input '
-                         f'channels, got input {_fmt_shape(shape)} with {cin}')
+                         f'channels, got input {fmt_shape(shape)} with {cin}')
     k, s, d = _pair(m.kernel_size), _pair(m.stride), _pair(getattr(m, 'dilation', 1))
     padding = m.padding
     if isinstance(padding, str):
@@ -147,7 +136,7 @@ def _conv2d(m, shape):
             h = _window_out(shape[-2], k[0], s[0], 0, d[0], False, 'Conv2d', shape)
             w = _window_out(shape[-1], k[1], s[1], 0, d[1], False, 'Conv2d', shape)
         else:
-            raise _NeedsRealForward(f'padding={padding!r}')
+            raise NeedsRealForward(f'padding={padding!r}')
     else:
         p = _pair(padding)
         h = _window_out(shape[-2], k[0], s[0], p[0], d[0], False, 'Conv2d', shape)
@@ -183,7 +172,7 @@ def _adaptive_pool2d(m, shape):
 def _linear(m, shape):
     if not shape or shape[-1] != m.in_features:
         raise ShapeError(f'Linear({m.in_features}, {m.out_features}) expects {m.in_features} input '
-                         f'features, got input {_fmt_shape(shape)}')
+                         f'features, got input {fmt_shape(shape)}')
     out = shape[:-1] + (m.out_features,)
     return out, int(np.prod(out, dtype=np.int64)) * m.in_features
 
@@ -196,7 +185,7 @@ def _batch_norm(m, shape):
     c = shape[1] if len(shape) > 1 else None
     if c != m.num_features:
         raise ShapeError(f'{type(m).__name__}({m.num_features}) expects {m.num_features} channels '
-                         f'in dimension 1, got input {_fmt_shape(shape)}')
+                         f'in dimension 1, got input {fmt_shape(shape)}')
     return shape, 0
 
 
@@ -228,152 +217,17 @@ def _rule_for(module):
     return None
 
 
-# ---------------------------------------------------------------- the summary object
-
-class ModelSummary:
-    """What ``summary`` found; ``str()`` (and ``repr()``) is the table.
-
-    Attributes:
-        rows: one dict per leaf-layer call, in call order: ``name``, ``type``, ``output_shape``
-            (a tuple), ``params`` (the layer's own parameters, counted at its first call),
-            ``mult_adds``.
-        input_shape, output_shape: tuples with the batch dimension.
-        total_params, trainable_params: counts over ``model.parameters()`` (shared ones once).
-        mult_adds: multiply-accumulates of one forward pass (convolutions and linear layers).
-        param_bytes, activation_bytes: the parameters' size and the sum of the layers' outputs.
-        method: ``'shapes'`` (pure shape propagation) or ``'forward'`` (a real one-sample pass).
-    """
-
-    def __init__(self, model_name, rows, input_shape, output_shape, total_params,
-                 trainable_params, param_bytes, itemsize, method):
-        self.model_name = model_name
-        self.rows = rows
-        self.input_shape = tuple(input_shape)
-        self.output_shape = tuple(output_shape) if output_shape is not None else None
-        self.total_params = int(total_params)
-        self.trainable_params = int(trainable_params)
-        self.mult_adds = int(sum(r['mult_adds'] for r in rows))
-        self.param_bytes = int(param_bytes)
-        self.activation_bytes = int(sum(int(np.prod(r['output_shape'], dtype=np.int64))
-                                        for r in rows) * itemsize)
-        self.input_bytes = int(np.prod(self.input_shape, dtype=np.int64) * itemsize)
-        self.method = method
-
-    @property
-    def non_trainable_params(self):
-        return self.total_params - self.trainable_params
-
-    def table(self):
-        """The summary as text."""
-        head = ('Layer (type)', 'Output Shape', 'Param #')
-        body = [(f"{r['name']} ({r['type']})", _fmt_shape(r['output_shape']), f"{r['params']:,}")
-                for r in self.rows]
-        w0 = max(len(head[0]), *(len(b[0]) for b in body)) if body else len(head[0])
-        w1 = max(len(head[1]), *(len(b[1]) for b in body)) if body else len(head[1])
-        w2 = max(len(head[2]), len(f'{self.total_params:,}'), *(len(b[2]) for b in body)) \
-            if body else len(head[2])
-        width = w0 + w1 + w2 + 6
-        line = lambda a, b, c: f'{a:<{w0}}   {b:<{w1}}   {c:>{w2}}'  # noqa: E731
-        mb = lambda n: f'{n / 2 ** 20:,.2f}'  # noqa: E731
-        out = [f'{self.model_name}: input {_fmt_shape(self.input_shape)}', '-' * width,
-               line(*head), '=' * width]
-        out += [line(*b) for b in body]
-        out += ['=' * width,
-                f'Total params: {self.total_params:,}',
-                f'Trainable params: {self.trainable_params:,}',
-                f'Non-trainable params: {self.non_trainable_params:,}',
-                f'Mult-adds (M): {self.mult_adds / 1e6:,.2f}',
-                '-' * width,
-                f'Input size (MB): {mb(self.input_bytes)}',
-                f'Forward pass size (MB): {mb(self.activation_bytes)}',
-                f'Params size (MB): {mb(self.param_bytes)}',
-                f'Estimated total size (MB): '
-                f'{mb(self.input_bytes + self.activation_bytes + self.param_bytes)}',
-                '-' * width]
-        return '\n'.join(out)
-
-    __str__ = table
-
-    def __repr__(self):
-        return self.table()
-
-
-def _in_notebook():
-    shell = sys.modules.get('IPython')
-    try:
-        return shell is not None and type(shell.get_ipython()).__name__ == 'ZMQInteractiveShell'
-    except Exception:
-        return False
-
-
 def _named_modules(model, prefix=''):
     yield prefix, model
     for name, child in model.named_children():
         yield from _named_modules(child, f'{prefix}.{name}' if prefix else name)
 
 
-def _model_device_dtype(model):
-    for p in model.parameters():
-        return p.device, p.dtype
-    return 'cpu', np.dtype(np.float32)
-
-
-def summary(model, input_shape, batch_size=1, verbose=None):
-    """Print and return a table of a model's layers, output shapes and parameter counts.
-
-    Shapes are propagated through the layers by rule, without running the model on data (see
-    the module docstring), so this is instant even for VGG-16 on 224x224 images::
-
-        >>> s = summary(VGG('vgg16', num_classes=1000, batch_norm=False, head='classic'),
-        ...             (3, 224, 224))
-        >>> s.total_params
-        138357544
-
-    Args:
-        model: an ``nn.Module``.
-        input_shape: the shape of one input sample, without the batch dimension, e.g.
-            ``(1, 28, 28)``.
-        batch_size: the batch dimension shown in the output shapes.
-        verbose: print the table; None (default) prints except in a Jupyter notebook, where the
-            returned object displays itself.
-
-    Returns:
-        A ``ModelSummary`` (``str()`` is the table; ``total_params``, ``rows``, ...).
-
-    Raises:
-        ShapeError (a ValueError) naming the layer when the input does not fit the model, e.g.
-        a wrong channel count or an image too small for the number of pooling layers.
-    """
-    input_shape = tuple(int(d) for d in input_shape)
-    full_shape = (int(batch_size),) + input_shape
-    device, dtype = _model_device_dtype(model)
-    try:
-        rows, out_shape = _propagate(model, full_shape, dtype, device, real=False)
-        method = 'shapes'
-    except _NeedsRealForward:
-        rows, out_shape = _propagate(model, full_shape, dtype, device, real=True)
-        method = 'forward'
-    seen, total, trainable, nbytes = set(), 0, 0, 0
-    for p in model.parameters():
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        n = int(p.numel())
-        total += n
-        trainable += n if p.requires_grad else 0
-        nbytes += n * np.dtype(p.dtype).itemsize
-    result = ModelSummary(type(model).__name__, rows, full_shape, out_shape, total, trainable,
-                          nbytes, np.dtype(dtype).itemsize, method)
-    if verbose or (verbose is None and not _in_notebook()):
-        print(result.table())
-    return result
-
-
 def _own_params(module):
     return sum(int(p.numel()) for p in module.parameters())
 
 
-def _propagate(model, full_shape, dtype, device, real):
+def propagate(model, full_shape, dtype, device, real):
     """Run ``model`` on a shape stand-in (or one real sample) recording each leaf-layer call."""
     rows, counted = [], set()
     patched = []
@@ -392,7 +246,7 @@ def _propagate(model, full_shape, dtype, device, real):
                         pass
             else:
                 if not isinstance(x, _ShapeOnly) or args or kwargs:
-                    raise _NeedsRealForward(name)
+                    raise NeedsRealForward(name)
                 if rule is not None:
                     try:
                         shape, macs = rule(module, x.shape)
@@ -403,7 +257,7 @@ def _propagate(model, full_shape, dtype, device, real):
                     with mg.no_grad():
                         y = forward(sample)
                     if not hasattr(y, 'shape'):
-                        raise _NeedsRealForward(name)
+                        raise NeedsRealForward(name)
                     shape, macs = (x.shape[0],) + tuple(y.shape)[1:], 0
                 out = _ShapeOnly(shape, x.dtype)
             first = id(module) not in counted
@@ -435,12 +289,12 @@ def _propagate(model, full_shape, dtype, device, real):
         else:
             try:
                 out = model(_ShapeOnly(full_shape, dtype))
-            except (ShapeError, _NeedsRealForward):
+            except (ShapeError, NeedsRealForward):
                 raise
             except Exception as e:   # the forward did something the stand-in cannot follow
-                raise _NeedsRealForward(repr(e)) from e
+                raise NeedsRealForward(repr(e)) from e
             if not isinstance(out, _ShapeOnly):
-                raise _NeedsRealForward('the output is not a single tensor')
+                raise NeedsRealForward('the output is not a single tensor')
             out_shape = out.shape
     finally:
         for m in patched:

@@ -1,0 +1,186 @@
+"""The training and evaluation loops of ``python -m models.train``, and its Ctrl-C handling."""
+import json
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+import minigrad as mg
+from minigrad import nn
+
+
+class GracefulInterrupt:
+    """Turns the first Ctrl-C into a flag checked between batches; a second one stops at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._old = None
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self):
+        try:
+            self._old = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:          # not the main thread: leave Ctrl-C alone
+            self._old = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+        return False
+
+
+def write_metrics(path, history):
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        for row in history:
+            f.write(json.dumps(row) + '\n')
+    os.replace(tmp, path)
+
+
+def current_lr(optimizer):
+    return float(optimizer.param_groups[0]['lr'])
+
+
+def evaluate(model, loader, num_classes=10, progress=False, stop=None, desc='test'):
+    """Loss, accuracy and confusion matrix (rows: true class, columns: predicted) on ``loader``.
+
+    Returns None when ``stop.requested`` turned true (Ctrl-C) before the end.
+    """
+    model.eval()
+    loss_sum, correct, count = 0.0, 0, 0
+    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
+    bar = tqdm(loader, desc=desc, leave=False, disable=not progress, unit='batch',
+               dynamic_ncols=True)
+    try:
+        with mg.no_grad():
+            for x, y in bar:
+                logits = model(x)
+                n = int(y.shape[0])
+                loss_sum += float(nn.functional.cross_entropy(logits, y).item()) * n
+                pred = mg.backend.asnumpy(logits.array.argmax(1))
+                true = mg.backend.asnumpy(y.array)
+                confusion += np.bincount(true * num_classes + pred,
+                                         minlength=num_classes ** 2).reshape(num_classes, num_classes)
+                correct += int((pred == true).sum())
+                count += n
+                if stop is not None and stop.requested:
+                    return None
+    finally:
+        bar.close()
+    return dict(loss=loss_sum / max(count, 1), acc=correct / max(count, 1), count=count,
+                confusion=confusion)
+
+
+def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, progress, desc, start):
+    """Train on the batches ``loader`` yields, adding to ``sums``; stop early at Ctrl-C.
+
+    ``scheduler`` (or None) steps after every batch. Returns the index of the next batch.
+    """
+    steps = len(loader)
+    bar = tqdm(loader, desc=desc, initial=start, total=steps, disable=not progress, unit='batch',
+               dynamic_ncols=True)
+    seen0, t0, batch = sums['count'], time.perf_counter(), start
+    try:
+        for x, y in bar:
+            logits = model(x)
+            loss = criterion(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            sums['lr'] = current_lr(optimizer)
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            n = int(y.shape[0])
+            sums['loss_sum'] += float(loss.item()) * n
+            sums['correct'] += int((logits.array.argmax(1) == y.array).sum())
+            sums['count'] += n
+            batch += 1
+            if progress:
+                rate = (sums['count'] - seen0) / max(time.perf_counter() - t0, 1e-9)
+                bar.set_postfix({'loss': f"{sums['loss_sum'] / sums['count']:.4f}",
+                                 'acc': f"{sums['correct'] / sums['count']:.4f}",
+                                 'samples/s': f'{rate:.0f}'}, refresh=False)
+            if stop.requested:
+                break
+    finally:
+        bar.close()
+    return batch
+
+
+class Trainer:
+    """Runs the epochs of a training run: train, evaluate, record, checkpoint.
+
+    Args:
+        model, optimizer: what is trained.
+        scheduler: a learning-rate scheduler or None; ``per_batch`` says whether it steps after
+            every batch (cosine, one-cycle) or every epoch (step).
+        train_loader, test_loader: the data.
+        checkpointer: a ``checkpoint.Checkpointer`` for this run.
+        metrics_path: the ``metrics.jsonl`` file, rewritten after every epoch.
+        history: the metrics rows so far (one dict per epoch; extended in place).
+        progress: show tqdm progress bars.
+    """
+
+    def __init__(self, model, optimizer, scheduler, per_batch, train_loader, test_loader,
+                 checkpointer, metrics_path, history, progress):
+        self.model, self.optimizer = model, optimizer
+        self.scheduler, self.per_batch = scheduler, per_batch
+        self.train_loader, self.test_loader = train_loader, test_loader
+        self.checkpointer, self.metrics_path = checkpointer, metrics_path
+        self.history, self.progress = history, progress
+        self.criterion = nn.CrossEntropyLoss()
+
+    def fit(self, start_epoch, epochs, start_batch=0, partial=None):
+        """Train epochs ``start_epoch`` .. ``epochs - 1`` (0-based), the first from batch
+        ``start_batch`` with the running sums ``partial``. Returns the exit code: 0, or 130
+        after Ctrl-C (a checkpoint saved)."""
+        with GracefulInterrupt() as stop:
+            for epoch in range(start_epoch, epochs):
+                row = self.train_epoch(epoch, epochs, start_batch, partial, stop)
+                if row is None:
+                    return 130
+                partial, start_batch = None, 0
+                self.history.append(row)
+                write_metrics(self.metrics_path, self.history)
+                self.checkpointer.save(epoch + 1, 0, self.history)
+                tqdm.write(f"epoch {epoch + 1}/{epochs}: train loss {row['train_loss']:.4f} "
+                           f"acc {row['train_acc']:.4f} | test loss {row['test_loss']:.4f} "
+                           f"acc {row['test_acc']:.4f} | lr {row['lr']:.3g} | {row['seconds']:.1f}s")
+        return 0
+
+    def train_epoch(self, epoch, epochs, start_batch, partial, stop):
+        """Train epoch ``epoch`` from batch ``start_batch`` and evaluate: the epoch's metrics row,
+        or None after Ctrl-C (the checkpoint then saved)."""
+        sums = dict(partial) if partial else dict(loss_sum=0.0, correct=0, count=0, seconds=0.0)
+        t0 = time.perf_counter()
+        self.model.train()
+        loader = self.train_loader
+        batch, steps = start_batch, len(loader)
+        if batch < steps:
+            loader.load_state_dict({'seed': loader.seed, 'epoch': epoch, 'batch': batch})
+            batch = train_batches(self.model, self.criterion, self.optimizer,
+                                  self.scheduler if self.per_batch else None, loader, sums, stop,
+                                  self.progress, desc=f'epoch {epoch + 1}/{epochs}', start=batch)
+        if not stop.requested:
+            result = evaluate(self.model, self.test_loader, 10, self.progress, stop)
+        if stop.requested:
+            sums['seconds'] += time.perf_counter() - t0
+            self.checkpointer.save(epoch, batch, self.history, sums)
+            print(f'interrupted: checkpoint saved to {self.checkpointer.path} (epoch {epoch + 1}, '
+                  f'batch {batch}/{steps}); continue with --resume', file=sys.stderr)
+            return None
+        lr = sums.get('lr', current_lr(self.optimizer))
+        if self.scheduler is not None and not self.per_batch:
+            self.scheduler.step()
+        n = max(sums['count'], 1)
+        return dict(epoch=epoch + 1, train_loss=sums['loss_sum'] / n, train_acc=sums['correct'] / n,
+                    test_loss=result['loss'], test_acc=result['acc'], lr=lr,
+                    seconds=round(sums['seconds'] + time.perf_counter() - t0, 3))
