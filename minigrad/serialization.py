@@ -12,20 +12,22 @@ structure is tagged with its type, so what comes back is what was saved:
 - a tensor or array that appears twice is written once and comes back as one object.
 
 Files are written through a temporary file in the target's folder, flushed, fsync'ed and
-renamed over the target (``os.replace``): an interrupted save leaves the previous file intact.
+renamed over the target (``os.replace``, see ``minigrad.atomic``): an interrupted save leaves the
+previous file intact, and the temp files of saves that were killed are removed by the next save
+to the same path.
 They are read with ``allow_pickle=False``, always: an archive with an object array is refused.
 """
 import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 
 import numpy as np
 
 from . import backend
+from .atomic import write_atomically
 from .tensor import Tensor
 
 __all__ = ['save', 'load', 'SerializationError']
@@ -261,6 +263,8 @@ def save(obj, path, compress=False):
 
     The file is written to a temporary file in the same folder, fsync'ed, then renamed over
     ``path``, so a crash or an error mid-save leaves any previous file at ``path`` untouched.
+    Temp files that killed saves to ``path`` left behind (``.<name>.<pid>-<host>.<random>.tmp``)
+    are removed by the next save to ``path`` once their writer is gone.
     """
     enc = _Encoder()
     root = enc.encode(obj)
@@ -273,55 +277,7 @@ def save(obj, path, compress=False):
     if hasattr(path, 'write'):
         writer(path, **members)
         return
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f'cannot save to {path!r}: the folder {folder!r} does not exist')
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            writer(f, **members)
-            f.flush()
-            os.fsync(f.fileno())
-        _set_mode(tmp, path)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_folder(folder)
-
-
-def _set_mode(tmp, path):
-    """Give the new file the old file's permissions, or the usual 0666 & ~umask (mkstemp makes 0600)."""
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        os.chmod(tmp, mode)
-    except OSError:
-        pass
-
-
-def _fsync_folder(folder):
-    """Make the rename durable (POSIX); harmless where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, lambda f: writer(f, **members))
 
 
 def load(path, map_location=None):

@@ -34,7 +34,8 @@ rung  name                  files, and why they sit there
 0     base                  backend.py (devices, the array module; the only CuPy importer),
                             and the small utilities that need no Tensor: dtypes.py,
                             argcheck.py (shared argument checks), dimargs.py (dim/shape
-                            normalisers), hooks.py (RemovableHandle), cuda.py
+                            normalisers), hooks.py (RemovableHandle), atomic.py (temp
+                            file + rename writes), cuda.py
                             (``mg.cuda.is_available``, a view of backend). An unlisted
                             minigrad/<name>.py that imports nothing of the project is placed
                             here too; any other unlisted file fails check 5.
@@ -71,7 +72,7 @@ CUPY_ALLOWED = ('minigrad/backend.py',)
 # (name, paths) from the lowest rung up; a path ending in '/' is a folder, others may be globs.
 RUNGS = (
     ('base', ('minigrad/backend.py', 'minigrad/dtypes.py', 'minigrad/argcheck.py',
-              'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/cuda.py')),
+              'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/atomic.py', 'minigrad/cuda.py')),
     ('autograd/ops', ('minigrad/autograd.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
     ('tensor helpers', ('minigrad/functions.py', 'minigrad/factory.py', 'minigrad/testing.py')),

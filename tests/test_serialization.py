@@ -3,7 +3,12 @@ import collections
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +18,7 @@ from minigrad import serialization
 from minigrad.serialization import SerializationError
 
 HAS_CUDA = mg.cuda.is_available()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _everything():
@@ -393,3 +399,87 @@ def test_model_and_optimizer_resume_bit_identically(tmp_path, opt_name):
         assert b.dtype == np.float32
         np.testing.assert_array_equal(a, b.numpy())
     assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+# ---------------------------------------------------------------- killed saves leave no garbage
+
+_SAVER = r'''
+import os, sys, time
+import numpy as np
+import minigrad as mg
+
+path, n = sys.argv[1], int(sys.argv[2])
+state = {'step': 0, 'a': np.zeros(n, np.float32), 'b': mg.zeros(n)}
+t0 = time.perf_counter()
+mg.save(state, path)
+print(time.perf_counter() - t0, flush=True)
+for line in sys.stdin:                 # one line per round: fork a saver, report it, reap it
+    step = int(line)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            while True:
+                step += 1
+                state['step'] = step
+                state['a'].fill(step)
+                state['b'].array.fill(step)
+                mg.save(state, path)
+        finally:
+            os._exit(1)
+    print(pid, flush=True)
+    _, status = os.waitpid(pid, 0)
+    print(os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status), flush=True)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork') or not hasattr(signal, 'SIGKILL'), reason='needs fork and SIGKILL')
+def test_killed_saves_leave_no_garbage_and_the_checkpoint_stays_loadable(tmp_path):
+    """Issue 12 item 5: SIGKILL a process that saves a 32 MB state in a loop, at random moments,
+    at least 20 times. After each kill the checkpoint loads and is one whole save (its arrays
+    all hold the step it records); killed saves' temp files do not pile up; and the next
+    successful save leaves the folder holding the checkpoint and nothing else."""
+    from minigrad.atomic import temp_pattern
+    path = tmp_path / 'ckpt.npz'
+    n = 4 * 1024 * 1024                                       # two float32 arrays: 32 MB
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT)] + [p for p in [os.environ.get('PYTHONPATH')] if p]), OPENBLAS_NUM_THREADS='1')
+    # A zygote process imports minigrad once; each round it forks a saver, which is SIGKILLed.
+    zygote = subprocess.Popen([sys.executable, '-c', _SAVER, str(path), str(n)], cwd=str(tmp_path),
+                              env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    rng = np.random.default_rng(0)
+    pattern = temp_pattern(path)
+    kills, last_step, garbage_seen, temps = 0, 0, 0, []
+    try:
+        line = zygote.stdout.readline()
+        assert line, 'the saving process failed to start'
+        save_s = float(line)
+        give_up = time.monotonic() + 15
+        # at least 20 kills; more (bounded) until the last one leaves a temp file to clean up
+        while kills < 20 or (not temps and kills < 80 and time.monotonic() < give_up):
+            zygote.stdin.write(f'{last_step}\n')
+            zygote.stdin.flush()
+            pid = int(zygote.stdout.readline())
+            time.sleep(rng.uniform(0, 2.5 * save_s))
+            os.kill(pid, signal.SIGKILL)
+            assert int(zygote.stdout.readline()) == signal.SIGKILL, 'the saver died by itself'
+            kills += 1
+            back = mg.load(path)                              # the previous checkpoint, whole
+            step = back['step']
+            assert step >= last_step
+            assert back['a'].shape == (n,) and np.all(back['a'] == step)
+            assert np.all(back['b'].numpy() == step)
+            last_step = step
+            others = sorted(set(os.listdir(tmp_path)) - {'ckpt.npz'})
+            temps = [t for t in others if pattern.match(t)]
+            assert temps == others, f'unexpected files: {others}'
+            assert len(temps) <= 1, f'temp files pile up after {kills} kills: {temps}'
+            garbage_seen += len(temps)
+    finally:
+        zygote.stdin.close()
+        zygote.wait(timeout=60)
+    assert kills >= 20
+    assert temps, (f'none of {kills} kills landed mid-write (a save takes {save_s:.3f} s), so '
+                   'the clean-up was not exercised')
+    mg.save({'step': last_step + 1, 'a': np.ones(3)}, path)
+    assert os.listdir(tmp_path) == ['ckpt.npz']
+    assert mg.load(path)['step'] == last_step + 1
