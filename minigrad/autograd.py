@@ -18,6 +18,7 @@ from . import backend
 _ndarray, _generic = np.ndarray, np.generic
 
 _grad_enabled = True
+_callbacks = []          # queue_callback's functions for the end of the current backward
 
 
 # ---------------------------------------------------------------- grad mode
@@ -168,7 +169,9 @@ def _topological_order(roots):
                     'Trying to backward through the graph a second time (or to use a graph whose '
                     'saved arrays were already freed). Pass retain_graph=True to the first '
                     'backward() call if you need to backward twice.')
-            for p in fn.parents:
+            # leaves pushed first, so popped last: each leaf lands right after the op that used it
+            # in the order, and its .grad (and post-accumulate hooks: DDP's overlap) is final early
+            for p in sorted(fn.parents, key=_is_not_leaf):
                 if p.requires_grad and id(p) not in visited:
                     stack.append((p, False))
     order.reverse()   # outputs first
@@ -220,9 +223,22 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
             fn.parents = None
             fn.__dict__.clear()
             fn.parents = None
+    while _callbacks:            # queue_callback: each once, at the end of this backward
+        _callbacks.pop(0)()
     if wanted is not None:
         return [wanted[id(t)] for t in inputs]
     return None
+
+
+def _is_not_leaf(t):
+    return t.grad_fn is not None
+
+
+def queue_callback(fn):
+    """Call ``fn()`` once at the end of the backward pass in progress, before ``backward()``
+    returns (PyTorch's ``Variable._execution_engine.queue_callback``); DDP waits for its
+    gradient all-reduces there."""
+    _callbacks.append(fn)
 
 
 def _run_tensor_hooks(t, g):
