@@ -36,6 +36,7 @@ FORMAT = 'minigrad.checkpoint'
 VERSION = 1
 _META = '__minigrad__'
 _ZIP_MAGIC = (b'PK\x03\x04', b'PK\x05\x06')
+MAX_DEPTH = 100      # containers nested deeper are refused by save and load alike
 
 
 class SerializationError(RuntimeError, ValueError):
@@ -52,6 +53,7 @@ class _Encoder:
         self.arrays = {}
         self.memo = {}       # id(tensor or array) -> node, so shared objects are written once
         self.keep = []       # keep memoised objects alive so their ids stay unique
+        self.open = {}       # id(container) -> where, for the containers being encoded (cycles)
 
     def _array(self, arr, where):
         if arr.dtype.hasobject:
@@ -61,7 +63,7 @@ class _Encoder:
         self.arrays[name] = backend.asnumpy(arr)
         return name
 
-    def encode(self, obj, where='obj'):
+    def encode(self, obj, where='obj', depth=0):
         if obj is None:
             return {'t': 'none'}
         if obj is True or obj is False:
@@ -85,24 +87,40 @@ class _Encoder:
             return {'t': 'bytes', 'a': self._array(np.frombuffer(bytes(obj), dtype=np.uint8), where)}
         if isinstance(obj, backend.Device):
             return {'t': 'device', 'v': str(obj)}
-        if isinstance(obj, dict):
-            keys, values = [], []
-            for k, v in obj.items():
-                keys.append(self._key(k, where))
-                values.append(self.encode(v, f'{where}[{k!r}]'))
-            return {'t': 'odict' if isinstance(obj, OrderedDict) else 'dict', 'k': keys, 'v': values}
-        if isinstance(obj, (list, tuple)):
-            items = [self.encode(v, f'{where}[{i}]') for i, v in enumerate(obj)]
-            return {'t': 'tuple' if isinstance(obj, tuple) else 'list', 'v': items}
+        if isinstance(obj, (dict, list, tuple)):
+            return self._container(obj, where, depth)
         raise SerializationError(f'cannot save {where}: objects of type {type(obj).__module__}.'
                                  f'{type(obj).__qualname__} are not supported (save Tensors, NumPy '
                                  'arrays, numbers, strings, None, and dicts/lists/tuples of them)')
 
-    def _key(self, k, where):
+    def _container(self, obj, where, depth):
+        kind = type(obj).__name__
+        if id(obj) in self.open:
+            raise SerializationError(f'cannot save {where}: it is the {kind} {self.open[id(obj)]} '
+                                     'again, which contains itself (mg.save cannot write reference '
+                                     'cycles)')
+        if depth >= MAX_DEPTH:
+            raise SerializationError(f'cannot save {_short(where)}: containers are nested more than '
+                                     f'{MAX_DEPTH} levels deep')
+        self.open[id(obj)] = where
+        try:
+            if isinstance(obj, dict):
+                keys, values = [], []
+                for k, v in obj.items():
+                    keys.append(self._key(k, where, depth + 1))
+                    values.append(self.encode(v, f'{where}[{k!r}]', depth + 1))
+                return {'t': 'odict' if isinstance(obj, OrderedDict) else 'dict', 'k': keys,
+                        'v': values}
+            items = [self.encode(v, f'{where}[{i}]', depth + 1) for i, v in enumerate(obj)]
+            return {'t': 'tuple' if isinstance(obj, tuple) else 'list', 'v': items}
+        finally:
+            del self.open[id(obj)]
+
+    def _key(self, k, where, depth):
         if isinstance(k, (Tensor, dict, list)) or backend.is_array(k):
             raise SerializationError(f'cannot save {where}: dict keys must be str, int, float, bool, '
                                      f'None or tuples of them, got a {type(k).__name__}')
-        return self.encode(k, f'a key of {where}')
+        return self.encode(k, f'a key of {where}', depth)
 
     def _shared(self, obj, where, fn):
         node = self.memo.get(id(obj))
@@ -136,6 +154,7 @@ class _Decoder:
         self.name = name
         self.map_location = map_location
         self.memo = {}
+        self.path = []       # where the node being decoded sits: ['[\'model\']', '[0]', ...]
 
     def damaged(self, what):
         return SerializationError(f'{self.name} is damaged: {what}')
@@ -171,7 +190,7 @@ class _Decoder:
                     f'here ({e}). Pass map_location=\'cpu\' to mg.load to load them on the CPU.') from None
             raise
 
-    def decode(self, node):
+    def decode(self, node, depth=0):
         if not isinstance(node, dict) or 't' not in node:
             raise self.damaged(f'unexpected metadata node {str(node)[:80]!r}')
         t = node['t']
@@ -193,16 +212,8 @@ class _Decoder:
                 return backend.Device(node['v'])
             if t == 'npscalar':
                 return self.array(node['a'])[()]
-            if t in ('dict', 'odict'):
-                keys = [self.decode(k) for k in node['k']]
-                values = [self.decode(v) for v in node['v']]
-                if len(keys) != len(values):
-                    raise self.damaged('a dict node has unequal numbers of keys and values')
-                return (OrderedDict if t == 'odict' else dict)(zip(keys, values))
-            if t == 'list':
-                return [self.decode(v) for v in node['v']]
-            if t == 'tuple':
-                return tuple(self.decode(v) for v in node['v'])
+            if t in ('dict', 'odict', 'list', 'tuple'):
+                return self._container(node, t, depth)
             if t in ('tensor', 'parameter', 'ndarray'):
                 key = node['a']
                 if key not in self.memo:
@@ -213,6 +224,28 @@ class _Decoder:
         except (KeyError, TypeError, IndexError, ValueError) as e:
             raise self.damaged(f'a malformed {t!r} node in the metadata ({type(e).__name__}: {e})') from None
         raise self.damaged(f'unknown node type {t!r} (written by a newer minigrad?)')
+
+    def _container(self, node, t, depth):
+        if depth >= MAX_DEPTH:
+            where = _short('obj' + ''.join(self.path))
+            raise self.damaged(f'its metadata nests containers more than {MAX_DEPTH} levels deep '
+                               f'(at {where}); mg.save never writes that')
+        if t in ('list', 'tuple'):
+            items = []
+            for i, v in enumerate(node['v']):
+                self.path.append(f'[{i}]')
+                items.append(self.decode(v, depth + 1))
+                self.path.pop()
+            return items if t == 'list' else tuple(items)
+        keys = [self.decode(k, depth + 1) for k in node['k']]
+        if len(keys) != len(node['v']):
+            raise self.damaged('a dict node has unequal numbers of keys and values')
+        values = []
+        for k, v in zip(keys, node['v']):
+            self.path.append(f'[{k!r}]')
+            values.append(self.decode(v, depth + 1))
+            self.path.pop()
+        return (OrderedDict if t == 'odict' else dict)(zip(keys, values))
 
     def _array_node(self, node):
         arr = self.array(node['a'])
@@ -247,6 +280,11 @@ def _as_parameter(t):
 
 # ---------------------------------------------------------------- save / load
 
+def _short(where, keep=60):
+    """A long path within an object (obj[0][0][0]...) shortened for an error message."""
+    return where if len(where) <= 2 * keep else f'{where[:keep]}...{where[-keep:]}'
+
+
 def _describe(path):
     return repr(os.fspath(path)) if isinstance(path, (str, bytes, os.PathLike)) else repr(path)
 
@@ -265,6 +303,11 @@ def save(obj, path, compress=False):
     ``path``, so a crash or an error mid-save leaves any previous file at ``path`` untouched.
     Temp files that killed saves to ``path`` left behind (``.<name>.<pid>-<host>.<random>.tmp``)
     are removed by the next save to ``path`` once their writer is gone.
+
+    Raises:
+        SerializationError (a RuntimeError and a ValueError): ``obj`` holds an unsupported type,
+            contains itself (a reference cycle), or nests containers more than ``MAX_DEPTH``
+            (100) levels deep; the message says where within ``obj``.
     """
     enc = _Encoder()
     root = enc.encode(obj)
@@ -280,7 +323,7 @@ def save(obj, path, compress=False):
     write_atomically(path, lambda f: writer(f, **members))
 
 
-def load(path, map_location=None):
+def load(path, map_location=None, *, weights_only=None):
     """Load what ``mg.save`` wrote.
 
     Args:
@@ -289,12 +332,20 @@ def load(path, map_location=None):
             ``mg.device``, or a dict from saved device names to target devices. By default each
             tensor goes back to the device it was saved from; a checkpoint saved on a GPU then
             needs a GPU (or ``map_location='cpu'``).
+        weights_only: accepted for PyTorch's ``torch.load`` signature, and ignored: a minigrad
+            checkpoint only ever holds tensors, arrays, numbers, strings, None and containers of
+            them, and is never unpickled, so every load is what PyTorch calls ``weights_only=True``.
+            ``False`` loads the same way (there are no pickled objects it could allow).
 
     Raises:
         SerializationError (a RuntimeError and a ValueError): the file is empty, truncated,
-            damaged, not a minigrad checkpoint, or holds pickled objects.
+            damaged (metadata nested more than ``MAX_DEPTH`` levels deep included), not a
+            minigrad checkpoint, or holds pickled objects.
         FileNotFoundError: there is no such file.
     """
+    if weights_only is not None and not isinstance(weights_only, bool):
+        raise TypeError(f'mg.load: weights_only must be True, False or None, got '
+                        f'{type(weights_only).__name__} {weights_only!r}')
     if map_location is not None and not isinstance(map_location, dict):
         map_location = backend.Device(map_location)    # validates the spelling early
     if hasattr(path, 'read'):
@@ -333,6 +384,9 @@ def _load_from(f, name, map_location):
             meta = json.loads(raw.tobytes().decode('utf-8'))
         except (UnicodeDecodeError, ValueError) as e:
             raise dec.damaged(f'its metadata is not valid JSON ({e})') from None
+        except RecursionError:
+            raise dec.damaged(f'its metadata nests containers far more than {MAX_DEPTH} levels '
+                              'deep; mg.save never writes that') from None
         if not isinstance(meta, dict) or meta.get('format') != FORMAT or 'root' not in meta:
             raise SerializationError(f'{name} is not a minigrad checkpoint: unknown metadata format')
         if not isinstance(meta.get('version'), int) or meta['version'] > VERSION:

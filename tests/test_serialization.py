@@ -483,3 +483,69 @@ def test_killed_saves_leave_no_garbage_and_the_checkpoint_stays_loadable(tmp_pat
     mg.save({'step': last_step + 1, 'a': np.ones(3)}, path)
     assert os.listdir(tmp_path) == ['ckpt.npz']
     assert mg.load(path)['step'] == last_step + 1
+
+
+# ---------------------------------------------------------------- cycles and deep nesting
+
+def test_a_list_that_contains_itself_is_refused_naming_where(tmp_path):
+    loop = [1, 2]
+    loop.append(loop)
+    with pytest.raises(SerializationError, match=r'cannot save obj\[2\]: it is the list obj again, '
+                                                 r'which contains itself'):
+        mg.save(loop, tmp_path / 'loop')
+    d = {'a': [mg.ones(1)]}
+    d['a'].append({'back': d})
+    with pytest.raises(SerializationError, match=r"obj\['a'\]\[1\]\['back'\]: it is the dict obj again"):
+        mg.save(d, tmp_path / 'd')
+    assert os.listdir(tmp_path) == []                            # nothing written, no temp left
+
+
+def test_shared_containers_that_are_not_cycles_are_saved(tmp_path):
+    inner = [1, {'x': 2}]
+    mg.save({'a': inner, 'b': inner, 'c': (inner, inner)}, tmp_path / 's')
+    assert mg.load(tmp_path / 's') == {'a': inner, 'b': inner, 'c': (inner, inner)}
+
+
+def _nested(depth, leaf=0):
+    obj = leaf
+    for i in range(depth):
+        obj = [obj] if i % 2 else {'k': obj}
+    return obj
+
+
+def test_nesting_up_to_max_depth_round_trips_and_deeper_is_refused(tmp_path):
+    limit = serialization.MAX_DEPTH
+    mg.save(_nested(limit), tmp_path / 'deep')
+    assert mg.load(tmp_path / 'deep') == _nested(limit)
+    for depth in (limit + 1, 5000):
+        with pytest.raises(SerializationError, match=rf'cannot save obj.*nested more than {limit} '
+                                                     'levels deep'):
+            mg.save(_nested(depth), tmp_path / 'deeper')
+    assert sorted(os.listdir(tmp_path)) == ['deep']
+
+
+@pytest.mark.parametrize('depth', [101, 900, 100_000])   # MAX_DEPTH is 100
+def test_deeply_nested_metadata_is_a_clear_error_not_recursion(tmp_path, depth):
+    """Issue 12 item 6: crafted metadata nested ~900 deep (or deeper than JSON itself can parse)
+    gives the library's error naming the file, not RecursionError."""
+    path = tmp_path / 'nested.ckpt'
+    mg.save({'x': 1}, path)
+    root = '{"t":"list","v":[' * depth + '{"t":"none"}' + ']}' * depth
+    text = f'{{"format":"{serialization.FORMAT}","version":1,"root":{root}}}'
+    _rewrite(path, extra={'__minigrad__': np.frombuffer(text.encode(), dtype=np.uint8)})
+    with pytest.raises(SerializationError, match=r"nested\.ckpt' is damaged: its metadata nests "
+                                                 r'containers .*more than 100 levels deep') as e:
+        mg.load(path)
+    if depth == 101:                                   # parsed as JSON: the error says where
+        assert 'obj[0][0][0]' in str(e.value)
+
+
+def test_weights_only_is_accepted_as_in_torch_load(tmp_path):
+    path = tmp_path / 'w.pt'
+    obj = {'w': mg.randn(3), 'step': 4}
+    mg.save(obj, path)
+    for flag in (True, False, None):
+        _assert_same(obj, mg.load(path, weights_only=flag))
+        _assert_same(obj, mg.load(path, map_location='cpu', weights_only=flag))
+    with pytest.raises(TypeError, match="weights_only must be True, False or None, got str 'yes'"):
+        mg.load(path, weights_only='yes')
