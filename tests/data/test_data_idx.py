@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+import minigrad as mg
 import minigrad.data as D
 from data_test_helpers import idx_bytes, tiny_mnist, write_bytes, write_mnist
 
@@ -143,10 +144,11 @@ def test_labels_out_of_range_and_wrong_rank(isolated):
 def test_dataset_transform_applies_per_sample_and_per_batch(isolated):
     images, labels = tiny_mnist(4)
     write_mnist(isolated / 'root', images, labels)
-    ds = D.MNIST(root=isolated / 'root', transform=D.Normalize(0.5, 0.25))
-    x, _ = ds[1]
+    ds = D.MNIST(root=isolated / 'root', transform=D.Compose([D.ToTensor(), D.Normalize(0.5, 0.25)]))
+    x, y = ds[1]
+    assert isinstance(x, mg.Tensor) and x.shape == (1, 28, 28) and type(y) is int
     expected = (images[1].astype(np.float32) / np.float32(255) - np.float32(0.5)) / np.float32(0.25)
-    np.testing.assert_allclose(x[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(x.numpy()[0], expected, rtol=1e-6)
     xb, yb = ds.get_batch(np.array([3, 1]))
     assert xb.dtype == np.float32 and xb.shape == (2, 1, 28, 28)
     np.testing.assert_allclose(xb[1, 0], expected, rtol=1e-6)

@@ -49,16 +49,19 @@ def test_drop_last():
     assert list(D.DataLoader(arange_dataset(3), batch_size=4, drop_last=True)) == []
 
 
-def test_yields_tensors_float32_and_int64():
+def test_yields_tensors_keeping_dtypes_as_torch():
+    # default collation keeps each field's dtype (torch's default_collate); image datasets give float32
     x64 = np.linspace(0, 1, 12).reshape(6, 2)
     ds = D.TensorDataset(mg.tensor(x64.astype(np.float32)), np.arange(6, dtype=np.int32))
     for x, y in D.DataLoader(ds, batch_size=4):
         assert isinstance(x, mg.Tensor) and isinstance(y, mg.Tensor)
-        assert x.dtype == np.float32 and y.dtype == np.int64
+        assert x.dtype == np.float32 and y.dtype == np.int32
     x, y = next(iter(D.DataLoader(D.TensorDataset(x64, np.arange(6)), batch_size=6)))
-    assert x.dtype == np.float32
-    np.testing.assert_allclose(x.numpy(), x64, rtol=1e-6)
+    assert x.dtype == np.float64 and y.dtype == np.int64
+    np.testing.assert_array_equal(x.numpy(), x64)
     assert x.array.flags['C_CONTIGUOUS']
+    x, y = next(iter(D.DataLoader(D.MNISTSample(train=False), batch_size=3)))
+    assert x.dtype == np.float32 and y.dtype == np.int64
 
 
 def test_tensor_dataset_fields_and_indexing():
@@ -69,7 +72,7 @@ def test_tensor_dataset_fields_and_indexing():
     batch = next(iter(D.DataLoader(ds, batch_size=2)))
     assert len(batch) == 3 and tuple(batch[2].shape) == (2, 1, 2)
     single = next(iter(D.DataLoader(D.TensorDataset(a), batch_size=2)))
-    assert isinstance(single, tuple) and len(single) == 1
+    assert isinstance(single, list) and len(single) == 1   # torch: a tuple sample collates to a list
     with pytest.raises(ValueError, match='same first dimension'):
         D.TensorDataset(a, np.arange(4))
 

@@ -141,6 +141,8 @@ def test_random_transforms_without_generator_use_the_global_one():
 
 def test_bad_inputs():
     with pytest.raises(ValueError, match='expected an image'):
-        D.RandomHorizontalFlip()(np.zeros((3, 3), np.float32), generator=gen(0))
+        D.RandomHorizontalFlip()(np.zeros(3, np.float32), generator=gen(0))
+    with pytest.raises(ValueError, match='expected an image'):
+        D.RandomCrop(2)(np.zeros((1, 1, 1, 3, 3), np.float32), generator=gen(0))
     with pytest.raises(ValueError, match='mode'):
         D.Resize(4, mode='bicubic')

@@ -1,0 +1,115 @@
+"""Image layouts and pixel operations shared by the transforms (see transforms.py for the
+layouts accepted): every transform turns its input into an ``(N, C, H, W)`` array with
+``as_nchw``, works on that, and gives the result back in the input's form."""
+import contextlib
+import numbers
+import threading
+
+import numpy as np
+
+from .. import backend
+from ..factory import as_tensor
+from ..tensor import Tensor
+
+_scope = threading.local()
+
+
+@contextlib.contextmanager
+def generator_scope(generator):
+    """Within this block, random transforms called without a generator draw from ``generator``.
+
+    The DataLoader wraps the loading of each batch in it, with a generator derived from its seed,
+    the epoch and the batch index: transforms that a dataset calls per sample are then
+    reproducible, and the same whatever ``num_workers`` is.
+    """
+    previous = getattr(_scope, 'generator', None)
+    _scope.generator = generator
+    try:
+        yield
+    finally:
+        _scope.generator = previous
+
+
+def generator_or_default(generator):
+    return generator or getattr(_scope, 'generator', None) or backend.default_generator()
+
+
+def as_nchw(x):
+    """``(a, restore)``: ``x``'s pixels as an array ``(N, C, H, W)`` (a view where possible), and
+    the function that turns such an array (new H, W allowed) back into ``x``'s form."""
+    tensor = isinstance(x, Tensor)
+    a = x.array if tensor else (x if backend.is_array(x) else np.asarray(x))
+    nd, lead = a.ndim, a.shape[:-3]
+    hwc = not tensor and nd == 3 and a.dtype.kind in 'iub'
+    if nd < 2 or (nd > 4 and not tensor):
+        kind = 'Tensor (..., C, H, W)' if tensor else 'array (H, W), (H, W, C), (C, H, W) or (N, C, H, W)'
+        raise ValueError(f'expected an image {kind}, got shape {tuple(a.shape)}')
+    xp = backend.get_array_module(a)
+    if nd == 2:
+        a4 = a[None, None]
+    elif nd == 3:
+        a4 = (xp.moveaxis(a, -1, 0) if hwc else a)[None]
+    else:
+        a4 = a.reshape((-1,) + a.shape[-3:])
+
+    def restore(out):
+        if nd == 2:
+            out = out[0, 0]
+        elif nd == 3:
+            out = xp.moveaxis(out[0], 0, -1) if hwc else out[0]
+        elif nd > 4:
+            out = out.reshape(lead + out.shape[1:])
+        return as_tensor(xp.ascontiguousarray(out), device=x.device) if tensor else out
+    return a4, restore
+
+
+def pair(v, name):
+    if isinstance(v, numbers.Integral):
+        return int(v), int(v)
+    if len(v) == 1:
+        return int(v[0]), int(v[0])
+    if len(v) == 2:
+        return int(v[0]), int(v[1])
+    raise ValueError(f'{name} must be an int or a pair (h, w), got {v!r}')
+
+
+def padding4(padding):
+    """torchvision's padding forms -> (left, top, right, bottom)."""
+    if isinstance(padding, numbers.Integral):
+        return (int(padding),) * 4
+    padding = tuple(int(p) for p in padding)
+    if len(padding) in (1, 2, 4):
+        return (padding * 4)[:4] if len(padding) == 1 else (padding * 2 if len(padding) == 2 else padding)
+    raise ValueError(f'padding must be an int, (left/right, top/bottom) or (left, top, right, bottom), got {padding!r}')
+
+
+def pad4(a4, padding, fill=0, padding_mode='constant'):
+    left, top, right, bottom = padding
+    xp = backend.get_array_module(a4)
+    widths = [(0, 0), (0, 0), (top, bottom), (left, right)]
+    if padding_mode == 'constant':
+        return xp.pad(a4, widths, mode='constant', constant_values=fill)
+    return xp.pad(a4, widths, mode=padding_mode)
+
+
+def crop(a4, top, left, h, w):
+    """Per-image windows: ``top``/``left`` hold one offset per image."""
+    xp = backend.get_array_module(a4)
+    rows = xp.asarray(np.asarray(top)[:, None] + np.arange(h))      # (N, h)
+    cols = xp.asarray(np.asarray(left)[:, None] + np.arange(w))     # (N, w)
+    batch = xp.arange(a4.shape[0])[:, None, None, None]
+    chans = xp.arange(a4.shape[1])[None, :, None, None]
+    return a4[batch, chans, rows[:, None, :, None], cols[:, None, None, :]]
+
+
+def resize_indices(n_in, n_out, mode):
+    """Source indices (and, for bilinear, weights) along one axis, as PyTorch's interpolate
+    with ``align_corners=False``."""
+    scale = n_in / n_out
+    dst = np.arange(n_out, dtype=np.float64)
+    if mode == 'nearest':
+        return np.minimum(np.floor(dst * scale).astype(np.int64), n_in - 1)
+    src = np.maximum((dst + 0.5) * scale - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    return i0, i1, (src - i0).astype(np.float32)

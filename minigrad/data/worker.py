@@ -1,0 +1,185 @@
+"""Worker processes for ``DataLoader(num_workers > 0)``.
+
+Each worker is a process (forked on Linux) that takes ``(iteration, batch index, epoch, seed,
+indices)`` tasks from its own queue, loads and collates that batch, and puts the pickled result
+on a queue shared by all workers; the main process hands out tasks ahead of time (prefetching) and
+yields the results in batch order. What makes it safe:
+
+- seeding as PyTorch's: worker ``i`` seeds minigrad's global generator, ``random`` and NumPy's
+  legacy global with ``base_seed + i`` (``get_worker_info().seed``), then calls ``worker_init_fn(i)``;
+  the random transforms themselves draw from per-batch generators (see dataloader.py), so a batch
+  is the same whatever the number of workers;
+- an exception in a worker is sent back with its formatted traceback and re-raised in the main
+  process (same exception type when it can be rebuilt from a message, as PyTorch's ExceptionWrapper);
+- no orphans or zombies: workers ignore SIGINT (the main process gets Ctrl-C and shuts them down),
+  ask the kernel to kill them if the main process dies (Linux ``PR_SET_PDEATHSIG``) and also notice
+  a changed parent pid; the main process joins them when the iterator ends, is dropped, or fails.
+"""
+import ctypes
+import os
+import pickle
+import queue
+import random
+import signal
+import sys
+import traceback
+
+import numpy as np
+
+from .. import backend
+
+_POLL_S = 2.0        # how often a waiting worker checks that its parent is alive
+_JOIN_S = 5.0        # how long shutdown waits for a worker before terminating it
+
+_worker_info = None
+
+
+class WorkerInfo:
+    """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``, ``dataset``."""
+
+    def __init__(self, id, num_workers, seed, dataset):
+        self.id, self.num_workers, self.seed, self.dataset = id, num_workers, seed, dataset
+
+    def __repr__(self):
+        return f'WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed})'
+
+
+def get_worker_info():
+    """Inside a DataLoader worker process, its ``WorkerInfo``; in the main process, None."""
+    return _worker_info
+
+
+class ExceptionWrapper:
+    """An exception raised in a worker, carried to the main process with its traceback text."""
+
+    def __init__(self, exc_info, where):
+        self.exc_type = exc_info[0]
+        self.msg = ''.join(traceback.format_exception(*exc_info))
+        self.where = where
+
+    def reraise(self):
+        msg = f'Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.msg}'
+        try:
+            exception = self.exc_type(msg)
+        except Exception:                  # a type that cannot be built from one message
+            raise RuntimeError(msg) from None
+        raise exception
+
+
+def _die_with_parent():
+    """Linux: have the kernel send SIGKILL to this process when its parent exits."""
+    if sys.platform.startswith('linux'):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def worker_loop(fetch, dataset, index_queue, result_queue, done_event, base_seed, worker_id,
+                num_workers, worker_init_fn, parent_pid):
+    """The body of worker ``worker_id``: load the batches it is asked for until told to stop."""
+    global _worker_info
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    seed = int(base_seed) + worker_id
+    _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
+    backend.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2 ** 32)
+    where = f'in DataLoader worker process {worker_id}'
+    init_error = None
+    if worker_init_fn is not None:
+        try:
+            worker_init_fn(worker_id)
+        except Exception:
+            init_error = ExceptionWrapper(sys.exc_info(), where)
+    while True:
+        try:
+            task = index_queue.get(timeout=_POLL_S)
+        except queue.Empty:
+            if os.getppid() != parent_pid or done_event.is_set():
+                break
+            continue
+        if task is None or done_event.is_set():
+            break
+        iteration, b, epoch, loader_seed, indices = task
+        if init_error is not None:
+            data = init_error
+        else:
+            try:
+                data = fetch(loader_seed, epoch, b, indices)
+            except Exception:
+                data = ExceptionWrapper(sys.exc_info(), where)
+        try:
+            payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            payload = pickle.dumps(ExceptionWrapper(sys.exc_info(), where + ' (pickling the batch)'))
+        del data
+        result_queue.put((iteration, b, payload))
+    if done_event.is_set():
+        result_queue.cancel_join_thread()   # the main process stopped reading: do not block on exit
+    result_queue.close()
+
+
+class WorkerPool:
+    """``num_workers`` worker processes with one task queue each and one shared result queue."""
+
+    def __init__(self, fetch, dataset, num_workers, base_seed, worker_init_fn, context):
+        self.result_queue = context.Queue()
+        self.done_event = context.Event()
+        self.index_queues, self.workers = [], []
+        self.closed = False
+        for i in range(num_workers):
+            q = context.Queue()
+            q.cancel_join_thread()
+            w = context.Process(target=worker_loop, daemon=True,
+                                args=(fetch, dataset, q, self.result_queue, self.done_event, base_seed,
+                                      i, num_workers, worker_init_fn, os.getpid()))
+            w.start()
+            self.index_queues.append(q)
+            self.workers.append(w)
+
+    def put(self, worker, task):
+        self.index_queues[worker].put(task)
+
+    def get(self, timeout):
+        """The next ``(iteration, batch index, data)``; raises RuntimeError if a worker died or
+        ``timeout`` (seconds, 0 = none) passed without a result."""
+        waited = 0.0
+        while True:
+            step = _POLL_S if not timeout else min(_POLL_S, timeout - waited)
+            try:
+                iteration, b, payload = self.result_queue.get(timeout=step)
+                return iteration, b, pickle.loads(payload)
+            except queue.Empty:
+                waited += step
+            dead = [w for w in self.workers if not w.is_alive()]
+            if dead:
+                codes = ', '.join(f'pid {w.pid} exit code {w.exitcode}' for w in dead)
+                raise RuntimeError(f'DataLoader worker ({codes}) exited unexpectedly')
+            if timeout and waited >= timeout:
+                raise RuntimeError(f'DataLoader timed out after {timeout} seconds')
+
+    def shutdown(self):
+        """Stop and join every worker (terminating any that does not stop in time)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.done_event.set()
+        for q in self.index_queues:
+            try:
+                q.put(None)
+            except (OSError, ValueError):
+                pass
+        for w in self.workers:
+            w.join(timeout=_JOIN_S)
+            if w.is_alive():
+                w.terminate()
+                w.join(timeout=_JOIN_S)
+        for q in self.index_queues + [self.result_queue]:
+            q.cancel_join_thread()
+            q.close()
+
+    @property
+    def pids(self):
+        return [w.pid for w in self.workers]
