@@ -445,7 +445,8 @@ def test_killed_saves_leave_no_garbage_and_the_checkpoint_stays_loadable(tmp_pat
         [str(ROOT)] + [p for p in [os.environ.get('PYTHONPATH')] if p]), OPENBLAS_NUM_THREADS='1')
     # A zygote process imports minigrad once; each round it forks a saver, which is SIGKILLed.
     zygote = subprocess.Popen([sys.executable, '-c', _SAVER, str(path), str(n)], cwd=str(tmp_path),
-                              env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                              env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)    # its own process group, ended below
     rng = np.random.default_rng(0)
     pattern = temp_pattern(path)
     kills, last_step, garbage_seen, temps = 0, 0, 0, []
@@ -474,9 +475,14 @@ def test_killed_saves_leave_no_garbage_and_the_checkpoint_stays_loadable(tmp_pat
             assert temps == others, f'unexpected files: {others}'
             assert len(temps) <= 1, f'temp files pile up after {kills} kills: {temps}'
             garbage_seen += len(temps)
-    finally:
+    finally:                               # never leave a saver running, whatever failed
+        try:
+            os.killpg(zygote.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        zygote.wait()
         zygote.stdin.close()
-        zygote.wait(timeout=60)
+        zygote.stdout.close()
     assert kills >= 20
     assert temps, (f'none of {kills} kills landed mid-write (a save takes {save_s:.3f} s), so '
                    'the clean-up was not exercised')
