@@ -155,8 +155,9 @@ class WorkerPool:
                 waited += step
             dead = [w for w in self.workers if not w.is_alive()]
             if dead:
-                codes = ', '.join(f'pid {w.pid} exit code {w.exitcode}' for w in dead)
-                raise RuntimeError(f'DataLoader worker ({codes}) exited unexpectedly')
+                pids = ', '.join(str(w.pid) for w in dead)
+                codes = ', '.join(str(w.exitcode) for w in dead)
+                raise RuntimeError(f'DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code {codes})')
             if timeout and waited >= timeout:
                 raise RuntimeError(f'DataLoader timed out after {timeout} seconds')
 
