@@ -119,3 +119,26 @@ def test_long_target_names_still_fit(tmp_path):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match='does not exist'):
         write_atomically(tmp_path / 'no' / 'x', lambda f: None)
+
+
+def test_concurrent_savers_to_one_path_never_remove_each_others_temp_files(tmp_path):
+    """Three processes save to the same path at once, each cleaning stale temps before and after
+    every save: none may take away a live writer's temp file (its rename would then fail)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ('import sys, numpy as np, minigrad as mg\n'
+            'k = int(sys.argv[2])\n'
+            'for i in range(40):\n'
+            '    mg.save({"writer": k, "i": i, "a": np.full(500_000, i, np.float32)}, sys.argv[1])\n')
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [root] + [p for p in [os.environ.get('PYTHONPATH')] if p]), OPENBLAS_NUM_THREADS='1')
+    path = tmp_path / 'shared.ckpt'
+    procs = [subprocess.Popen([sys.executable, '-c', code, str(path), str(k)], env=env,
+                              stderr=subprocess.PIPE, text=True) for k in range(3)]
+    errors = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stderr.close()
+    assert all(rc == 0 for rc, _ in errors), '\n'.join(err for _, err in errors)
+    import minigrad as mg
+    back = mg.load(path)
+    assert back['i'] == 39 and back['writer'] in (0, 1, 2) and (back['a'] == 39).all()
+    assert os.listdir(tmp_path) == ['shared.ckpt']
