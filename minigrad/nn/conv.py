@@ -1,18 +1,10 @@
-"""Conv2d (the op is ``minigrad.ops.conv.conv2d``)."""
+"""Conv2d (the function is ``F.conv2d``; the plain op ``minigrad.ops.conv``)."""
+from .. import argcheck
 from . import functional as F
 from .linear import _empty, default_reset
 from .module import Module
 
 __all__ = ['Conv2d']
-
-
-def _pair(v, name):
-    if isinstance(v, int):
-        return (v, v)
-    v = tuple(v)
-    if len(v) != 2 or not all(isinstance(i, int) for i in v):
-        raise ValueError(f'{name} must be an int or a pair of ints, got {v!r}')
-    return v
 
 
 class Conv2d(Module):
@@ -40,26 +32,20 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
         super().__init__()
-        if groups <= 0:
-            raise ValueError('groups must be a positive integer')
+        op = 'Conv2d'
+        groups = argcheck.positive_int(groups, 'groups', op)
         if in_channels % groups != 0:
             raise ValueError(f'in_channels must be divisible by groups (got in_channels='
                              f'{in_channels}, groups={groups})')
         if out_channels % groups != 0:
             raise ValueError(f'out_channels must be divisible by groups (got out_channels='
                              f'{out_channels}, groups={groups})')
-        self.kernel_size = _pair(kernel_size, 'kernel_size')
-        self.stride = _pair(stride, 'stride')
-        self.dilation = _pair(dilation, 'dilation')
-        if isinstance(padding, str):
-            if padding not in ('same', 'valid'):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 "{'same', 'valid'}")
-            if padding == 'same' and self.stride != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-            self.padding = padding
-        else:
-            self.padding = _pair(padding, 'padding')
+        self.kernel_size = argcheck.pair(kernel_size, 'kernel_size', op, minimum=1)
+        self.stride = argcheck.pair(stride, 'stride', op, minimum=1)
+        self.dilation = argcheck.pair(dilation, 'dilation', op, minimum=1)
+        # checked (and 'same' resolved) once, as F.conv2d does: (top, bottom, left, right)
+        pads = argcheck.conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)
+        self.padding = padding if isinstance(padding, str) else (pads[0], pads[2])
         if padding_mode not in ('zeros', 'reflect', 'replicate', 'circular'):
             raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
                              f"'circular'}}, but got padding_mode='{padding_mode}'")
@@ -68,13 +54,7 @@ class Conv2d(Module):
         self.output_padding = (0, 0)
         self.transposed = False
         # (top, bottom), (left, right): the explicit padding for the non-zero padding modes
-        if self.padding == 'same':
-            tot = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-            self._pads = tuple((t // 2, t - t // 2) for t in tot)
-        elif self.padding == 'valid':
-            self._pads = ((0, 0), (0, 0))
-        else:
-            self._pads = tuple((p, p) for p in self.padding)
+        self._pads = (pads[:2], pads[2:])
         self.weight = _empty((out_channels, in_channels // groups) + self.kernel_size, device, dtype)
         if bias:
             self.bias = _empty((out_channels,), device, dtype)

@@ -16,10 +16,10 @@ Adaptive pooling uses PyTorch's windows ``[floor(i*H/out), ceil((i+1)*H/out))``.
 """
 import numpy as np
 
-from .. import backend
+from .. import argcheck, backend
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
-from .conv import _check_input_rank, _ImageFunction, _offset_slices, _pad_hw, _pair
+from .windows import ImageFunction, offset_slices, pad_hw
 
 
 # ---------------------------------------------------------------- geometry and validation
@@ -37,25 +37,15 @@ def _extra_pad(size, p, out, k, s, d):
     return max(0, (out - 1) * s + (k - 1) * d + 1 - size - p)
 
 
-def _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
-    """Validate a pool's arguments; returns ((kh, kw), (sh, sw), (ph, pw), (dh, dw), (OH, OW))."""
-    from ..tensor import Tensor
-    if not isinstance(input, Tensor):
-        raise TypeError(f'{op}: input must be a Tensor, got {type(input).__name__}')
-    _check_input_rank(input, op)
-    k = _pair(kernel_size, 'kernel_size', op)
+def pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validate a pool's arguments against ``input`` (a tensor or array: only its shape is read);
+    returns ((kh, kw), (sh, sw), (ph, pw), (dh, dw), (OH, OW))."""
+    argcheck.image_rank(op, input)
+    k = argcheck.pair(kernel_size, 'kernel_size', op, minimum=1)
     s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
-        else _pair(stride, 'stride', op)
-    p = _pair(padding, 'padding', op)
-    d = _pair(dilation, 'dilation', op)
-    if min(k) <= 0:
-        raise ValueError(f'{op}: kernel_size must be positive, got kernel_size={k}')
-    if min(s) <= 0:
-        raise ValueError(f'{op}: stride must be positive, got stride={s}')
-    if min(d) <= 0:
-        raise ValueError(f'{op}: dilation must be positive, got dilation={d}')
-    if min(p) < 0:
-        raise ValueError(f'{op}: padding must be non-negative, got padding={p}')
+        else argcheck.pair(stride, 'stride', op, minimum=1)
+    p = argcheck.pair(padding, 'padding', op, minimum=0)
+    d = argcheck.pair(dilation, 'dilation', op, minimum=1)
     for pi, ki, di in zip(p, k, d):
         if pi > ((ki - 1) * di + 1) // 2:
             what = 'effective kernel size' if d != (1, 1) else 'kernel size'
@@ -81,7 +71,7 @@ def _lowest(dtype):
     return float('-inf') if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
-class _Pool2d(_ImageFunction):
+class _Pool2d(ImageFunction):
     """Shared plumbing of fixed-window pools: padding (incl. ceil_mode's extra) and the slices."""
 
     def _setup(self, x, k, s, p, d, out_hw):
@@ -89,7 +79,7 @@ class _Pool2d(_ImageFunction):
         H, W = x.shape[-2:]
         (oh, ow), (ph, pw) = out_hw, p
         self.pads = (ph, _extra_pad(H, ph, oh, k[0], s[0], d[0]), pw, _extra_pad(W, pw, ow, k[1], s[1], d[1]))
-        self.slices = _offset_slices(k[0], k[1], s[0], s[1], d[0], d[1], oh, ow)
+        self.slices = offset_slices(k, s, d, (oh, ow))
         self.overlap = _overlapping(k, s, d)
         # the windows tile the input exactly: every input element is in exactly one window
         self.tiles = (k == s and d == (1, 1) and not any(self.pads) and not any(p)
@@ -115,13 +105,16 @@ class _Pool2d(_ImageFunction):
 # ---------------------------------------------------------------- max pooling
 
 class MaxPool2d(_Pool2d):
-    def forward(self, x, kernel_size, stride, padding, dilation, out_hw):
+    def forward(self, x, kernel_size, stride, padding, dilation, out_hw, result=None):
+        """``result``: the (N, C, OH, OW) maxima when already computed (``max_pool_indices``)."""
         xp = get_array_module(x)
         x = self._setup(x, kernel_size, stride, padding, dilation, out_hw)
-        xpad = _pad_hw(x, *self.pads, _lowest(x.dtype))
+        xpad = pad_hw(x, *self.pads, _lowest(x.dtype))
         sl = self.slices
         self.picks = None
-        if self.tiles and tuple(kernel_size) == (2, 2) and is_grad_enabled() and self.needs_input_grad[0]:
+        if result is not None:
+            out = result
+        elif self.tiles and tuple(kernel_size) == (2, 2) and is_grad_enabled() and self.needs_input_grad[0]:
             out = self._forward_2x2(xpad)
         elif len(sl) == 1:
             out = xp.array(xpad[:, :, sl[0][0], sl[0][1]])
@@ -174,7 +167,7 @@ class MaxPool2d(_Pool2d):
         # g * mask would turn inf * 0 into nan: an inf gradient takes the general route
         if self.picks is not None and bool(xp.isfinite(g).all()):
             return self._backward_2x2(g)
-        xpad = _pad_hw(x, *self.pads, _lowest(x.dtype))
+        xpad = pad_hw(x, *self.pads, _lowest(x.dtype))
         last = len(self.slices) - 1
         state = {'taken': None}
         zero = g.dtype.type(0)
@@ -201,18 +194,16 @@ class MaxPool2d(_Pool2d):
         return self._scatter(g, route, writes_all=fast)
 
 
-def _max_pool_indices(x, k, s, p, d, out_hw):
-    """PyTorch's ``return_indices``: flat ``h * W + w`` of each window's first maximum."""
+def max_pool_indices(x, k, s, p, d, out_hw):
+    """The maxima and PyTorch's ``return_indices`` (flat ``h * W + w`` of each window's first
+    maximum) of an (N, C, H, W) array, in one pass over the windows."""
     xp = get_array_module(x)
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = x[None]
     H, W = x.shape[-2:]
     (oh, ow), (ph, pw) = out_hw, p
     pads = (ph, _extra_pad(H, ph, oh, k[0], s[0], d[0]), pw, _extra_pad(W, pw, ow, k[1], s[1], d[1]))
-    xpad = _pad_hw(x, *pads, _lowest(x.dtype))
+    xpad = pad_hw(x, *pads, _lowest(x.dtype))
     best = arg = None
-    for n, (rs, cs) in enumerate(_offset_slices(k[0], k[1], s[0], s[1], d[0], d[1], oh, ow)):
+    for n, (rs, cs) in enumerate(offset_slices(k, s, d, (oh, ow))):
         win = xpad[:, :, rs, cs]
         if best is None:
             best, arg = xp.array(win), xp.zeros(win.shape, dtype=np.int64)
@@ -223,40 +214,12 @@ def _max_pool_indices(x, k, s, p, d, out_hw):
     i, j = arg // k[1], arg % k[1]
     h = xp.arange(oh, dtype=np.int64)[:, None] * s[0] - ph + i * d[0]
     w = xp.arange(ow, dtype=np.int64)[None, :] * s[1] - pw + j * d[1]
-    idx = h * W + w
-    return idx[0] if unbatched else idx
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """2-D max pooling over an NCHW input, as ``torch.nn.functional.max_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        kernel_size: an int or a pair ``(kH, kW)``.
-        stride: an int or a pair; default ``kernel_size``.
-        padding: implicit ``-inf`` padding on both sides, at most half the (dilated) kernel.
-        dilation: spacing between window elements.
-        ceil_mode: round the output size up (the last window must still start inside the input
-            or its left padding).
-        return_indices: also return the flat ``h * W + w`` index (int64) of each maximum.
-
-    Returns:
-        ``(N, C, H_out, W_out)`` (3-D for a 3-D input), and the indices when asked, with
-        ``H_out = floor_or_ceil((H + 2*padding - dilation*(kH - 1) - 1) / stride) + 1``.
-    """
-    k, s, p, d, out_hw = _pool_args('max_pool2d', input, kernel_size, stride, padding, dilation,
-                                    ceil_mode)
-    out = MaxPool2d.apply(input, kernel_size=k, stride=s, padding=p, dilation=d, out_hw=out_hw)
-    if return_indices:
-        from ..tensor import Tensor
-        return out, Tensor._wrap(_max_pool_indices(input.array, k, s, p, d, out_hw))
-    return out
+    return best, h * W + w
 
 
 # ---------------------------------------------------------------- average pooling
 
-def _avg_divisor(x, k, s, p, out_hw, count_include_pad, divisor_override):
+def avg_divisor(x, k, s, p, out_hw, count_include_pad, divisor_override):
     """PyTorch's divide factor per output position: a scalar when uniform, else an (OH, OW) array."""
     if divisor_override is not None:
         return x.dtype.type(divisor_override)
@@ -278,7 +241,7 @@ class AvgPool2d(_Pool2d):
     def forward(self, x, kernel_size, stride, padding, out_hw, divisor):
         xp = get_array_module(x)
         x = self._setup(x, kernel_size, stride, padding, (1, 1), out_hw)
-        xpad = _pad_hw(x, *self.pads, 0)
+        xpad = pad_hw(x, *self.pads, 0)
         sl = self.slices
         if len(sl) == 1:
             out = xp.array(xpad[:, :, sl[0][0], sl[0][1]])
@@ -303,46 +266,21 @@ class AvgPool2d(_Pool2d):
         return self._scatter(g, spread, writes_all=self.tiles)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
-    """2-D average pooling over an NCHW input, as ``torch.nn.functional.avg_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        kernel_size: an int or a pair; stride: default ``kernel_size``.
-        padding: implicit zero padding on both sides, at most half the kernel.
-        ceil_mode: round the output size up (as in ``max_pool2d``).
-        count_include_pad: divide by the window size including padding (clipped to the padded
-            input) rather than by the number of input elements in the window.
-        divisor_override: divide every window sum by this instead.
-
-    Returns:
-        ``(N, C, H_out, W_out)`` (3-D for a 3-D input).
-    """
-    k, s, p, d, out_hw = _pool_args('avg_pool2d', input, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override == 0):
-        raise ValueError(f'avg_pool2d: divisor_override must be a non-zero number, got {divisor_override!r}')
-    if not np.issubdtype(input.dtype, np.floating):
-        raise RuntimeError(f'avg_pool2d: expected a floating point input, got dtype {input.dtype}')
-    div = _avg_divisor(input.array, k, s, p, out_hw, count_include_pad, divisor_override)
-    return AvgPool2d.apply(input, kernel_size=k, stride=s, padding=p, out_hw=out_hw, divisor=div)
-
-
 # ---------------------------------------------------------------- adaptive pooling
 
-def _adaptive_size(op, input, output_size):
-    from ..tensor import Tensor
-    if not isinstance(input, Tensor):
-        raise TypeError(f'{op}: input must be a Tensor, got {type(input).__name__}')
-    _check_input_rank(input, op)
+def adaptive_size(op, input, output_size):
+    """Validate ``output_size`` for ``input`` (a tensor or array: only its shape is read)."""
+    argcheck.image_rank(op, input)
     H, W = input.shape[-2:]
-    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+    if argcheck.is_int(output_size):
         size = (int(output_size), int(output_size))
     elif isinstance(output_size, (tuple, list)) and len(output_size) == 2:
         size = tuple(dflt if v is None else v for v, dflt in zip(output_size, (H, W)))
     else:
         raise TypeError(f'{op}: output_size must be an int or a pair of ints/None, got {output_size!r}')
-    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in size):
+    if not all(argcheck.is_int(v) for v in size):
+        raise TypeError(f'{op}: output_size must be an int or a pair of ints/None, got {output_size!r}')
+    if min(size) <= 0:
         raise ValueError(f'{op}: output_size must be positive, got {output_size!r}')
     if H == 0 or W == 0:
         raise RuntimeError(f'{op}: expected an input with non-zero height and width, got shape '
@@ -356,12 +294,12 @@ def _adaptive_bounds(n_out, size):
     return (i * size) // n_out, -((-(i + 1) * size) // n_out)
 
 
-def _small_divisible(H, W, oh, ow):
+def small_divisible(H, W, oh, ow):
     """Adaptive windows are a plain pool (kernel = stride) with a kernel small enough for slices."""
     return H % oh == 0 and W % ow == 0 and (H // oh) * (W // ow) <= 16
 
 
-class AdaptiveAvgPool2d(_ImageFunction):
+class AdaptiveAvgPool2d(ImageFunction):
     """Average over PyTorch's adaptive windows as two small matrix products: A_h @ x @ A_w^T."""
 
     def forward(self, x, out_hw):
@@ -405,52 +343,35 @@ class GlobalAvgPool2d(Function):
         return dx
 
 
-def adaptive_avg_pool2d(input, output_size):
-    """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
+def adaptive_max(x, out_hw):
+    """Max over PyTorch's adaptive windows of an (N, C, H, W) array: the maxima and the flat
+    ``h * W + w`` index of each window's first maximum, both (N, C, OH, OW)."""
+    xp = get_array_module(x)
+    N, C, H, W = x.shape
+    oh, ow = out_hw
+    idx = []
+    for n_out, size in ((oh, H), (ow, W)):
+        start, end = _adaptive_bounds(n_out, size)
+        k = int((end - start).max())
+        # windows padded to k by repeating their last element (it never beats the original)
+        ii = np.minimum(start[:, None] + np.arange(k), end[:, None] - 1)
+        idx.append(backend.to_device(ii, backend.device_of(x)))
+    ih, iw = idx
+    kh, kw = ih.shape[1], iw.shape[1]
+    win = x[:, :, ih[:, None, :, None], iw[None, :, None, :]].reshape(N, C, oh, ow, kh * kw)
+    arg = win.argmax(axis=-1)
+    out = xp.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
+    a_h, a_w = arg // kw, arg % kw
+    return out, ih[xp.arange(oh)[:, None], a_h] * W + iw[xp.arange(ow)[None, :], a_w]
 
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        output_size: an int or a pair ``(H_out, W_out)``; ``None`` keeps that input size.
 
-    Output ``(i, j)`` averages rows ``[floor(i*H/H_out), ceil((i+1)*H/H_out))`` and likewise
-    columns, so sizes need not divide.
-    """
-    oh, ow = _adaptive_size('adaptive_avg_pool2d', input, output_size)
-    if not np.issubdtype(input.dtype, np.floating):
-        raise RuntimeError(f'adaptive_avg_pool2d: expected a floating point input, got dtype {input.dtype}')
-    H, W = input.shape[-2:]
-    if (oh, ow) == (1, 1):
-        return GlobalAvgPool2d.apply(input)
-    if _small_divisible(H, W, oh, ow):
-        k = (H // oh, W // ow)
-        return AvgPool2d.apply(input, kernel_size=k, stride=k, padding=(0, 0), out_hw=(oh, ow),
-                               divisor=input.dtype.type(k[0] * k[1]))
-    return AdaptiveAvgPool2d.apply(input, out_hw=(oh, ow))
-
-
-class AdaptiveMaxPool2d(_ImageFunction):
+class AdaptiveMaxPool2d(ImageFunction):
     """Max over adaptive windows gathered into (N, C, OH, OW, kH*kW); gradient to the first max."""
 
-    def forward(self, x, out_hw):
-        xp = get_array_module(x)
+    def forward(self, x, out_hw, result=None):
+        """``result``: ``adaptive_max(x, out_hw)`` when already computed (for the indices)."""
         x = self._batch(x)
-        N, C, H, W = x.shape
-        oh, ow = out_hw
-        idx = []
-        for n_out, size in ((oh, H), (ow, W)):
-            start, end = _adaptive_bounds(n_out, size)
-            k = int((end - start).max())
-            # windows padded to k by repeating their last element (it never beats the original)
-            ii = np.minimum(start[:, None] + np.arange(k), end[:, None] - 1)
-            idx.append(backend.to_device(ii, backend.device_of(x)))
-        ih, iw = idx
-        kh, kw = ih.shape[1], iw.shape[1]
-        win = x[:, :, ih[:, None, :, None], iw[None, :, None, :]].reshape(N, C, oh, ow, kh * kw)
-        arg = win.argmax(axis=-1)
-        out = xp.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
-        a_h, a_w = arg // kw, arg % kw
-        flat = ih[xp.arange(oh)[:, None], a_h] * W + iw[xp.arange(ow)[None, :], a_w]
-        self.flat = flat                                   # (N, C, OH, OW) int64 indices into H*W
+        out, self.flat = adaptive_max(x, out_hw) if result is None else result
         self.in_shape = x.shape
         return self._unbatch(out)
 
@@ -463,26 +384,3 @@ class AdaptiveMaxPool2d(_ImageFunction):
         # adaptive windows may overlap: accumulate (not a hot path: usually a 1x1 or divisible pool)
         backend.scatter_add(dx, (rows, self.flat.reshape(N * C, -1)), g.reshape(N * C, -1))
         return self._unbatch(dx.reshape(N, C, H, W))
-
-
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        output_size: an int or a pair; ``None`` keeps that input size.
-        return_indices: also return the flat ``h * W + w`` index of each maximum.
-    """
-    oh, ow = _adaptive_size('adaptive_max_pool2d', input, output_size)
-    H, W = input.shape[-2:]
-    if _small_divisible(H, W, oh, ow):
-        k = (H // oh, W // ow)
-        return max_pool2d(input, k, k, return_indices=return_indices)
-    out = AdaptiveMaxPool2d.apply(input, out_hw=(oh, ow))
-    if return_indices:
-        from ..tensor import Tensor
-        fn = AdaptiveMaxPool2d()
-        fn.forward(input.array, out_hw=(oh, ow))
-        flat = fn.flat[0] if input.ndim == 3 else fn.flat
-        return out, Tensor._wrap(flat)
-    return out

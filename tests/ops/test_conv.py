@@ -3,9 +3,13 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.ops import conv as conv_mod
-from minigrad.ops.conv import conv2d
+import minigrad.nn.functional as F
+from minigrad.ops import conv_plans
+from minigrad.ops.conv import ConvGeometry
+from minigrad.ops.conv_plans import Plan
 from minigrad.testing import gradcheck
+
+conv2d = F.conv2d
 
 # PyTorch warns that it pads a copy for 'same' with an even kernel; that is what we compare against
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")
@@ -137,7 +141,7 @@ def test_conv2d_recomputing_windows_gives_the_same_gradients(monkeypatch):
     arrays = (rng.standard_normal((2, 4, 7, 5)), rng.standard_normal((6, 2, 3, 3)), rng.standard_normal(6))
     grads = []
     for save in (True, False):
-        monkeypatch.setattr(conv_mod, 'SAVE_WINDOWS', save)
+        monkeypatch.setattr(conv_plans, 'SAVE_WINDOWS', save)
         ts = [mg.tensor(a.astype(np.float32), requires_grad=True) for a in arrays]
         y = conv2d(*ts, stride=(2, 1), padding=1, dilation=(1, 2), groups=2)
         assert y.grad_fn.saved[0].ndim == (2 if save else 4)
@@ -148,16 +152,16 @@ def test_conv2d_recomputing_windows_gives_the_same_gradients(monkeypatch):
 
 
 @pytest.mark.parametrize('chunk_images', [1, 2])
-def test_conv2d_input_gradient_in_chunks(monkeypatch, chunk_images):
+def test_conv2d_input_gradient_in_chunks(chunk_images):
     """The stride-1 input gradient builds output-gradient windows a few images at a time."""
     rng = np.random.default_rng(9)
     x0, w0 = rng.standard_normal((3, 4, 6, 5)), rng.standard_normal((6, 2, 3, 2))
+    geom = ConvGeometry.of(x0.shape, w0.shape, padding=(1, 1, 0, 0), dilation=(2, 1), groups=2)
     grads = []
-    for chunk in (None, chunk_images):
-        if chunk is not None:     # bytes of chunk_images images' windows: 3 images -> uneven chunks
-            monkeypatch.setattr(conv_mod, 'GRAD_CHUNK_BYTES', chunk * 6 * 3 * 2 * 6 * 5 * 8)
+    for chunk in (3, chunk_images):             # one chunk / chunks of 1 or 2 (uneven) images
+        plan = Plan('window_matrix', 3, 'transposed_conv', chunk, True)
         x, w = mg.tensor(x0, requires_grad=True), mg.tensor(w0, requires_grad=True)
-        y = conv2d(x, w, padding=(1, 0), dilation=(2, 1), groups=2)
+        y = plan.function.apply(x, w, geom=geom, plan=plan)
         (y * y).sum().backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.ops.pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from minigrad.nn.functional import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from minigrad.testing import gradcheck
 
 MAX_CONFIGS = [
@@ -210,12 +210,16 @@ def test_pool_padding_at_most_half_the_kernel():
 
 def test_pool_argument_errors():
     x = _t(1, 1, 4, 4)
-    with pytest.raises(ValueError, match='stride must be positive'):
+    with pytest.raises(ValueError, match='max_pool2d: non-positive stride'):
         max_pool2d(x, 2, stride=0)
-    with pytest.raises(ValueError, match='kernel_size must be positive'):
+    with pytest.raises(ValueError, match='avg_pool2d: non-positive kernel_size'):
         avg_pool2d(x, 0)
-    with pytest.raises(ValueError, match='dilation must be positive'):
+    with pytest.raises(ValueError, match='non-positive dilation'):
         max_pool2d(x, 2, dilation=0)
+    with pytest.raises(ValueError, match='negative padding'):
+        max_pool2d(x, 2, padding=-1)
+    with pytest.raises(TypeError, match='stride must be an int or a pair'):
+        avg_pool2d(x, 2, stride='2')
     with pytest.raises(TypeError, match='kernel_size must be an int or a pair'):
         max_pool2d(x, (2, 2, 2))
     with pytest.raises(RuntimeError, match=r'output size \(0 x 0\) is too small'):
@@ -226,6 +230,25 @@ def test_pool_argument_errors():
         avg_pool2d(_t(1, 1, 4, 4, dtype=np.int64), 2)
     with pytest.raises(ValueError, match='divisor_override'):
         avg_pool2d(x, 2, divisor_override=0)
+
+
+def test_adaptive_max_pool2d_with_indices_computes_the_forward_once(monkeypatch):
+    from minigrad.ops import pool
+    calls = []
+    real = pool.adaptive_max
+
+    def counting(*args):
+        calls.append(1)
+        return real(*args)
+    monkeypatch.setattr(pool, 'adaptive_max', counting)
+    x = mg.tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 9)), requires_grad=True)
+    y, idx = adaptive_max_pool2d(x, (3, 4), return_indices=True)
+    assert len(calls) == 1
+    flat = x.numpy().reshape(2, 3, -1)
+    np.testing.assert_array_equal(np.take_along_axis(flat, idx.numpy().reshape(2, 3, -1), -1),
+                                  y.numpy().reshape(2, 3, -1))
+    y.sum().backward()
+    assert x.grad.numpy().sum() == 2 * 3 * 3 * 4
 
 
 def test_adaptive_pool_argument_errors():
