@@ -82,6 +82,17 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f'linear: input of shape {input.shape} cannot be multiplied by a weight '
                            f'of shape {weight.shape} (expected input with last dimension '
                            f'{weight.shape[-1]})')
+    if bias is not None and weight.ndim == 2:
+        out_shape = tuple(input.shape[:-1]) + (weight.shape[0],)
+        try:
+            fits = np.broadcast_shapes(out_shape, tuple(bias.shape)) == out_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f'linear: bias of shape {tuple(bias.shape)} does not match the '
+                               f'{weight.shape[0]} output features of weight {tuple(weight.shape)} '
+                               f'(input {tuple(input.shape)} -> output {out_shape}); expected a '
+                               f'bias of shape ({weight.shape[0]},)')
     if weight.ndim != 2 or (bias is not None and tuple(bias.shape) != (weight.shape[0],)) \
             or input.ndim == 1:
         out = input.matmul(weight.T)        # the general (broadcasting) path
