@@ -42,10 +42,13 @@ class CIFAR10(ImageDataset):
             ``root/cifar-10-batches-bin/``); downloads go to ``root/cifar-10-batches-bin/``.
         train: the training split (``data_batch_1..5.bin``), else ``test_batch.bin``.
         download: fetch the binary archive from the mirrors and extract the batches atomically.
-        transform: applied to each image ``(3, 32, 32)`` or batch ``(N, 3, 32, 32)``.
+        transform: called on each image's pixels, a uint8 array ``(32, 32, 3)`` (what torchvision
+            hands over as a PIL image); ``transforms.ToTensor()`` makes it a Tensor ``(3, 32, 32)``.
+        target_transform: called on each label.
 
-    ``dataset[i]`` is ``(image float32 (3, 32, 32) in [0, 1], label int)``; ``.data`` is uint8
-    ``(N, 32, 32, 3)`` as in torchvision and ``.targets`` int64 ``(N,)``.
+    ``dataset[i]`` is ``(image, label)``: the transform's result, or without one a float32
+    ``(3, 32, 32)`` array in [0, 1]; the label is an int. ``.data`` is uint8 ``(N, 32, 32, 3)``
+    as in torchvision and ``.targets`` int64 ``(N,)``.
     """
 
     name = 'CIFAR10'
@@ -63,8 +66,9 @@ class CIFAR10(ImageDataset):
              'or set $MINIGRAD_DATA to the folder that holds cifar-10-batches-bin/')
     classes = ['airplane', 'automobile', 'bird', 'cat', 'deer',
                'dog', 'frog', 'horse', 'ship', 'truck']
+    records_per_file = 10000   # every batch file holds 10,000 images
 
-    def __init__(self, root=None, train=True, download=False, transform=None):
+    def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
         self.root = root
         self.train = bool(train)
         names = self.train_files if self.train else self.test_files
@@ -74,7 +78,8 @@ class CIFAR10(ImageDataset):
             target = download_dir(root, self.archive_folder)
             download_archive_members(list(self.mirrors), target,
                                      {f'{self.archive_folder}/{n}': self.sha256[n]
-                                      for n in self.train_files + self.test_files})
+                                      for n in self.train_files + self.test_files},
+                                     max_size=self.records_per_file * RECORD_BYTES)
             paths = [os.path.join(target, n) for n in names]
         missing = [n for n, p in zip(names, paths) if p is None]
         if missing:
@@ -82,4 +87,4 @@ class CIFAR10(ImageDataset):
                 f'{self.name} ({"train" if self.train else "test"})', missing, dirs, self.hints))
         parts = [read_cifar_bin(p) for p in paths]
         super().__init__(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                         transform)
+                         transform, target_transform)

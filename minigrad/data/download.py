@@ -13,7 +13,6 @@ folder and renamed into place, so a failed or interrupted download never leaves 
 import gzip
 import hashlib
 import os
-import shutil
 import tarfile
 import tempfile
 import urllib.error
@@ -143,7 +142,21 @@ def _remove(*paths):
             pass
 
 
-def download_file(urls, path, sha256=None, gunzip=False, progress=True, timeout=60):
+def _copy_bounded(src, dst, max_size, name):
+    """Copy ``src`` to ``dst`` in blocks, refusing more than ``max_size`` bytes (None: no bound)."""
+    copied = 0
+    while True:
+        block = src.read(1 << 20 if max_size is None else min(1 << 20, max_size + 1 - copied))
+        if not block:
+            return copied
+        copied += len(block)
+        if max_size is not None and copied > max_size:
+            raise CorruptFileError(f'{name} unpacks to more than {max_size} bytes, the most a valid '
+                                   'file of this dataset holds')
+        dst.write(block)
+
+
+def download_file(urls, path, sha256=None, gunzip=False, progress=True, timeout=60, max_size=None):
     """Fetch one file from the first mirror that gives correct bytes.
 
     Args:
@@ -152,6 +165,8 @@ def download_file(urls, path, sha256=None, gunzip=False, progress=True, timeout=
         sha256: expected SHA-256 of the unpacked bytes, or None to skip the check.
         gunzip: the URL serves a ``.gz``; store its decompressed bytes.
         progress: show a tqdm progress bar.
+        max_size: the most bytes the (unpacked) file may have; a bigger one (e.g. a gzip bomb) is
+            rejected as soon as the bound is passed, never inflated in full.
         timeout: seconds to wait on the network before trying the next mirror.
 
     Returns:
@@ -167,8 +182,11 @@ def download_file(urls, path, sha256=None, gunzip=False, progress=True, timeout=
                 _fetch(url, f, progress, timeout)
             if gunzip:
                 with gzip.open(fetched, 'rb') as src, open(unpacked, 'wb') as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                    _copy_bounded(src, dst, max_size, f'{name} from {url}')
             else:
+                if max_size is not None and os.path.getsize(fetched) > max_size:
+                    raise CorruptFileError(f'{name} from {url} has {os.path.getsize(fetched)} bytes, '
+                                           f'more than the {max_size} a valid file holds')
                 os.replace(fetched, unpacked)
             check_sha256(unpacked, sha256, name=f'{name} from {url}')
             os.replace(unpacked, path)
@@ -180,13 +198,15 @@ def download_file(urls, path, sha256=None, gunzip=False, progress=True, timeout=
     raise DownloadError(f'could not download {name}; every mirror failed:\n' + '\n'.join(failures))
 
 
-def download_archive_members(urls, folder, members, progress=True, timeout=60):
+def download_archive_members(urls, folder, members, progress=True, timeout=60, max_size=None):
     """Fetch a ``.tar.gz`` from the first mirror that works and extract some of its files.
 
     Args:
         urls: mirror URLs of the archive, tried in order.
         folder: where the members are written (flat, by base name), each atomically.
         members: ``{path inside the archive: expected SHA-256 of its bytes or None}``.
+        max_size: the most bytes a member may have (checked against the archive's header before
+            extracting, and while copying).
 
     Returns:
         The list of written paths. A mirror whose archive lacks a member or fails a checksum is
@@ -202,13 +222,17 @@ def download_archive_members(urls, folder, members, progress=True, timeout=60):
                 _fetch(url, f, progress, timeout)
             with tarfile.open(fetched, 'r:*') as tar:
                 for member, sha in members.items():
-                    src = tar.extractfile(member)  # KeyError if missing
+                    info = tar.getmember(member)  # KeyError if missing
+                    src = tar.extractfile(info)
                     if src is None:
                         raise CorruptFileError(f'{member} in the archive is not a regular file')
+                    if max_size is not None and info.size > max_size:
+                        raise CorruptFileError(f'{member} in the archive has {info.size} bytes, more than '
+                                               f'the {max_size} a valid file holds')
                     base = os.path.basename(member)
                     temps[base] = _temp_in(folder, base)
                     with src, open(temps[base], 'wb') as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
+                        _copy_bounded(src, dst, max_size, f'{member} from {url}')
                     check_sha256(temps[base], sha, name=f'{member} from {url}')
             done = []
             for base, tmp in temps.items():

@@ -15,52 +15,86 @@ _IDX_DTYPES = {0x08: '>u1', 0x09: '>i1', 0x0B: '>i2', 0x0C: '>i4', 0x0D: '>f4', 
 SAMPLE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_sample')
 
 
-def _read_bytes(path):
-    """A file's bytes, gunzipped when it starts with the gzip magic (whatever its name)."""
-    with open(path, 'rb') as f:
-        raw = f.read()
-    if raw[:2] != b'\x1f\x8b':
-        return raw
+def _open(path):
+    """The file's byte stream, decompressed when it starts with the gzip magic (whatever its name).
+    Reads from it are bounded by the caller: a gzip member is never inflated beyond what is asked."""
+    f = open(path, 'rb')
+    if f.read(2) == b'\x1f\x8b':
+        f.seek(0)
+        return gzip.GzipFile(fileobj=f, mode='rb'), f
+    f.seek(0)
+    return f, f
+
+
+def _read(stream, n, path):
+    """At most ``n`` bytes of ``stream``; a broken gzip stream is a CorruptFileError naming ``path``."""
     try:
-        return gzip.decompress(raw)
+        return stream.read(n)
     except (OSError, EOFError, zlib.error) as e:
         raise CorruptFileError(f'{path}: broken or truncated gzip data ({e})') from None
 
 
-def read_idx(path):
+def read_idx(path, item_shape=None, max_items=None, what='items'):
     """Read an IDX file (the MNIST format), gzipped or raw, into a NumPy array.
+
+    The header is read and checked first; the data after it is then read (and, for a gzipped
+    file, decompressed) up to the size the header announces and not a byte more, so a file can
+    never inflate beyond the expected size of its IDX contents.
 
     Args:
         path: the file.
+        item_shape: the shape every item must have (e.g. ``(28, 28)`` for MNIST images), or None.
+        max_items: the largest item count accepted (e.g. 60000), or None.
+        what: how the items are called in error messages (``'images'``, ``'labels'``).
 
     Returns:
         An array of the file's shape and type, in native byte order (uint8 for MNIST).
 
     Raises:
-        CorruptFileError (a ValueError) naming the file if its magic number is wrong or its size
-        does not match the header.
+        CorruptFileError (a ValueError) naming the file if its magic number is wrong, its header
+        disagrees with ``item_shape`` or ``max_items``, or its size does not match the header.
     """
-    buf = _read_bytes(path)
-    if len(buf) < 4 or buf[0] != 0 or buf[1] != 0 or buf[2] not in _IDX_DTYPES:
-        raise CorruptFileError(f'{path}: not an IDX file (bad magic number {buf[:4].hex() or "<empty>"})')
-    ndim = buf[3]
-    header = 4 + 4 * ndim
-    if len(buf) < header:
-        raise CorruptFileError(f'{path}: truncated IDX header ({len(buf)} bytes)')
-    shape = tuple(int(d) for d in np.frombuffer(buf, dtype='>u4', count=ndim, offset=4))
-    dtype = np.dtype(_IDX_DTYPES[buf[2]])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(buf) != expected:
-        what = 'truncated' if len(buf) < expected else 'has trailing bytes'
-        raise CorruptFileError(f'{path}: {what}: the header says shape {shape} ({expected} bytes) '
-                               f'but the file holds {len(buf)} bytes')
-    array = np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape)
+    stream, raw = _open(path)
+    with raw, stream:
+        magic = _read(stream, 4, path)
+        if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
+            raise CorruptFileError(f'{path}: not an IDX file (bad magic number {magic.hex() or "<empty>"})')
+        ndim = magic[3]
+        dims = _read(stream, 4 * ndim, path)
+        if len(dims) < 4 * ndim:
+            raise CorruptFileError(f'{path}: truncated IDX header ({4 + len(dims)} bytes)')
+        shape = tuple(int(d) for d in np.frombuffer(dims, dtype='>u4', count=ndim))
+        _check_header(path, shape, item_shape, max_items, what)
+        dtype = np.dtype(_IDX_DTYPES[magic[2]])
+        expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        body = _read(stream, expected + 1, path)
+    if len(body) != expected:
+        what_is_wrong = 'truncated' if len(body) < expected else 'has trailing bytes'
+        holds = f'{len(body)} bytes of data' if len(body) < expected else 'more'
+        raise CorruptFileError(f'{path}: {what_is_wrong}: the header says shape {shape} ({expected} bytes '
+                               f'of data after the {4 + 4 * ndim}-byte header) but the file holds {holds}')
+    array = np.frombuffer(body, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder('='))  # a writable, native-endian copy
 
 
-def load_idx_pair(images_path, labels_path, num_classes=10):
-    """Images ``(N, H, W)`` uint8 and labels ``(N,)`` int64 from two IDX files, checked for agreement."""
-    images, labels = read_idx(images_path), read_idx(labels_path)
+def _check_header(path, shape, item_shape, max_items, what):
+    if item_shape is not None and tuple(shape[1:]) != tuple(item_shape):
+        if item_shape:
+            size = 'x'.join(str(d) for d in item_shape)
+            expected = f'{what} of {size}, shape (N, {", ".join(str(d) for d in item_shape)})'
+        else:
+            expected = f'one value per item, shape (N,)'
+        raise CorruptFileError(f'{path}: the IDX header says shape {shape}; expected {expected}')
+    if max_items is not None and shape and shape[0] > max_items:
+        raise CorruptFileError(f'{path}: the IDX header says {shape[0]} {what}; this dataset has at most '
+                               f'{max_items}')
+
+
+def load_idx_pair(images_path, labels_path, num_classes=10, image_size=None, max_items=None):
+    """Images ``(N, H, W)`` uint8 and labels ``(N,)`` int64 from two IDX files, checked for agreement
+    (and, when given, against the dataset's ``image_size`` (H, W) and largest count ``max_items``)."""
+    images = read_idx(images_path, image_size, max_items, 'images')
+    labels = read_idx(labels_path, () if image_size is not None else None, max_items, 'labels')
     if images.ndim != 3 or images.dtype != np.uint8:
         raise CorruptFileError(f'{images_path}: expected uint8 images (N, H, W), got {images.dtype} {images.shape}')
     if labels.ndim != 1:
@@ -83,10 +117,15 @@ class MNIST(ImageDataset):
             ``root/<name>/raw/``); downloads go to ``root/<name>/``.
         train: the training split (else the test split).
         download: fetch missing files from the mirrors (verified, written atomically).
-        transform: applied to each image ``(1, 28, 28)`` or batch ``(N, 1, 28, 28)``.
+        transform: called on each image's pixels, a uint8 array ``(28, 28)`` (what torchvision
+            hands over as a PIL image); ``transforms.ToTensor()`` makes it a Tensor ``(1, 28, 28)``.
+        target_transform: called on each label.
 
-    ``dataset[i]`` is ``(image float32 (1, 28, 28) in [0, 1], label int)``; ``.data`` is uint8
-    ``(N, 28, 28)`` and ``.targets`` int64 ``(N,)``.
+    ``dataset[i]`` is ``(image, label)``: the transform's result, or without one a float32
+    ``(1, 28, 28)`` array in [0, 1]; the label is an int. ``.data`` is uint8 ``(N, 28, 28)`` and
+    ``.targets`` int64 ``(N,)``. The files are checked against the known image size (28x28) and
+    split sizes (60,000 / 10,000) before they are read, and gzipped ones are never inflated
+    beyond that.
     """
 
     name = 'MNIST'
@@ -103,14 +142,26 @@ class MNIST(ImageDataset):
              'or set $MINIGRAD_DATA to the folder that holds mnist/')
     classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four',
                '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine']
+    image_size = (28, 28)
+    split_sizes = {'train': 60000, 't10k': 10000}   # the most images a split's files may hold
 
-    def __init__(self, root=None, train=True, download=False, transform=None):
+    def __init__(self, root=None, train=True, download=False, transform=None, target_transform=None):
         self.root = root
         self.train = bool(train)
         split = 'train' if self.train else 't10k'
         paths = [self._locate(f'{split}-{kind}', download) for kind in ('images-idx3-ubyte', 'labels-idx1-ubyte')]
-        data, targets = load_idx_pair(*paths, num_classes=len(self.classes))
-        super().__init__(data, targets, transform)
+        super().__init__(*self._load(paths, split), transform, target_transform)
+
+    def _load(self, paths, split):
+        return load_idx_pair(*paths, num_classes=len(self.classes), image_size=self.image_size,
+                             max_items=self.split_sizes[split])
+
+    def _max_bytes(self, base):
+        """The size of the largest valid IDX file ``base`` (the bound on decompressing a download)."""
+        count = self.split_sizes['train' if base.startswith('train') else 't10k']
+        if 'images' in base:
+            return 4 + 4 * 3 + count * int(np.prod(self.image_size))
+        return 4 + 4 + count
 
     @staticmethod
     def _names(base):
@@ -125,7 +176,7 @@ class MNIST(ImageDataset):
         if download:
             target = os.path.join(download_dir(self.root, self.folders[0]), base)
             return download_file([m + base + '.gz' for m in self.mirrors], target,
-                                 sha256=self.sha256[base], gunzip=True)
+                                 sha256=self.sha256[base], gunzip=True, max_size=self._max_bytes(base))
         raise DatasetNotFoundError(not_found_message(
             f'{self.name} ({"train" if self.train else "test"})', self._names(base)[:2], dirs, self.hints))
 
@@ -171,12 +222,13 @@ class MNISTSample(MNIST):
 
     Args:
         train: the 8,000-image training split (else the 2,000-image test split).
-        transform: as in MNIST.
+        transform, target_transform: as in MNIST.
     """
 
     name = 'MNISTSample'
+    split_sizes = {'train': 8000, 't10k': 2000}
 
-    def __init__(self, train=True, transform=None):
+    def __init__(self, train=True, transform=None, target_transform=None):
         self.root = None
         self.train = bool(train)
         split = 'train' if self.train else 't10k'
@@ -185,5 +237,4 @@ class MNISTSample(MNIST):
             if not os.path.isfile(p):
                 raise DatasetNotFoundError(f'the MNIST sample file {p} is missing: minigrad was installed '
                                            f'without its package data (minigrad/data/_sample/*)')
-        data, targets = load_idx_pair(*paths, num_classes=len(self.classes))
-        ImageDataset.__init__(self, data, targets, transform)
+        ImageDataset.__init__(self, *self._load(paths, split), transform, target_transform)
