@@ -15,12 +15,15 @@ Every message starts with the op's name and says what was expected and what was 
 This module sits at the bottom of the ladder (it imports only NumPy and ``backend``), so ops,
 autograd, tensor and nn can all use it; tensors are recognised by duck typing.
 """
+import warnings
+
 import numpy as np
 
 from . import backend
 
 __all__ = ['is_int', 'pair', 'positive_int', 'conv_padding', 'tensor', 'same_device', 'one_device',
-           'same_dtype', 'floating', 'image_rank', 'reduction', 'REDUCTIONS']
+           'same_dtype', 'floating', 'float_tensor', 'like_input', 'image_rank', 'reduction',
+           'legacy_reduction', 'REDUCTIONS']
 
 REDUCTIONS = ('mean', 'sum', 'none')
 
@@ -143,6 +146,23 @@ def floating(op, x, name='input'):
                            f'(use {name}.float())')
 
 
+def float_tensor(op, x, name='input'):
+    """``x`` must be a Tensor (``TypeError``) of a floating point dtype (``RuntimeError``)."""
+    tensor(op, x, name)
+    floating(op, x, name)
+    return x
+
+
+def like_input(op, input, **others):
+    """Each named tensor used with ``input`` (a weight, a bias; None is skipped) must be a Tensor
+    (``TypeError``) on ``input``'s device with ``input``'s dtype (``RuntimeError``)."""
+    for name, t in others.items():
+        if t is not None:
+            tensor(op, t, name)
+    same_device(op, input, **others)
+    same_dtype(op, input, **others)
+
+
 def image_rank(op, x):
     """``RuntimeError`` unless ``x`` is one (C, H, W) image or an (N, C, H, W) batch."""
     if x.ndim not in (3, 4):
@@ -156,3 +176,15 @@ def reduction(value):
         raise ValueError(f"{value!r} is not a valid value for reduction: expected 'mean', "
                          "'sum' or 'none'")
     return value
+
+
+def legacy_reduction(size_average, reduce, value):
+    """The ``reduction`` given as ``value``, or PyTorch's deprecated ``size_average``/``reduce``
+    flags translated to it (with PyTorch's warning); checked by ``reduction``."""
+    if size_average is not None or reduce is not None:
+        warnings.warn('size_average and reduce args will be deprecated, please use '
+                      "reduction='mean'|'sum'|'none' instead.", UserWarning, stacklevel=3)
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        value = 'mean' if reduce and size_average else ('sum' if reduce else 'none')
+    return reduction(value)

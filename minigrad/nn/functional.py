@@ -3,9 +3,9 @@
     import minigrad.nn.functional as F
     loss = F.cross_entropy(model(x), y)
 
-These functions check their arguments (``minigrad.argcheck``) and call the ops, which work on
-raw arrays: convolution runs a plan from ``minigrad.ops.conv_plans`` (the plain version, for
-reading, is ``minigrad.ops.conv``), pooling the ops of ``minigrad.ops.pool``.
+The functions check their arguments with ``minigrad.argcheck`` and call the ops, which work on
+raw arrays. By family: linear (here), convolution and pooling (``functional_conv``),
+activations, dropout and batch norm, losses (here); more of each in ``functional_more``.
 """
 import math
 import numbers
@@ -14,59 +14,24 @@ import warnings
 import numpy as np
 
 from .. import argcheck, backend, factory
+from ..functions import pad as _pad
 from ..ops import elementwise as E
 from ..ops import loss as L
 from ..ops import norm as N
-from ..ops import pool as P
-from ..ops.conv import ConvGeometry
-from ..ops.conv_plans import choose_plan
 from ..ops.linalg import Linear as _Linear
-from ..tensor import Tensor
-from ..functions import pad as _pad
+from .functional_conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d, max_pool2d
 
 __all__ = ['linear', 'conv2d', 'max_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d',
            'adaptive_max_pool2d', 'relu',
            'leaky_relu', 'sigmoid', 'tanh', 'softmax', 'log_softmax', 'dropout', 'batch_norm',
            'cross_entropy', 'nll_loss', 'mse_loss', 'pad', 'flatten']
 
-_REDUCTIONS = ('mean', 'sum', 'none')
+# kept for the modules that call them by these names (nn/loss.py, functional_loss.py)
+_legacy_reduction = argcheck.legacy_reduction
+_check_reduction = argcheck.reduction
 
 
-# ---------------------------------------------------------------- helpers
-
-def _check_tensor(x, fname, argname='input'):
-    if not isinstance(x, Tensor):
-        raise TypeError(f'{fname}(): argument {argname!r} must be a minigrad Tensor, got '
-                        f'{type(x).__name__}')
-
-
-def _check_float(x, fname, argname='input'):
-    _check_tensor(x, fname, argname)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f'{fname}(): expected a floating-point {argname}, got dtype {x.dtype}')
-
-
-def _check_same(x, other, fname, argname):
-    """``other`` must share ``x``'s device and dtype (no silent promotion to float64)."""
-    if other is None:
-        return
-    _check_tensor(other, fname, argname)
-    if other.device != x.device:
-        raise RuntimeError(f'{fname}(): input is on {x.device} but {argname} is on {other.device}; '
-                           f'move them to one device first, e.g. .to({str(x.device)!r})')
-    if other.dtype != x.dtype:
-        raise TypeError(f'{fname}(): input has dtype {x.dtype} but {argname} has dtype '
-                        f'{other.dtype}; convert one of them (e.g. model.to({x.dtype}) or '
-                        f'input.to({other.dtype}))')
-
-
-def _check_reduction(reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction!r} is not a valid value for reduction: expected 'mean', "
-                         "'sum' or 'none'")
-
-
-# ---------------------------------------------------------------- linear, conv, pooling
+# ---------------------------------------------------------------- linear
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``.
@@ -75,9 +40,8 @@ def linear(input, weight, bias=None):
         input (*, in_features), weight (out_features, in_features), bias (out_features,)
         -> (*, out_features).
     """
-    _check_float(input, 'linear')
-    _check_same(input, weight, 'linear', 'weight')
-    _check_same(input, bias, 'linear', 'bias')
+    argcheck.float_tensor('linear', input)
+    argcheck.like_input('linear', input, weight=weight, bias=bias)
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         raise RuntimeError(f'linear: input of shape {input.shape} cannot be multiplied by a weight '
                            f'of shape {weight.shape} (expected input with last dimension '
@@ -102,158 +66,6 @@ def linear(input, weight, bias=None):
     args = (x, weight) if bias is None else (x, weight, bias)
     out = _Linear.apply(*args)              # one fused op: GEMM + bias, one backward
     return out.reshape(lead + (weight.shape[0],)) if input.ndim > 2 else out
-
-
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution (cross-correlation) over an NCHW input, as ``torch.nn.functional.conv2d``.
-
-    Args:
-        input: ``(N, C_in, H, W)``, or ``(C_in, H, W)`` for one unbatched image.
-        weight: ``(C_out, C_in / groups, kH, kW)``.
-        bias: ``(C_out,)`` or None.
-        stride: an int or a pair ``(sH, sW)``, each >= 1.
-        padding: an int, a pair, ``'valid'`` (no padding) or ``'same'`` (output as large as the
-            input; needs stride 1; an odd total puts the extra row/column at the bottom/right).
-        dilation: an int or a pair, each >= 1: spacing between kernel elements.
-        groups: split the input and output channels into this many independent groups.
-
-    Shape:
-        ``(N, C_out, H_out, W_out)`` (3-D for a 3-D input), with
-        ``H_out = (H + pad_top + pad_bottom - dilation*(kH - 1) - 1) // stride + 1`` (likewise W).
-
-    Raises:
-        TypeError: an argument of the wrong type. ValueError: a stride, dilation or groups
-        below 1, negative padding, a bad padding string. RuntimeError: shape, channel, device
-        or dtype mismatches between input, weight and bias.
-    """
-    op = 'conv2d'
-    argcheck.tensor(op, input)
-    argcheck.tensor(op, weight, 'weight')
-    if bias is not None:
-        argcheck.tensor(op, bias, 'bias')
-    argcheck.image_rank(op, input)
-    if weight.ndim != 4:
-        raise RuntimeError(f'{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), '
-                           f'got shape {tuple(weight.shape)}')
-    stride = argcheck.pair(stride, 'stride', op, minimum=1)
-    dilation = argcheck.pair(dilation, 'dilation', op, minimum=1)
-    groups = argcheck.positive_int(groups, 'groups', op)
-    argcheck.same_device(op, input, weight=weight, bias=bias)
-    argcheck.same_dtype(op, input, weight=weight, bias=bias)
-    argcheck.floating(op, input)
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f'{op}: bias must have shape ({weight.shape[0]},) to match the '
-                           f'{weight.shape[0]} output channels of weight {tuple(weight.shape)}, '
-                           f'got shape {tuple(bias.shape)}')
-    padding = argcheck.conv_padding(padding, weight.shape[2:], stride, dilation, op)
-    x_shape = (1,) + tuple(input.shape) if input.ndim == 3 else input.shape
-    geom = ConvGeometry.of(x_shape, weight.shape, stride, padding, dilation, groups)
-    plan = choose_plan(geom, input.dtype.itemsize, cpu=input.device.type == 'cpu')
-    args = (input, weight) if bias is None else (input, weight, bias)
-    return plan.function.apply(*args, geom=geom, plan=plan)
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """2-D max pooling over an NCHW input, as ``torch.nn.functional.max_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        kernel_size: an int or a pair ``(kH, kW)``.
-        stride: an int or a pair; default ``kernel_size``.
-        padding: implicit ``-inf`` padding on both sides, at most half the (dilated) kernel.
-        dilation: spacing between window elements.
-        ceil_mode: round the output size up (the last window must still start inside the input
-            or its left padding).
-        return_indices: also return the flat ``h * W + w`` index (int64) of each maximum.
-
-    Shape:
-        ``(N, C, H_out, W_out)`` (3-D for a 3-D input), and the indices when asked, with
-        ``H_out = floor_or_ceil((H + 2*padding - dilation*(kH - 1) - 1) / stride) + 1``.
-    """
-    argcheck.tensor('max_pool2d', input)
-    k, s, p, d, out_hw = P.pool_args('max_pool2d', input, kernel_size, stride, padding, dilation,
-                                     ceil_mode)
-    opts = dict(kernel_size=k, stride=s, padding=p, dilation=d, out_hw=out_hw)
-    if not return_indices:
-        return P.MaxPool2d.apply(input, **opts)
-    x = input.array[None] if input.ndim == 3 else input.array
-    best, idx = P.max_pool_indices(x, k, s, p, d, out_hw)          # the forward, once
-    out = P.MaxPool2d.apply(input, result=best, **opts)
-    return out, Tensor._wrap(idx[0] if input.ndim == 3 else idx)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
-    """2-D average pooling over an NCHW input, as ``torch.nn.functional.avg_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        kernel_size: an int or a pair; stride: default ``kernel_size``.
-        padding: implicit zero padding on both sides, at most half the kernel.
-        ceil_mode: round the output size up (as in ``max_pool2d``).
-        count_include_pad: divide by the window size including padding (clipped to the padded
-            input) rather than by the number of input elements in the window.
-        divisor_override: divide every window sum by this instead.
-
-    Shape:
-        ``(N, C, H_out, W_out)`` (3-D for a 3-D input).
-    """
-    op = 'avg_pool2d'
-    argcheck.tensor(op, input)
-    k, s, p, d, out_hw = P.pool_args(op, input, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override == 0):
-        raise ValueError(f'{op}: divisor_override must be a non-zero number, got {divisor_override!r}')
-    argcheck.floating(op, input)
-    div = P.avg_divisor(input.array, k, s, p, out_hw, count_include_pad, divisor_override)
-    return P.AvgPool2d.apply(input, kernel_size=k, stride=s, padding=p, out_hw=out_hw, divisor=div)
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        output_size: an int or a pair ``(H_out, W_out)``; ``None`` keeps that input size.
-
-    Output ``(i, j)`` averages rows ``[floor(i*H/H_out), ceil((i+1)*H/H_out))`` and likewise
-    columns, so sizes need not divide.
-    """
-    op = 'adaptive_avg_pool2d'
-    argcheck.tensor(op, input)
-    oh, ow = P.adaptive_size(op, input, output_size)
-    argcheck.floating(op, input)
-    H, W = input.shape[-2:]
-    if (oh, ow) == (1, 1):
-        return P.GlobalAvgPool2d.apply(input)
-    if P.small_divisible(H, W, oh, ow):
-        k = (H // oh, W // ow)
-        return P.AvgPool2d.apply(input, kernel_size=k, stride=k, padding=(0, 0), out_hw=(oh, ow),
-                                 divisor=input.dtype.type(k[0] * k[1]))
-    return P.AdaptiveAvgPool2d.apply(input, out_hw=(oh, ow))
-
-
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        output_size: an int or a pair; ``None`` keeps that input size.
-        return_indices: also return the flat ``h * W + w`` index of each maximum.
-    """
-    op = 'adaptive_max_pool2d'
-    argcheck.tensor(op, input)
-    oh, ow = P.adaptive_size(op, input, output_size)
-    H, W = input.shape[-2:]
-    if P.small_divisible(H, W, oh, ow):
-        k = (H // oh, W // ow)
-        return max_pool2d(input, k, k, return_indices=return_indices)
-    if not return_indices:
-        return P.AdaptiveMaxPool2d.apply(input, out_hw=(oh, ow))
-    x = input.array[None] if input.ndim == 3 else input.array
-    best, flat = P.adaptive_max(x, (oh, ow))                       # the forward, once
-    out = P.AdaptiveMaxPool2d.apply(input, out_hw=(oh, ow), result=(best, flat))
-    return out, Tensor._wrap(flat[0] if input.ndim == 3 else flat)
 
 
 def pad(input, pad, mode='constant', value=None):
@@ -316,7 +128,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
     if not training or p == 0.0:
         return input
-    _check_float(input, 'dropout')
+    argcheck.float_tensor('dropout', input)
     if p == 1.0:
         mask = backend.xp_of_device(input.device).zeros(input.shape, dtype=input.dtype)
     else:
@@ -334,7 +146,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     (if not None) are updated in place: ``running = (1 - momentum) * running + momentum * stat``,
     with the unbiased batch variance. Otherwise the running statistics are used.
     """
-    _check_float(input, 'batch_norm')
+    argcheck.float_tensor('batch_norm', input)
     if input.ndim < 2:
         raise ValueError(f'batch_norm: expected an input of shape (N, C, *), got shape {input.shape}')
     c = input.shape[1]
@@ -342,7 +154,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     ('running_var', running_var)):
         if t is None:
             continue
-        _check_same(input, t, 'batch_norm', name)
+        argcheck.like_input('batch_norm', input, **{name: t})
         if t.shape != (c,):
             raise RuntimeError(f'batch_norm: {name} should have shape ({c},) for an input with {c} '
                                f'channels (shape {input.shape}), got shape {t.shape}')
@@ -369,9 +181,7 @@ def _check_class_target(input, target, fname, weight, ignore_index):
     if target.shape != expected:
         raise ValueError(f'{fname}: expected a class-index target of shape {expected} for an input '
                          f'of shape {input.shape}, got target of shape {target.shape}')
-    if target.device != input.device:
-        raise RuntimeError(f'{fname}: input is on {input.device} but target is on {target.device}; '
-                           f'move the target with .to({str(input.device)!r})')
+    argcheck.same_device(fname, input, target=target)
     t = target.array
     n_classes = input.shape[1]
     if t.size:
@@ -379,18 +189,23 @@ def _check_class_target(input, target, fname, weight, ignore_index):
         if bool(bad.any()):
             value = int(t[bad].reshape(-1)[0])
             raise IndexError(f'Target {value} is out of bounds for {n_classes} classes')
-    if weight is not None:
-        _check_same(input, weight, fname, 'weight')
-        if weight.shape != (n_classes,):
-            raise RuntimeError(f'{fname}: weight should have one entry per class ({n_classes},) '
-                               f'but got weight of shape {weight.shape}')
+    _check_class_weight(input, weight, fname)
     return t
+
+
+def _check_class_weight(input, weight, fname):
+    """A per-class ``weight`` (or None) for input (N, C, *): shape (C,), input's device and dtype."""
+    if weight is not None:
+        argcheck.like_input(fname, input, weight=weight)
+        if weight.shape != (input.shape[1],):
+            raise RuntimeError(f'{fname}: weight should have one entry per class '
+                               f'({input.shape[1]},) but got weight of shape {weight.shape}')
 
 
 def _prepare(input, target, fname):
     """Common checks; unbatched input (C,) becomes (1, C). Returns (input, target, unbatched)."""
-    _check_float(input, fname)
-    _check_tensor(target, fname, 'target')
+    argcheck.float_tensor(fname, input)
+    argcheck.tensor(fname, target, 'target')
     if input.ndim == 0:
         raise ValueError(f'{fname}: input must have at least 1 dimension (the classes), got a '
                          'scalar')
@@ -420,8 +235,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     Returns:
         a scalar, or per-element losses of the target's (class-index) shape with 'none'.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f'label_smoothing must be between 0.0 and 1.0, got {label_smoothing}')
     input, target, unbatched = _prepare(input, target, 'cross_entropy')
@@ -432,16 +246,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 f'cross_entropy: target of shape {target.shape} has dtype {target.dtype}: class-'
                 f'probability targets must have the input\'s shape {input.shape}; class-index '
                 f'targets must be integers of {want} (use target.long())')
-        if target.device != input.device:
-            raise RuntimeError(f'cross_entropy: input is on {input.device} but target is on '
-                               f'{target.device}; move the target with .to({str(input.device)!r})')
+        argcheck.same_device('cross_entropy', input, target=target)
         if target.dtype != input.dtype:
             target = target.to(input.dtype)
-        if weight is not None:
-            _check_same(input, weight, 'cross_entropy', 'weight')
-            if weight.shape != (input.shape[1],):
-                raise RuntimeError(f'cross_entropy: weight should have one entry per class '
-                                   f'({input.shape[1]},) but got weight of shape {weight.shape}')
+        _check_class_weight(input, weight, 'cross_entropy')
         out = L.SoftCrossEntropy.apply(input, target,
                                        weight=None if weight is None else weight.array,
                                        reduction=reduction, label_smoothing=float(label_smoothing))
@@ -460,8 +268,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction='mean'):
     """Negative log-likelihood of log-probabilities ``input`` (N, C, *) at integer ``target``
     (N, *): ``-weight[t] * input[n, t]``, reduced like ``cross_entropy``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
     input, target, unbatched = _prepare(input, target, 'nll_loss')
     if not np.issubdtype(target.dtype, np.integer):
         raise TypeError(f'nll_loss: target must hold integer class indices, got dtype '
@@ -475,10 +282,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     """Mean squared error ``(input - target) ** 2``, reduced. Shapes should match; they are
     broadcast (with a warning) otherwise, as in PyTorch."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    _check_float(input, 'mse_loss')
-    _check_tensor(target, 'mse_loss', 'target')
+    reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
+    argcheck.float_tensor('mse_loss', input)
+    argcheck.tensor('mse_loss', target, 'target')
     if target.shape != input.shape:
         try:
             np.broadcast_shapes(input.shape, target.shape)
@@ -489,25 +295,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
                       f'({input.shape}). This will likely lead to incorrect results due to '
                       'broadcasting. Please ensure they have the same size.', UserWarning,
                       stacklevel=2)
-    if target.device != input.device:
-        raise RuntimeError(f'mse_loss: input is on {input.device} but target is on '
-                           f'{target.device}; move the target with .to({str(input.device)!r})')
+    argcheck.same_device('mse_loss', input, target=target)
     if target.dtype != input.dtype:
         target = target.to(input.dtype)
     return L.MSELoss.apply(input, target, reduction=reduction)
-
-
-def _legacy_reduction(size_average, reduce, reduction):
-    """PyTorch's deprecated ``size_average``/``reduce`` flags, translated to ``reduction``."""
-    if size_average is None and reduce is None:
-        return reduction
-    warnings.warn('size_average and reduce args will be deprecated, please use '
-                  "reduction='mean'|'sum'|'none' instead.", UserWarning, stacklevel=3)
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return 'none'
-    return 'mean' if size_average else 'sum'
 
 
 from .functional_more import *  # noqa: E402,F401,F403  (GELU, LayerNorm, BCE, ...: Track F)

@@ -156,3 +156,53 @@ def test_small_cnn_20_sgd_momentum_steps_match_torch():
         tw = tp.detach().numpy()
         assert not np.allclose(tw, 0)
         np.testing.assert_allclose(p.numpy(), tw, rtol=1e-4, atol=1e-4 * np.abs(tw).max(), err_msg=k)
+
+
+# one exception type per mistake, whichever door the bad argument comes through
+BAD_CONV_ARGS = [
+    (dict(stride=0), ValueError, 'non-positive stride'),
+    (dict(stride=(1, -1)), ValueError, 'non-positive stride'),
+    (dict(dilation=0), ValueError, 'non-positive dilation'),
+    (dict(padding=-1), ValueError, 'negative padding'),
+    (dict(padding='full'), ValueError, "invalid padding string 'full'"),
+    (dict(padding='same', stride=2), ValueError, "padding='same' is not supported for strided"),
+    (dict(groups=0), ValueError, 'groups must be a positive integer'),
+    (dict(stride='2'), TypeError, 'stride must be an int or a pair'),
+    (dict(stride=(1, 2, 3)), TypeError, 'stride must be an int or a pair'),
+    (dict(stride=1.5), TypeError, 'stride must be an int or a pair'),
+    (dict(padding=True), TypeError, 'padding must be an int or a pair'),
+    (dict(groups=1.5), TypeError, 'groups must be a positive integer'),
+]
+
+
+@pytest.mark.parametrize('kw, exc, msg', BAD_CONV_ARGS, ids=lambda v: repr(v)[:30])
+def test_conv_bad_arguments_raise_the_same_exception_from_layer_and_function(kw, exc, msg):
+    x, w = mg.zeros(1, 2, 6, 6), mg.zeros(2, 2, 3, 3)
+    with pytest.raises(exc, match=msg):
+        F.conv2d(x, w, **kw)
+    with pytest.raises(exc, match=msg):
+        nn.Conv2d(2, 2, 3, **kw)(x)
+
+
+@pytest.mark.parametrize('kw, exc', [(dict(kernel_size=0), ValueError),
+                                     (dict(kernel_size=(3, 3, 3)), TypeError),
+                                     (dict(kernel_size='3'), TypeError)])
+def test_conv_layer_kernel_size_errors_match_the_pair_check(kw, exc):
+    with pytest.raises(exc, match='kernel_size'):
+        nn.Conv2d(2, 2, **kw)
+    with pytest.raises(exc, match='kernel_size'):
+        F.max_pool2d(mg.zeros(1, 2, 6, 6), **kw)
+
+
+def test_conv_and_linear_dtype_and_kind_mismatches_are_runtime_errors():
+    x64 = mg.zeros(1, 2, 6, 6, dtype=mg.float64)
+    with pytest.raises(RuntimeError, match=r'input dtype \(float64\) and weight dtype \(float32\)'):
+        nn.Conv2d(2, 2, 3)(x64)
+    with pytest.raises(RuntimeError, match=r'input dtype \(float64\) and weight dtype \(float32\)'):
+        nn.Linear(6, 2)(x64)
+    with pytest.raises(RuntimeError, match='expected a floating point input, got dtype int64'):
+        F.conv2d(mg.zeros(1, 2, 6, 6, dtype=mg.int64), mg.zeros(2, 2, 3, 3, dtype=mg.int64))
+    with pytest.raises(RuntimeError, match='expected a floating point input, got dtype int64'):
+        F.linear(mg.zeros(2, 3, dtype=mg.int64), mg.zeros(4, 3, dtype=mg.int64))
+    with pytest.raises(TypeError, match="argument 'weight' must be a minigrad Tensor"):
+        F.conv2d(mg.zeros(1, 2, 6, 6), np.zeros((2, 2, 3, 3), np.float32))
