@@ -130,6 +130,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     world = mpi_group.MPIGroup()
     for what, given, actual in (('world_size', world_size, world.size), ('rank', rank, world.rank)):
         if given is not None and int(given) >= 0 and int(given) != actual:
+            world.close()
             raise ValueError(f'{what}={given} was given, but the MPI launcher started this process '
                              f'as {what} {actual}: drop the argument or start with mpirun -n N')
     if name == 'nccl':

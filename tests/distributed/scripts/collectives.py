@@ -93,4 +93,12 @@ dist.all_reduce(t)
 assert t.item() == world
 dist.destroy_process_group()
 assert not dist.is_initialized()
+expect_raises(RuntimeError, ['init_process_group'], lambda: dist.all_reduce(t))
+expect_raises(ValueError, ['world_size=5', 'mpirun'], lambda: dist.init_process_group('mpi', world_size=5))
+assert not dist.is_initialized()
+dist.init_process_group('mpi', world_size=world, rank=rank)     # again, after destroy
+dist.all_reduce(t)
+assert t.item() == world * world
+expect_raises(RuntimeError, ['twice'], lambda: dist.init_process_group())
+dist.destroy_process_group()
 print(f'rank {rank} ok', flush=True)
