@@ -41,8 +41,8 @@ class NCCLGroup:
         index = self.rank % ngpu if device_id is None else backend.Device(device_id).index or 0
         self.device = backend.get_device(f'cuda:{index}')
         self.xp = backend.xp_of_device(self.device)
-        uid = np.frombuffer(bytes(self.nccl.get_unique_id()), dtype=np.uint8).copy() \
-            if self.rank == 0 else np.zeros(128, dtype=np.uint8)
+        # NCCL's unique id: a tuple of 128 small ints (signed chars), made by rank 0
+        uid = np.array(self.nccl.get_unique_id() if self.rank == 0 else [0] * 128, dtype=np.int64)
         mpi.broadcast(uid, 0)
         with backend.device_context(self.device):
             self.comm = self.nccl.NcclCommunicator(self.size, tuple(int(b) for b in uid), self.rank)
