@@ -1,8 +1,10 @@
-"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax."""
+"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid."""
 from . import functional as F
+from .functional_activation import gelu, logsigmoid, silu
 from .module import Module
 
-__all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax']
+__all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax', 'GELU', 'SiLU',
+           'LogSigmoid']
 
 
 class ReLU(Module):
@@ -70,3 +72,47 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f'dim={self.dim}'
+
+
+class GELU(Module):
+    """``x * Phi(x)`` (Phi the standard normal CDF), or its tanh approximation.
+
+    Args:
+        approximate: ``'none'`` (exact, through erf) or ``'tanh'``.
+
+    Shape:
+        any -> the same.
+    """
+
+    def __init__(self, approximate='none'):
+        super().__init__()
+        if approximate not in ('none', 'tanh'):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):
+        return gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate='{self.approximate}'"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)`` (swish). ``inplace`` is accepted; the output is a new tensor."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return silu(input)
+
+    def extra_repr(self):
+        return 'inplace=True' if self.inplace else ''
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, computed stably."""
+
+    def forward(self, input):
+        return logsigmoid(input)

@@ -1,8 +1,9 @@
-"""Dropout."""
+"""Dropout and Dropout2d (whole channels)."""
 from . import functional as F
+from .functional_layers import dropout2d
 from .module import Module
 
-__all__ = ['Dropout']
+__all__ = ['Dropout', 'Dropout2d']
 
 
 class Dropout(Module):
@@ -27,3 +28,19 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f'p={self.p}, inplace={self.inplace}'
+
+
+class Dropout2d(Dropout):
+    """Channel dropout: in training, zero each whole feature map ``(n, c)`` with probability
+    ``p`` and scale the others by ``1 / (1 - p)``; the identity in eval mode.
+
+    Args:
+        p: the probability of zeroing a channel, in [0, 1].
+        inplace: accepted for compatibility; the output is a new tensor.
+
+    Shape:
+        (N, C, H, W) -> the same (a 3-D input is taken as (N, C, L), with a warning, as PyTorch).
+    """
+
+    def forward(self, input):
+        return dropout2d(input, self.p, self.training)

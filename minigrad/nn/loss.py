@@ -1,8 +1,11 @@
-"""Loss layers: CrossEntropyLoss, NLLLoss, MSELoss (see ``functional`` for the definitions)."""
+"""Loss layers: CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, BCEWithLogitsLoss, L1Loss,
+SmoothL1Loss, HuberLoss (see ``functional`` and ``functional_loss`` for the definitions)."""
 from . import functional as F
+from . import functional_loss as FL
 from .module import Module
 
-__all__ = ['CrossEntropyLoss', 'NLLLoss', 'MSELoss']
+__all__ = ['CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss',
+           'SmoothL1Loss', 'HuberLoss']
 
 
 class _Loss(Module):
@@ -58,3 +61,73 @@ class MSELoss(_Loss):
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy of probabilities in [0, 1] (apply sigmoid first):
+    ``-w (t log(x) + (1 - t) log(1 - x))``, each log clamped at -100.
+
+    Args:
+        weight: a rescaling weight broadcast against the input (kept as a buffer).
+        reduction: 'mean', 'sum' or 'none'.
+    """
+
+    def forward(self, input, target):
+        return FL.binary_cross_entropy(input, target, weight=self.weight,
+                                       reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid and binary cross-entropy in one stable step, from logits:
+    ``-w (p t log(sigmoid(x)) + (1 - t) log(1 - sigmoid(x)))``.
+
+    Args:
+        weight: a rescaling weight broadcast against the input (a buffer).
+        reduction: 'mean', 'sum' or 'none'.
+        pos_weight: the weight ``p`` of positive examples, one per class (last dim; a buffer).
+    """
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction='mean',
+                 pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer('weight', weight)
+        self.register_buffer('pos_weight', pos_weight)
+
+    def forward(self, input, target):
+        return FL.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                   pos_weight=self.pos_weight,
+                                                   reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error ``|input - target|``, reduced."""
+
+    def forward(self, input, target):
+        return FL.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``, reduced.
+
+    Args:
+        reduction: 'mean', 'sum' or 'none'.
+        beta: where the loss turns from quadratic to linear (0: the L1 loss).
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction='mean', beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return FL.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``, reduced."""
+
+    def __init__(self, reduction='mean', delta=1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return FL.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

@@ -81,7 +81,9 @@ def call_with_hooks(module, args, kwargs):
 
 
 class _HookIdentity(Function):
-    """The identity; its backward hands the gradient to ``callback(grad_array) -> grad_array``."""
+    """The identity; its backward hands the gradient to ``callback(grad_array) -> grad_array``.
+    The output is a view of the input (it shares the version counter, as in PyTorch)."""
+    is_view = True
 
     def forward(self, x, callback):
         self.callback = callback

@@ -1,14 +1,30 @@
-"""Batch normalisation: BatchNorm1d and BatchNorm2d (the op is ``minigrad.ops.norm.BatchNorm``)."""
+"""Normalisation layers: BatchNorm1d, BatchNorm2d (the op is ``minigrad.ops.norm.BatchNorm``),
+LayerNorm and GroupNorm (composed in ``functional_layers``)."""
 import numpy as np
 
 from .. import factory
 from ..autograd import no_grad
 from . import functional as F
 from . import init
+from .functional_layers import group_norm, layer_norm
 from .linear import _empty
 from .module import Module
 
-__all__ = ['BatchNorm1d', 'BatchNorm2d']
+__all__ = ['BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'GroupNorm']
+
+
+def _affine_params(module, shape, affine, bias, device, dtype):
+    """Register ``weight`` and ``bias`` of ``shape`` (or None placeholders, as PyTorch)."""
+    module.register_parameter('weight', _empty(shape, device, dtype) if affine else None)
+    module.register_parameter('bias', _empty(shape, device, dtype) if affine and bias else None)
+
+
+def _reset_affine(module):
+    """``weight`` to ones and ``bias`` to zeros, where they exist."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 class _BatchNorm(Module):
@@ -23,15 +39,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         fdt = dtype or np.float32
-        if affine:
-            self.weight = _empty((num_features,), device, dtype)
-            if bias:
-                self.bias = _empty((num_features,), device, dtype)
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _affine_params(self, (num_features,), affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer('running_mean', factory.zeros(num_features, dtype=fdt, device=device))
             self.register_buffer('running_var', factory.ones(num_features, dtype=fdt, device=device))
@@ -52,10 +60,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         if input.ndim not in self._dims:
@@ -105,3 +110,79 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation over an (N, C, H, W) input, per channel; see ``BatchNorm1d``."""
     _dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalise over the trailing ``normalized_shape`` dims of each sample (mean 0, biased
+    variance 1, as PyTorch), then apply an elementwise ``weight`` and ``bias``.
+
+    Args:
+        normalized_shape: an int or a tuple: the trailing dims to normalise over.
+        eps: added to the variance for stability.
+        elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of ``normalized_shape``.
+        bias: with ``elementwise_affine``, also learn ``bias``.
+        device, dtype: where and in what float type to create the parameters.
+
+    Shape:
+        input (*, *normalized_shape) -> the same.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _affine_params(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self)
+
+    def forward(self, input):
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f'{self.normalized_shape}, eps={self.eps}, '
+                f'elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}')
+
+
+class GroupNorm(Module):
+    """Split the channels into ``num_groups`` groups; normalise each group of each sample over
+    its channels and positions, then apply a per-channel ``weight`` and ``bias``.
+
+    Args:
+        num_groups: the number of groups; must divide ``num_channels``.
+        num_channels: C.
+        eps: added to the variance for stability.
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros).
+        bias: (keyword only) with ``affine``, also learn ``bias``.
+        device, dtype: where and in what float type to create the parameters.
+
+    Shape:
+        input (N, C, *) -> the same.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
+                 *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError('num_channels must be divisible by num_groups')
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        _affine_params(self, (num_channels,), affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self)
+
+    def forward(self, input):
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, '
+                f'bias={self.bias is not None}')

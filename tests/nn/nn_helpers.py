@@ -1,4 +1,5 @@
-"""Helpers shared by the nn tests: copying weights from a torch module and comparing."""
+"""Helpers shared by the nn tests: copying weights from a torch module, comparing, and running a
+layer against its torch twin."""
 import numpy as np
 
 import minigrad as mg
@@ -21,3 +22,22 @@ def close(a, b, rtol=1e-5, atol=1e-6, msg=''):
     b = b.detach().cpu().numpy() if hasattr(b, 'detach') else np.asarray(b)
     assert a.shape == b.shape, f'{msg}: shape {a.shape} != {b.shape}'
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=msg)
+
+
+def run_parity(m, t, x_np, rtol=1e-5, atol=1e-5, seed=0, check_params=True):
+    """Forward and backward ``m`` and ``t`` on the same input and compare everything."""
+    import torch
+    x = mg.tensor(x_np, requires_grad=True)
+    tx = torch.tensor(x_np, requires_grad=True)
+    y, ty = m(x), t(tx)
+    close(y, ty, rtol, atol, 'forward')
+    gy = np.random.default_rng(seed).standard_normal(y.shape).astype(x_np.dtype)
+    y.backward(mg.tensor(gy))
+    ty.backward(torch.tensor(gy))
+    close(x.grad, tx.grad, rtol, atol, 'input grad')
+    if check_params:
+        ours, theirs = dict(m.named_parameters()), dict(t.named_parameters())
+        assert list(ours) == list(theirs)
+        for k in ours:
+            close(ours[k].grad, theirs[k].grad, rtol, atol, f'grad of {k}')
+    return y

@@ -135,7 +135,7 @@ def test_cross_entropy_bad_inputs():
         F.cross_entropy(x, mg.zeros(4, 9))
     with pytest.raises(TypeError, match='integer class indices or float class probabilities'):
         F.cross_entropy(x, mg.tensor([True, False, True, True]))
-    with pytest.raises(TypeError, match='floating-point input'):
+    with pytest.raises(RuntimeError, match='floating point input'):
         F.cross_entropy(mg.zeros(4, 10, dtype=mg.int64), mg.tensor([0, 1, 2, 3]))
     with pytest.raises(RuntimeError, match=r'weight of shape \(3,\)'):
         F.cross_entropy(x, mg.tensor([0, 1, 2, 3]), weight=mg.ones(3))

@@ -1,0 +1,158 @@
+"""More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``group_norm``,
+``embedding``, ``dropout2d``.
+
+Each is composed from existing differentiable ops (mean, biased variance, indexing, ``where``,
+multiplication), whose gradients are exact, so none needs a backward of its own.
+"""
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import argcheck, factory
+from ..functions import where
+
+__all__ = ['layer_norm', 'group_norm', 'embedding', 'dropout2d']
+
+
+def _normalize(x, dims, eps):
+    """``(x - mean) / sqrt(var + eps)`` over ``dims``, with the biased variance (as PyTorch)."""
+    mean = x.mean(dims, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(dims, keepdim=True)
+    return centred / (var + eps).sqrt()
+
+
+def _check_affine(op, input, shape, **params):
+    for name, t in params.items():
+        if t is None:
+            continue
+        argcheck.like_input(op, input, **{name: t})
+        if tuple(t.shape) != tuple(shape):
+            raise RuntimeError(f'{op}: expected {name} of shape {tuple(shape)}, got shape '
+                               f'{tuple(t.shape)}')
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last ``len(normalized_shape)`` dims (mean 0, biased variance 1), then
+    scale by ``weight`` and shift by ``bias`` (both of ``normalized_shape``).
+
+    Shape:
+        input (*, *normalized_shape) -> the same.
+    """
+    argcheck.float_tensor('layer_norm', input)
+    shape = (int(normalized_shape),) if argcheck.is_int(normalized_shape) else \
+        tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise RuntimeError(f'layer_norm: expected an input whose last dimensions are '
+                           f'normalized_shape={list(shape)}, got input of shape {tuple(input.shape)}')
+    _check_affine('layer_norm', input, shape, weight=weight, bias=bias)
+    out = _normalize(input, tuple(range(input.ndim - k, input.ndim)), float(eps))
+    if weight is not None:
+        out = out * weight
+    return out + bias if bias is not None else out
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Split the channels (dim 1) into ``num_groups`` groups and normalise each group of each
+    sample over its channels and positions; then apply the per-channel ``weight``/``bias``.
+
+    Shape:
+        input (N, C, *) -> the same; weight, bias (C,).
+    """
+    argcheck.float_tensor('group_norm', input)
+    if input.ndim < 2:
+        raise RuntimeError(f'group_norm: expected an input of shape (N, C, *), got shape '
+                           f'{tuple(input.shape)}')
+    n, c = input.shape[:2]
+    if not argcheck.is_int(num_groups) or num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f'group_norm: expected the number of channels ({c}) to be divisible by '
+                           f'num_groups, got num_groups={num_groups}')
+    _check_affine('group_norm', input, (c,), weight=weight, bias=bias)
+    if input.size(0) == 0 or math.prod(input.shape) == 0:
+        out = input * 1.0
+    else:
+        out = _normalize(input.reshape(n, num_groups, -1), 2, float(eps)).reshape(input.shape)
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(bshape)
+    return out + bias.reshape(bshape) if bias is not None else out
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` picked by the integer ``input``: ``weight[input]``.
+
+    Args:
+        input: integer indices in ``[0, num_embeddings)``, any shape.
+        weight: (num_embeddings, embedding_dim).
+        padding_idx: the row at this index gets no gradient (its value is still returned).
+        max_norm, scale_grad_by_freq, sparse: not supported (a clear error unless left default).
+
+    Shape:
+        input (*) -> (*, embedding_dim).
+    """
+    argcheck.tensor('embedding', input)
+    argcheck.tensor('embedding', weight, 'weight')
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError('embedding: max_norm, scale_grad_by_freq and sparse are not '
+                                  'supported by minigrad')
+    if not np.issubdtype(input.dtype, np.integer):
+        raise RuntimeError(f'embedding: expected integer indices (Long or Int), got dtype '
+                           f'{input.dtype} (use input.long())')
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), got "
+                           f'shape {tuple(weight.shape)}')
+    argcheck.same_device('embedding', weight, indices=input)
+    num = weight.shape[0]
+    idx = input.array
+    if idx.size and bool(((idx < 0) | (idx >= num)).any()):
+        bad = int(idx[(idx < 0) | (idx >= num)].reshape(-1)[0])
+        raise IndexError(f'embedding: index {bad} is out of range for {num} embeddings '
+                         f'(valid: 0 to {num - 1})')
+    out = weight[input]
+    if padding_idx is not None:
+        padding_idx = _padding_idx(padding_idx, num)
+        if out.requires_grad:
+            out = where((input == padding_idx).unsqueeze(-1), weight.detach()[input], out)
+    return out
+
+
+def _padding_idx(padding_idx, num_embeddings):
+    """``padding_idx`` in ``[-num, num)`` as a non-negative index (PyTorch's rule)."""
+    if not argcheck.is_int(padding_idx) or not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f'padding_idx must be within num_embeddings ({num_embeddings}), got '
+                         f'{padding_idx!r}')
+    return padding_idx + num_embeddings if padding_idx < 0 else int(padding_idx)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels: each ``(n, c)`` feature map is zeroed with probability ``p``, the
+    others scaled by ``1 / (1 - p)``; the identity when not ``training``. A 3-D input is taken as
+    (N, C, L) with a warning, as PyTorch 2.13 does.
+
+    Shape:
+        (N, C, H, W) -> the same.
+    """
+    if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
+    argcheck.tensor('dropout2d', input)
+    if input.ndim not in (3, 4):
+        warnings.warn(f'dropout2d: Received a {input.ndim}-D input to dropout2d, which is '
+                      'deprecated and will result in an error in a future release. To retain the '
+                      'behavior and silence this warning, please use dropout instead.',
+                      UserWarning, stacklevel=2)
+    elif input.ndim == 3:
+        warnings.warn('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise '
+                      '1D dropout behavior is desired - input is interpreted as shape (N, C, L), '
+                      'where C is the channel dim.', UserWarning, stacklevel=2)
+    if not training or p == 0.0:
+        return input
+    argcheck.floating('dropout2d', input)
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    if p == 1.0:
+        return input * factory.zeros(shape, dtype=input.dtype, device=input.device)
+    keep = factory.rand(shape, dtype=input.dtype, device=input.device) >= p
+    return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))

@@ -1,0 +1,215 @@
+"""GELU, SiLU, LogSigmoid, LayerNorm, GroupNorm, Embedding, Dropout2d: float64 gradcheck and
+parity with PyTorch (forward, input gradient, parameter gradients)."""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn.functional_activation import erf, erfc
+from minigrad.testing import gradcheck
+import minigrad.nn.functional as F
+from nn_helpers import close, copy_from_torch, run_parity
+
+torch = pytest.importorskip('torch')
+tnn = torch.nn
+TF = torch.nn.functional
+
+
+def randn(*shape, seed=0, dtype=np.float32, scale=1.0):
+    return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+
+
+def parity(m, t, x_np, rtol=1e-5, atol=1e-6):
+    return run_parity(m, t, x_np, rtol, atol, seed=9)
+
+
+# ---------------------------------------------------------------- activations
+
+def test_erf_matches_math_erf_to_double_precision():
+    x = np.concatenate([np.linspace(-8, 8, 4001), [0.0, 2.9999999, 3.0, 3.0000001, np.inf, -np.inf]])
+    ref = np.array([math.erf(v) for v in x])
+    np.testing.assert_allclose(erf(x), ref, rtol=4e-15, atol=4e-16)
+    x = x[np.abs(x) < 26]
+    np.testing.assert_allclose(erfc(x), [math.erfc(v) for v in x], rtol=1e-12, atol=0)
+    assert erf(x.astype(np.float32)).dtype == np.float32
+    assert np.isnan(erf(np.array([np.nan])))[0]
+
+
+@pytest.mark.parametrize('make,tmake', [
+    (lambda: nn.GELU(), lambda: tnn.GELU()),
+    (lambda: nn.GELU(approximate='tanh'), lambda: tnn.GELU(approximate='tanh')),
+    (lambda: nn.SiLU(), lambda: tnn.SiLU()),
+    (lambda: nn.LogSigmoid(), lambda: tnn.LogSigmoid()),
+], ids=['gelu', 'gelu-tanh', 'silu', 'logsigmoid'])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_activation_parity(make, tmake, dtype):
+    x = randn(4, 5, 6, dtype=dtype, scale=4.0)
+    x[0, 0, :3] = [0.0, 40.0, -40.0]                  # the middle and both tails
+    y = parity(make(), tmake(), x, rtol=1e-5 if dtype == np.float32 else 1e-12,
+               atol=5e-6 if dtype == np.float32 else 1e-14)   # float32: tanh's rounding at -5
+    assert y.dtype == dtype
+
+
+@pytest.mark.parametrize('fn', [lambda x: F.gelu(x), lambda x: F.gelu(x, approximate='tanh'),
+                                F.silu, F.logsigmoid], ids=['gelu', 'gelu-tanh', 'silu', 'logsigmoid'])
+def test_activation_gradcheck(fn):
+    x = mg.tensor(randn(3, 4, dtype=np.float64, scale=2.0), requires_grad=True)
+    assert gradcheck(fn, (x,))
+
+
+def test_logsigmoid_is_finite_at_the_tails():
+    x = mg.tensor([-1000.0, 1000.0, 0.0], dtype=mg.float64, requires_grad=True)
+    y = F.logsigmoid(x)
+    np.testing.assert_allclose(y.numpy(), [-1000.0, 0.0, -math.log(2)])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 0.0, 0.5])
+
+
+def test_activation_errors():
+    with pytest.raises(ValueError, match="'none' or 'tanh'"):
+        nn.GELU(approximate='fast')
+    with pytest.raises(RuntimeError, match='floating point'):
+        F.gelu(mg.tensor([1, 2]))
+    with pytest.raises(TypeError, match='Tensor'):
+        F.silu([1.0, 2.0])
+
+
+# ---------------------------------------------------------------- LayerNorm, GroupNorm
+
+@pytest.mark.parametrize('shape,normalized,kw', [
+    ((4, 7), 7, {}),
+    ((2, 3, 4, 5), (4, 5), {}),
+    ((3, 6), [6], dict(elementwise_affine=False)),
+    ((3, 2, 6), 6, dict(bias=False, eps=1e-3)),
+])
+def test_layer_norm_parity(shape, normalized, kw):
+    m, t = nn.LayerNorm(normalized, **kw), tnn.LayerNorm(normalized, **kw)
+    with torch.no_grad():
+        for p in t.parameters():
+            p.copy_(torch.randn(p.shape))      # not the ones/zeros init: test the affine part
+    copy_from_torch(m, t)
+    parity(m, t, randn(*shape, scale=3.0) + 2.0, rtol=1e-4, atol=1e-5)
+    m.zero_grad()
+    t.zero_grad()
+    parity(m.double(), t.double(), randn(*shape, dtype=np.float64), rtol=1e-10, atol=1e-12)
+    assert repr(m) == repr(t)
+
+
+@pytest.mark.parametrize('shape,groups,kw', [
+    ((4, 6, 5, 5), 3, {}),
+    ((2, 6, 7), 2, {}),
+    ((3, 4), 2, {}),
+    ((2, 6, 3, 3), 1, dict(affine=False, eps=1e-3)),
+])
+def test_group_norm_parity(shape, groups, kw):
+    c = shape[1]
+    m, t = nn.GroupNorm(groups, c, **kw), tnn.GroupNorm(groups, c, **kw)
+    with torch.no_grad():
+        for p in t.parameters():
+            p.copy_(torch.randn(p.shape))
+    copy_from_torch(m, t)
+    parity(m, t, randn(*shape, scale=2.0) - 1.0, rtol=1e-4, atol=1e-5)
+    m.zero_grad()
+    t.zero_grad()
+    parity(m.double(), t.double(), randn(*shape, dtype=np.float64), rtol=1e-10, atol=1e-12)
+    assert repr(m) == repr(t)
+
+
+def test_norm_gradcheck():
+    x = mg.tensor(randn(2, 4, 3, dtype=np.float64), requires_grad=True)
+    w = mg.tensor(randn(4, 3, dtype=np.float64, seed=1), requires_grad=True)
+    b = mg.tensor(randn(4, 3, dtype=np.float64, seed=2), requires_grad=True)
+    assert gradcheck(lambda x, w, b: F.layer_norm(x, (4, 3), w, b), (x, w, b))
+    w4, b4 = (mg.tensor(randn(4, dtype=np.float64, seed=s), requires_grad=True) for s in (3, 4))
+    assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w4, b4))
+
+
+def test_norm_errors_name_what_was_expected():
+    with pytest.raises(RuntimeError, match=r'normalized_shape=\[5\].*\(3, 4\)'):
+        nn.LayerNorm(5)(mg.zeros(3, 4))
+    with pytest.raises(ValueError, match='divisible'):
+        nn.GroupNorm(4, 6)
+    with pytest.raises(RuntimeError, match='divisible'):
+        F.group_norm(mg.zeros(2, 6, 3), 4)
+    with pytest.raises(RuntimeError, match='dtype'):
+        nn.LayerNorm(4)(mg.zeros(2, 4, dtype=mg.float64))
+
+
+# ---------------------------------------------------------------- Embedding
+
+@pytest.mark.parametrize('padding_idx', [None, 2, -1])
+def test_embedding_parity(padding_idx):
+    m, t = nn.Embedding(7, 4, padding_idx=padding_idx), tnn.Embedding(7, 4, padding_idx=padding_idx)
+    assert m.padding_idx == t.padding_idx
+    if padding_idx is not None:
+        assert not m.weight.numpy()[padding_idx].any()
+    with torch.no_grad():
+        t.weight.copy_(torch.randn(7, 4))          # the padding row non-zero too
+    copy_from_torch(m, t)
+    idx = np.array([[0, 2, 6, 2], [6, 6, 1, 3]])
+    y, ty = m(mg.tensor(idx)), t(torch.tensor(idx))
+    close(y, ty, msg='forward')
+    gy = randn(2, 4, 4, seed=3)
+    y.backward(mg.tensor(gy))
+    ty.backward(torch.tensor(gy))
+    close(m.weight.grad, t.weight.grad, msg='weight grad (repeats add up, padding row none)')
+    assert repr(m) == repr(t)
+
+
+def test_embedding_gradcheck_and_from_pretrained():
+    w = mg.tensor(randn(5, 3, dtype=np.float64), requires_grad=True)
+    idx = mg.tensor([[1, 1, 4], [0, 3, 1]])
+    assert gradcheck(lambda w: F.embedding(idx, w), (w,))
+    F.embedding(idx, w, padding_idx=3).sum().backward()
+    assert not w.grad.numpy()[3].any() and w.grad.numpy()[1].tolist() == [3.0, 3.0, 3.0]
+    pre = mg.tensor(randn(5, 3))
+    e = nn.Embedding.from_pretrained(pre)
+    assert not e.weight.requires_grad and np.array_equal(e(mg.tensor(2)).numpy(), pre.numpy()[2])
+    assert nn.Embedding.from_pretrained(pre, freeze=False).weight.requires_grad
+
+
+def test_embedding_errors():
+    e = nn.Embedding(5, 2)
+    with pytest.raises(IndexError, match='index 5 is out of range for 5 embeddings'):
+        e(mg.tensor([1, 5]))
+    with pytest.raises(IndexError, match='-1'):
+        e(mg.tensor([-1]))
+    with pytest.raises(RuntimeError, match='integer indices'):
+        e(mg.tensor([1.0]))
+    with pytest.raises(ValueError, match='padding_idx'):
+        nn.Embedding(5, 2, padding_idx=5)
+    with pytest.raises(NotImplementedError, match='max_norm'):
+        nn.Embedding(5, 2, max_norm=1.0)
+
+
+# ---------------------------------------------------------------- Dropout2d
+
+def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
+    mg.manual_seed(0)
+    m = nn.Dropout2d(p=0.4)
+    x = mg.ones(64, 32, 3, 3, requires_grad=True)
+    y = m(x)
+    per_channel = y.numpy().reshape(64, 32, 9)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 1 / 0.6).all(-1))
+    dropped = (per_channel == 0).all(-1).mean()
+    assert abs(dropped - 0.4) < 5 * math.sqrt(0.4 * 0.6 / (64 * 32))
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), per_channel.reshape(x.shape))
+    m.eval()
+    assert m(x) is x
+    mg.manual_seed(0)
+    again = nn.Dropout2d(p=0.4)(x)
+    np.testing.assert_array_equal(again.numpy(), y.numpy())          # seeded
+    assert repr(m) == repr(tnn.Dropout2d(p=0.4))
+
+
+def test_dropout2d_3d_input_warns_like_torch_and_drops_channels():
+    with pytest.warns(UserWarning, match='3D input to dropout2d'):
+        y = F.dropout2d(mg.ones(4, 8, 5), 0.5)
+    rows = y.numpy()
+    assert np.all((rows == 0).all(-1) | (rows == 2.0).all(-1))
+    with pytest.raises(ValueError, match='between 0 and 1'):
+        nn.Dropout2d(1.5)
+    assert not F.dropout2d(mg.ones(2, 3, 2, 2), 1.0).numpy().any()
