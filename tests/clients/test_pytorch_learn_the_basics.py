@@ -18,6 +18,7 @@ from minigrad import nn
 from minigrad.data import DataLoader, Dataset
 from minigrad import data as datasets
 from minigrad.data.transforms import Lambda, ToTensor
+from test_pytorch_quickstart import NeuralNetwork   # the Build Model tutorial defines the same net
 
 
 # ---- Tensors ------------------------------------------------------------------------------------
@@ -185,24 +186,6 @@ def test_to_tensor_and_a_one_hot_target_transform(workdir):
 
 
 # ---- Build the Neural Network -------------------------------------------------------------------
-
-class NeuralNetwork(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.flatten = nn.Flatten()
-        self.linear_relu_stack = nn.Sequential(
-            nn.Linear(28 * 28, 512),
-            nn.ReLU(),
-            nn.Linear(512, 512),
-            nn.ReLU(),
-            nn.Linear(512, 10),
-        )
-
-    def forward(self, x):
-        x = self.flatten(x)
-        logits = self.linear_relu_stack(x)
-        return logits
-
 
 def test_build_model():
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
