@@ -10,6 +10,8 @@ This module sits below ``tensor.py`` and never imports it: tensors are recognise
 (a ``_is_tensor`` attribute) and new ones are made by the inputs' own class (``_wrap``).
 """
 import functools
+import os
+import traceback
 
 import numpy as np
 
@@ -83,6 +85,52 @@ def is_grad_enabled():
     return _grad_enabled
 
 
+# ---------------------------------------------------------------- anomaly mode
+
+_anomaly = False
+_check_nan = True
+
+
+def set_detect_anomaly(mode, check_nan=True):
+    """Turn anomaly detection on or off. When on, every op records where it was created, and
+    backward raises at the first op whose gradient holds NaN or Inf, naming the op and showing
+    that place in your code. It slows every op down: use it to find a bug, not to train."""
+    global _anomaly, _check_nan
+    _anomaly, _check_nan = bool(mode), bool(check_nan)
+
+
+def is_anomaly_enabled():
+    return _anomaly
+
+
+class detect_anomaly:
+    """Anomaly detection inside a ``with`` block or a decorated function (see
+    ``set_detect_anomaly``); the previous setting comes back at the end.
+
+    Args:
+        check_nan: whether to check the gradients for NaN/Inf (True, as in PyTorch); with
+            False, ops only record where they were created (shown by the version check).
+    """
+
+    def __init__(self, check_nan=True):
+        self.check_nan = bool(check_nan)
+
+    def __enter__(self):
+        self._prev = _anomaly, _check_nan
+        set_detect_anomaly(True, self.check_nan)
+
+    def __exit__(self, *exc):
+        set_detect_anomaly(*self._prev)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self.check_nan):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
 # ---------------------------------------------------------------- Function
 
 class Function:
@@ -92,9 +140,16 @@ class Function:
         def backward(self, grad) -> one gradient array (or None) per array input
 
     and may keep what backward needs on ``self`` (use ``save_for_backward`` for arrays, so the
-    engine can free them). ``self.needs_input_grad`` says which inputs want a gradient.
+    engine can free them and check that no in-place change touched them before backward).
+    ``self.needs_input_grad`` says which inputs want a gradient. An op whose output can share
+    memory with its first input (reshape, permute, basic indexing) sets ``is_view = True``: the
+    output then shares the input's version counter, as a PyTorch view does.
     """
     saved = ()
+    is_view = False
+    _versions = ()      # (version counter, version at save time, index in saved, role) per saved tensor
+    _trace = None       # where the op was created (only in anomaly mode)
+    _inplace_of = None  # for an op recorded by an in-place change: the alias of the old value
 
     def save_for_backward(self, *arrays):
         self.saved = arrays
@@ -110,10 +165,17 @@ class Function:
         if type(res) is not _ndarray and isinstance(res, _generic):
             res = np.asarray(res)    # NumPy gives scalars for 0-d results: keep arrays
         out = inputs[0]._wrap(res)
+        if cls.is_view and _shares_memory(res, datas[0]):
+            out._vc = inputs[0]._vc
         if _grad_enabled and True in needs:
             out.requires_grad = True
             out.grad_fn = fn
             fn.parents = inputs
+            fn.parent_fns = [t.grad_fn for t in inputs]    # see _resolve_parents
+            if fn.saved:
+                fn._versions = _saved_versions(fn.saved, inputs, datas, out)
+            if _anomaly:
+                fn._trace = traceback.extract_stack()[:-1]
         return out
 
     def __repr__(self):
@@ -122,6 +184,54 @@ class Function:
     @property
     def name(self):
         return type(self).__name__
+
+
+def _shares_memory(res, data):
+    """Whether ``res`` is a view of ``data`` (NumPy and CuPy point a view's ``base`` at the array
+    that owns the memory)."""
+    base = getattr(res, 'base', None)
+    return base is not None and (base is data or base is getattr(data, 'base', None))
+
+
+def _saved_versions(saved, inputs, datas, out):
+    """The version of every input (and of the output) whose array the op saved."""
+    rec = []
+    for j, a in enumerate(saved):
+        for i, d in enumerate(datas):
+            if a is d:
+                t = inputs[i]
+                rec.append((t._vc, t._vc[0], j, f'input {i}'))
+                break
+        else:
+            if a is out.array:
+                rec.append((out._vc, out._vc[0], j, 'output 0'))
+    return rec
+
+
+def _check_versions(fn):
+    for vc, version, j, role in fn._versions:
+        if vc[0] != version:
+            a = fn.saved[j]
+            raise RuntimeError(
+                'one of the variables needed for gradient computation has been modified by an '
+                f'inplace operation: a {a.dtype} tensor of shape {list(a.shape)}, saved by '
+                f'{fn.name}Backward as its {role}, is at version {vc[0]}; expected version '
+                f'{version} instead. Hint: use an out-of-place op (y = y * 2, not y.mul_(2)) or '
+                'clone() the tensor before changing it' + _where_created(fn, ''))
+
+
+def _where_created(fn, default):
+    if fn._trace is None:
+        return default + ('; mg.autograd.set_detect_anomaly(True) shows where the op was created.'
+                          if default == '' else '')
+    return '.\nThe op was created at (most recent call last):\n' + _user_frames(fn._trace)
+
+
+def _user_frames(frames):
+    """The creation traceback without minigrad's own frames (the user's code is what matters)."""
+    own = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    keep = [f for f in frames if not os.path.abspath(f.filename).startswith(own)] or frames
+    return ''.join(traceback.format_list(keep[-8:])).rstrip('\n')
 
 
 def _is_tensor(x):
@@ -171,11 +281,32 @@ def _topological_order(roots):
                     'backward() call if you need to backward twice.')
             # leaves pushed first, so popped last: each leaf lands right after the op that used it
             # in the order, and its .grad (and post-accumulate hooks: DDP's overlap) is final early
-            for p in sorted(fn.parents, key=_is_not_leaf):
+            for p in sorted(_parents(fn), key=_is_not_leaf):
                 if p.requires_grad and id(p) not in visited:
                     stack.append((p, False))
     order.reverse()   # outputs first
     return order
+
+
+def _parents(fn):
+    """``fn``'s input tensors as they were when ``fn`` used them. An in-place op changes a
+    tensor's ``grad_fn`` after ``fn`` consumed it; the op it recorded keeps the old value's alias
+    in ``_inplace_of``, so walk back those aliases to the one whose ``grad_fn`` ``fn`` saw."""
+    for p, r in zip(fn.parents, fn.parent_fns):
+        if p.grad_fn is not r:
+            break
+    else:
+        return fn.parents
+    parents = list(fn.parents)
+    for i, (p, r) in enumerate(zip(parents, fn.parent_fns)):
+        while p.grad_fn is not r:
+            p = p.grad_fn._inplace_of
+            if p is None:
+                raise RuntimeError(f'internal error: the input {i} of {fn.name} changed its history '
+                                   'in a way the engine cannot follow')
+        parents[i] = p
+    fn.parents = tuple(parents)
+    return fn.parents
 
 
 def run_backward(roots, root_grads, retain_graph=False, inputs=None):
@@ -207,9 +338,13 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
         fn = t.grad_fn
         if fn is None:
             continue
+        if fn._versions:
+            _check_versions(fn)
         in_grads = fn.backward(g)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
+        if _anomaly and _check_nan:
+            _check_finite(fn, in_grads)
         for p, pg in zip(fn.parents, in_grads):
             if pg is None or not p.requires_grad:
                 continue
@@ -239,6 +374,16 @@ def queue_callback(fn):
     returns (PyTorch's ``Variable._execution_engine.queue_callback``); DDP waits for its
     gradient all-reduces there."""
     _callbacks.append(fn)
+
+
+def _check_finite(fn, in_grads):
+    """Raise at the first gradient holding NaN (as PyTorch's anomaly mode), else Inf."""
+    for what, bad in (('nan', 'isnan'), ('inf', 'isinf')):
+        for i, pg in enumerate(in_grads):
+            if pg is not None and bool(getattr(backend.get_array_module(pg), bad)(pg).any()):
+                raise RuntimeError(f"Function '{fn.name}Backward' returned {what} values in its "
+                                   f'{i}th output (the gradient for its input {i}, shape '
+                                   f'{list(pg.shape)})' + _where_created(fn, '.'))
 
 
 def _run_tensor_hooks(t, g):
@@ -350,7 +495,7 @@ def to_dot(tensor):
             fid = f'f{id(fn)}'
             lines.append(f'  {fid} [shape=box, label="{fn.name}"];')
             lines.append(f'  {fid} -> {tid(t)};')
-            for p in fn.parents:
+            for p in _parents(fn):
                 lines.append(f'  {tid(p)} -> {fid};')
                 stack.append(p)
     lines.append('}')

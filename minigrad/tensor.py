@@ -1,10 +1,11 @@
 """Tensor: an array on a device (NumPy or CuPy) that can record the ops that made it.
 
-This file holds the Tensor object itself: construction, attributes, autograd entry points,
-conversions, printing and in-place changes. Its arithmetic, math and reductions live in
-``tensor_math.py`` and its shape methods and indexing in ``tensor_shape.py`` (mixins that
-Tensor inherits); free functions (``mg.cat``, ``mg.where``...) in ``functions.py``; dtypes
-and promotion in ``dtypes.py``. ``backward()`` hands the recorded graph to ``autograd``.
+This file holds the Tensor object itself: construction, attributes, autograd entry points
+(backward, hooks), conversions and printing. Tensor inherits the rest from mixins, one concern
+per file: arithmetic, math and reductions from ``tensor_math.py``, shape methods and indexing
+from ``tensor_shape.py``, in-place changes and the version counter from ``tensor_inplace.py``.
+Free functions (``mg.cat``, ``mg.where``...) are in ``functions.py``, dtypes and promotion in
+``dtypes.py``; ``backward()`` hands the recorded graph to ``autograd``.
 """
 import numpy as np
 
@@ -13,7 +14,8 @@ from .dtypes import DEFAULT_FLOAT, as_dtype, is_float
 from .hooks import add_hook
 from .ops import elementwise as E
 from .tensor_math import TensorMath, is_tensor
-from .tensor_shape import TensorShape, index_arrays
+from .tensor_inplace import TensorInplace
+from .tensor_shape import TensorShape
 
 
 def _to_array(data, dtype, device):
@@ -62,7 +64,7 @@ def _unwrap_nested(data):
     return data
 
 
-class Tensor(TensorMath, TensorShape):
+class Tensor(TensorMath, TensorShape, TensorInplace):
     """A multi-dimensional array with autograd, on the CPU (NumPy) or a GPU (CuPy).
 
     Args:
@@ -229,8 +231,11 @@ class Tensor(TensorMath, TensorShape):
         return add_hook(self._post_hooks, hook)
 
     def detach(self):
-        """The same data, cut from the graph (shares memory, like PyTorch)."""
-        return Tensor._wrap(self.array)
+        """The same data, cut from the graph (shares memory and the version counter, as in
+        PyTorch: an in-place change through it is seen by the graph's version checks)."""
+        t = Tensor._wrap(self.array)
+        t._vc = self._vc
+        return t
 
     def _accumulate_grad(self, g):
         if g.dtype != self.array.dtype:
@@ -344,59 +349,6 @@ class Tensor(TensorMath, TensorShape):
         return 'tensor(' + body + ''.join(', ' + e for e in extra) + ')'
 
     __str__ = __repr__
-
-    def __setitem__(self, index, value):
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError('in-place assignment to a tensor that requires grad would corrupt '
-                               'its gradient; do it under mg.no_grad() or on x.detach()')
-        v = value.array if is_tensor(value) else value
-        self.array[index_arrays(index, self)] = v
-
-    # ------------------------------------------------------------ in-place (no graph)
-    def _inplace_ok(self):
-        if self.requires_grad and self.is_leaf and autograd.is_grad_enabled():
-            raise RuntimeError('a leaf tensor that requires grad is being used in an in-place '
-                               'operation; wrap it in mg.no_grad()')
-
-    def zero_(self):
-        self._inplace_ok()
-        self.array[...] = 0
-        return self
-
-    def fill_(self, value):
-        self._inplace_ok()
-        self.array[...] = value
-        return self
-
-    def copy_(self, src):
-        self._inplace_ok()
-        s = src.array if is_tensor(src) else src
-        if backend.is_array(s) and backend.device_of(s) != self.device:
-            s = backend.to_device(s, self.device)
-        self.array[...] = s
-        return self
-
-    def add_(self, other, alpha=1):
-        self._inplace_ok()
-        self.array += (other.array if is_tensor(other) else other) * alpha
-        return self
-
-    def mul_(self, other):
-        self._inplace_ok()
-        self.array *= other.array if is_tensor(other) else other
-        return self
-
-    def uniform_(self, a=0.0, b=1.0):
-        self._inplace_ok()
-        rs = backend.random_module(self.device)
-        self.array[...] = rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)
-        return self
-
-    def normal_(self, mean=0.0, std=1.0):
-        self._inplace_ok()
-        rs = backend.random_module(self.device)
-        self.array[...] = (rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean)
-        return self
 
 
 def parse_to_args(args, kwargs):

@@ -115,6 +115,33 @@ class TensorMath:
     def __pos__(self):
         return self
 
+    # the named forms, as PyTorch's methods (and through functions.py, mg.add(...) etc.)
+    def add(self, other, *, alpha=1):
+        """``self + alpha * other``."""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, *, alpha=1):
+        """``self - alpha * other``."""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, *, rounding_mode=None):
+        """``self / other`` (true division; ``rounding_mode`` other than None is not supported)."""
+        if rounding_mode is not None:
+            raise NotImplementedError(f"div(rounding_mode={rounding_mode!r}) is not supported: "
+                                      "use (a / b).floor() style ops on arrays")
+        return self / other
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def neg(self):
+        return -self
+
+    multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg
+
     def _floated(self):
         return self if is_float(self.dtype) else self.to(DEFAULT_FLOAT)
 

@@ -33,27 +33,33 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # keep only what backward reads, so changing the other operand in place is allowed
+        self.shapes = a.shape, b.shape
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     # d(ab) = b da + a db
     def backward(self, g):
         a, b = self.saved
-        ga = unbroadcast(g * b, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(g * a, b.shape) if self.needs_input_grad[1] else None
+        sa, sb = self.shapes
+        ga = unbroadcast(g * b, sa) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * a, sb) if self.needs_input_grad[1] else None
         return ga, gb
 
 
 class Div(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(a if self.needs_input_grad[1] else None, b)
+        self.shapes = a.shape, b.shape
         return a / b
 
     # d(a/b) = da / b - a db / b^2
     def backward(self, g):
         a, b = self.saved
-        ga = unbroadcast(g / b, a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(-g * a / (b * b), b.shape) if self.needs_input_grad[1] else None
+        sa, sb = self.shapes
+        ga = unbroadcast(g / b, sa) if self.needs_input_grad[0] else None
+        gb = unbroadcast(-g * a / (b * b), sb) if self.needs_input_grad[1] else None
         return ga, gb
 
 

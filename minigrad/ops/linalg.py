@@ -7,22 +7,26 @@ from ..backend import get_array_module
 
 class MatMul(Function):
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # keep only what backward reads (a for db, b for da) and the shapes
+        self.shapes = a.shape, b.shape
+        self.save_for_backward(a if self.needs_input_grad[1] else None,
+                               b if self.needs_input_grad[0] else None)
         return get_array_module(a).matmul(a, b)
 
     # d(a @ b) = g @ b^T da + a^T @ g db   (1-D operands are promoted to matrices and back)
     def backward(self, g):
         a, b = self.saved
+        sa, sb = self.shapes
+        sa2 = (1,) + sa if len(sa) == 1 else sa           # (k,) -> (1, k)
+        sb2 = sb + (1,) if len(sb) == 1 else sb           # (k,) -> (k, 1)
         xp = get_array_module(g)
-        a2 = a[None, :] if a.ndim == 1 else a            # (k,) -> (1, k)
-        b2 = b[:, None] if b.ndim == 1 else b            # (k,) -> (k, 1)
-        out_shape = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) + (a2.shape[-2], b2.shape[-1])
+        out_shape = np.broadcast_shapes(sa2[:-2], sb2[:-2]) + (sa2[-2], sb2[-1])
         g2 = g.reshape(out_shape)
         ga = gb = None
         if self.needs_input_grad[0]:
-            ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+            ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b.reshape(sb2), -1, -2)), sa2).reshape(sa)
         if self.needs_input_grad[1]:
-            gb = unbroadcast(xp.matmul(xp.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+            gb = unbroadcast(xp.matmul(xp.swapaxes(a.reshape(sa2), -1, -2), g2), sb2).reshape(sb)
         return ga, gb
 
 

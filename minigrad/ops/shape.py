@@ -7,6 +7,8 @@ from ..backend import get_array_module
 
 
 class Reshape(Function):
+    is_view = True
+
     def forward(self, x, shape):
         self.shape = x.shape
         return x.reshape(shape)
@@ -17,6 +19,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    is_view = True
+
     def forward(self, x, dims):
         self.dims = dims
         return x.transpose(dims)
@@ -30,6 +34,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    is_view = True
+
     def forward(self, x, shape):
         self.shape = x.shape
         return get_array_module(x).broadcast_to(x, shape)
@@ -46,6 +52,8 @@ def _is_advanced(index):
 
 class GetItem(Function):
     """``x[index]``: ints, slices (any step), None, Ellipsis, integer and boolean arrays."""
+    is_view = True      # basic indexing gives a view (advanced indexing a copy: no shared memory)
+
     def forward(self, x, index):
         self.shape, self.dtype, self.index = x.shape, x.dtype, index
         self.advanced = _is_advanced(index)
@@ -128,3 +136,24 @@ class ConstantPad(Function):
     # d pad(x) = the gradient cropped back to x
     def backward(self, g):
         return g[self.slices]
+
+
+class IndexPut(Function):
+    """``x[index] = v`` computed out of place: a copy of ``x`` with ``v`` (broadcast) written at
+    ``index``. Tensor's in-place writes (``__setitem__``, ``copy_``, ``fill_``...) on tensors
+    that take part in a graph are recorded through it (index ``...`` for the whole tensor)."""
+    def forward(self, x, v, index):
+        self.index, self.vshape = index, v.shape
+        out = x.copy()
+        out[index] = v
+        return out
+
+    # d out = dx where nothing was written, dv (summed over its broadcast) where it was
+    def backward(self, g):
+        gx = gv = None
+        if self.needs_input_grad[0]:
+            gx = g.copy()
+            gx[self.index] = 0
+        if self.needs_input_grad[1]:
+            gv = unbroadcast(g[self.index], self.vshape)
+        return gx, gv

@@ -178,6 +178,7 @@ class Optimizer:
             if gd.shape != p.array.shape:
                 raise RuntimeError(f'the gradient of a parameter has shape {tuple(gd.shape)} '
                                    f'but the parameter has shape {tuple(p.array.shape)}')
+            p._bump_version()   # the step changes p in place: graphs that saved p must notice
             yield p, p.array, gd
 
     # ------------------------------------------------------------ state dicts

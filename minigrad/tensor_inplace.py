@@ -1,0 +1,156 @@
+"""In-place changes to a tensor (a mixin of ``Tensor``): ``add_ sub_ mul_ div_ ... copy_ fill_
+zero_ uniform_ normal_``, ``x[i] = v`` and ``x += y``; and the version counter that lets autograd
+notice them.
+
+Every in-place change writes into the tensor's own memory (``p.data.sub_(lr * p.grad)`` changes
+``p``) and bumps ``t._version``, a counter shared by the tensor's views and its ``detach()``
+aliases (not by ``.data``, as in PyTorch). When the change takes part in a graph (grad mode on
+and the tensor or an operand requires grad) it is recorded like an out-of-place op: the result is
+computed from an alias that stands for the tensor's old value, written into the memory, and the
+tensor takes the new ``grad_fn``. So ``y = x * 2; y.mul_(3)`` backpropagates 6, as PyTorch does,
+and an op that saved the old values for backward raises there instead of using the new ones.
+A leaf that requires grad may change in place only under ``no_grad`` (what optimizers do).
+"""
+import numpy as np
+
+from . import autograd, backend
+from .ops import shape as S
+from .tensor_shape import index_arrays, is_tensor
+
+
+def _requires_grad(values):
+    return any(getattr(v, 'requires_grad', False) for v in values)
+
+
+class TensorInplace:
+    """In-place methods, ``__setitem__`` and the version counter."""
+    __slots__ = ()
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared by its views and its
+        ``detach()`` aliases, as in PyTorch)."""
+        return self._vc[0]
+
+    def _bump_version(self):
+        """Record an in-place change made to ``self.array`` by hand (optimizers, loaders)."""
+        self._vc[0] += 1
+
+    def _inplace(self, compute, *args, **kwargs):
+        """Apply ``compute(tensor, *args, **kwargs)``, an out-of-place Tensor result, in place."""
+        recording = autograd.is_grad_enabled() and (
+            self.requires_grad or _requires_grad(args) or _requires_grad(kwargs.values()))
+        if not recording:
+            with autograd.no_grad():
+                self._store(compute(self, *args, **kwargs))
+            return self
+        fn = self.grad_fn
+        if fn is None and self.requires_grad:
+            raise RuntimeError('a leaf Variable that requires grad is being used in an in-place '
+                               'operation: do it inside `with mg.no_grad():` (as an optimizer '
+                               'does), or on a copy (x = x * 2 instead of x.mul_(2))')
+        if fn is not None and fn.is_view and fn.parents and self._vc is fn.parents[0]._vc:
+            raise RuntimeError(f'in-place change of a view ({fn.name} of another tensor) that '
+                               'requires grad: minigrad cannot rewrite the history of the base '
+                               'tensor (PyTorch can); clone() the view first or use an '
+                               'out-of-place op')
+        old = self._wrap(self.array)          # stands for self's value before the change
+        old._vc, old.grad_fn, old.requires_grad = self._vc, fn, self.requires_grad
+        out = compute(old, *args, **kwargs)
+        new_fn = out.grad_fn
+        if new_fn is not None and any(s is self.array for s in new_fn.saved):
+            # the op saved the values we are about to overwrite: give it its own copy
+            new_fn.saved = tuple(s.copy() if s is self.array else s for s in new_fn.saved)
+            new_fn._versions = [r for r in new_fn._versions if r[0] is not self._vc]
+        self._store(out)
+        if new_fn is not None:
+            new_fn._inplace_of = old     # ops that used self before keep using the old value
+        self.grad_fn, self.requires_grad = new_fn, out.requires_grad
+        return self
+
+    def _store(self, out):
+        """Write ``out``'s values into this tensor's memory and bump the version."""
+        a = out.array
+        if a is not self.array:
+            if tuple(a.shape) != self.shape:
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                                   f'broadcast shape {list(a.shape)} (an in-place op keeps the '
+                                   "tensor's shape)")
+            if a.dtype != self.dtype and not np.can_cast(a.dtype, self.dtype, 'same_kind'):
+                raise RuntimeError(f"result type {a.dtype} can't be cast to the desired output "
+                                   f'type {self.dtype} (in-place ops keep the dtype; use an '
+                                   'out-of-place op)')
+            try:
+                self.array[...] = a
+            except ValueError as e:       # a read-only array: the result of expand()
+                raise RuntimeError('unsupported operation: more than one element of the written-to '
+                                   'tensor refers to a single memory location (an expand()ed '
+                                   'tensor); clone() it first') from e
+        self._vc[0] += 1
+
+    # ------------------------------------------------------------ writes
+    def _put(self, value, index=Ellipsis):
+        """``self[index] = value`` for a Tensor, an array or a Python number (broadcast)."""
+        if is_tensor(value):
+            v = value
+            if v.device != self.device:
+                v = v.to(self.device)
+            if v.dtype != self.dtype:
+                v = v.to(self.dtype)
+        else:
+            v = self._wrap(backend.asarray(value, dtype=self.dtype, device=self.device))
+        return self._inplace(lambda t, v: S.IndexPut.apply(t, v, index=index), v)
+
+    def __setitem__(self, index, value):
+        idx = index_arrays(index, self)
+        if autograd.is_grad_enabled() and (self.requires_grad or getattr(value, 'requires_grad', False)):
+            self._put(value, idx)
+            return
+        if is_tensor(value):
+            if value.device != self.device:
+                raise RuntimeError(f'the value is on {value.device} but the tensor is on '
+                                   f'{self.device}; move it with .to({str(self.device)!r})')
+            value = value.array
+        self.array[idx] = value
+        self._vc[0] += 1
+
+    def copy_(self, src):
+        """Copy ``src`` (broadcast to this shape; any device and dtype) into this tensor."""
+        return self._put(src)
+
+    def fill_(self, value):
+        return self._put(value)
+
+    def zero_(self):
+        return self._put(0)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill with values drawn uniformly from [a, b) (the generator of ``mg.manual_seed``)."""
+        rs = backend.random_module(self.device)
+        return self._put(self._wrap(rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)))
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill with values drawn from N(mean, std^2) (the generator of ``mg.manual_seed``)."""
+        rs = backend.random_module(self.device)
+        return self._put(self._wrap(rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean))
+
+
+def _inplace_method(name):
+    def method(self, *args, **kwargs):
+        return self._inplace(lambda t, *a, **k: getattr(t, name)(*a, **k), *args, **kwargs)
+    method.__name__ = method.__qualname__ = name + '_'
+    method.__doc__ = (f'In-place ``{name}``: writes the result into this tensor\'s memory (same '
+                      'shape and dtype kind) and is recorded in the graph when grad is on.')
+    return method
+
+
+# in-place forms of out-of-place methods: add_, mul_, clamp_, relu_, ...
+INPLACE = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'clamp', 'clip', 'exp', 'log', 'sqrt', 'abs',
+           'tanh', 'sigmoid', 'relu')
+for _name in INPLACE:
+    setattr(TensorInplace, _name + '_', _inplace_method(_name))
+TensorInplace.__iadd__ = TensorInplace.add_
+TensorInplace.__isub__ = TensorInplace.sub_
+TensorInplace.__imul__ = TensorInplace.mul_
+TensorInplace.__itruediv__ = TensorInplace.div_
+TensorInplace.__ipow__ = TensorInplace.pow_
