@@ -58,6 +58,7 @@ class Embedding(Module):
         if self.padding_idx is not None:
             with no_grad():
                 self.weight.array[self.padding_idx] = 0
+            self.weight._bump_version()
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,

@@ -5,9 +5,10 @@
     loss.backward(); opt.step(); opt.zero_grad(); sched.step()
 """
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'lr_scheduler']
+__all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adadelta', 'lr_scheduler']

@@ -109,6 +109,11 @@ CASES = [
     ('RMSprop', dict(lr=0.01, weight_decay=0.1)),
     ('RMSprop', dict(lr=0.005, alpha=0.3, centered=True, eps=0.1)),   # lerp's other branch
     ('RMSprop', dict(lr=0.005, momentum=0.9, maximize=True)),
+    ('Adadelta', dict()),
+    ('Adadelta', dict(lr=0.5, rho=0.95)),
+    ('Adadelta', dict(lr=1.0, eps=1e-3, weight_decay=0.1)),
+    ('Adadelta', dict(lr=0.7, maximize=True)),
+    ('Adadelta', dict(lr=2.0, rho=0.5, weight_decay=0.05, maximize=True)),
 ]
 
 
@@ -125,6 +130,7 @@ def test_trajectory_matches_torch(name, kwargs, dtype):
     ('SGD', dict(lr=0.1, momentum=0.9)),
     ('Adam', dict(lr=0.01)),
     ('RMSprop', dict(lr=0.01, momentum=0.5)),
+    ('Adadelta', dict(lr=1.0)),
 ])
 def test_param_groups_with_their_own_options(name, kwargs):
     groups = [{'params': ['W'], 'lr': 2 * kwargs['lr']},
@@ -141,6 +147,7 @@ def test_param_groups_with_their_own_options(name, kwargs):
     ('Adam', dict(lr=0.05, amsgrad=True)),
     ('AdamW', dict(lr=0.05)),
     ('RMSprop', dict(lr=0.01, centered=True, momentum=0.5)),
+    ('Adadelta', dict(lr=1.0, weight_decay=0.1)),
 ])
 def test_params_without_grad_are_skipped_like_torch(name, kwargs):
     # v gets a gradient on even steps only; its per-parameter step count must lag behind W's
@@ -198,6 +205,7 @@ def test_same_gradients_give_the_same_update_to_rounding(name, kwargs, dtype):
     ('AdamW', dict(lr=0.1, maximize=True)),
     ('RMSprop', dict(lr=0.05, momentum=0.5, centered=True, weight_decay=0.1)),
     ('RMSprop', dict(lr=0.05, maximize=True)),
+    ('Adadelta', dict(lr=1.0, weight_decay=0.1, maximize=True)),
 ])
 def test_zero_dim_parameters(name, kwargs):
     a, t = mg.tensor(1.5, requires_grad=True), torch.tensor(1.5, requires_grad=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from minigrad.optim import SGD, Adadelta, Adam, AdamW, Optimizer, RMSprop
 
 
 def _params(dtype=np.float32, seed=0):
@@ -36,6 +36,7 @@ ALL = [
     (AdamW, dict(lr=0.05, amsgrad=True)),
     (RMSprop, dict(lr=0.01, momentum=0.9, centered=True)),
     (RMSprop, dict(lr=0.01, weight_decay=0.1)),
+    (Adadelta, dict(lr=1.0, weight_decay=0.1)),
 ]
 IDS = [f'{c.__name__}-{"-".join(f"{k}={v}" for k, v in kw.items())}' for c, kw in ALL]
 
@@ -128,18 +129,21 @@ def test_load_state_dict_rejects_mismatched_groups_with_a_clear_error():
         SGD(params, lr=0.1).load_state_dict({'weights': 1})
 
 
-def test_updates_are_in_place_and_keep_identity_and_dtype():
+@pytest.mark.parametrize('cls,kwargs', ALL, ids=IDS)
+def test_updates_are_in_place_keep_identity_and_dtype_and_bump_versions(cls, kwargs):
     params = _params()
     arrays = [p.array for p in params]
-    opt = Adam(params, lr=0.1)
+    opt = cls(params, **kwargs)
     before = [a.copy() for a in arrays]
+    versions = [p._version for p in params]
     _train(opt, params, 2)
-    for p, a, b in zip(params, arrays, before):
+    for p, a, b, v in zip(params, arrays, before, versions):
         assert p.array is a and p.dtype == np.float32 and p.requires_grad and p.is_leaf
         assert not np.array_equal(a, b)
+        assert p._version == v + 2                   # each step is an in-place change
 
 
-@pytest.mark.parametrize('cls', [SGD, Adam, AdamW, RMSprop])
+@pytest.mark.parametrize('cls', [SGD, Adam, AdamW, RMSprop, Adadelta])
 def test_numpy_float64_hyperparameters_do_not_promote_float32(cls):
     params = _params()
     opt = cls(params, lr=0.01)

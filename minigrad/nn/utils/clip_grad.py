@@ -93,7 +93,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     for g in grads:
         with np.errstate(invalid='ignore'):            # inf * 0 = nan, as PyTorch gives
             g.array *= coef.astype(g.dtype, copy=False)
-        _bump(g)
+        g._bump_version()
     return total
 
 
@@ -106,11 +106,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters, 'clip_grad_value_'):
         get_array_module(g.array).clip(g.array, -clip_value, clip_value, out=g.array)
-        _bump(g)
-
-
-def _bump(t):
-    """Record an in-place change (the version counter, where the Tensor has one)."""
-    bump = getattr(t, '_bump_version', None)
-    if bump is not None:
-        bump()
+        g._bump_version()

@@ -2,7 +2,6 @@
 from ...autograd import no_grad
 from ...functions import cat
 from ...tensor import Tensor
-from .clip_grad import _bump
 
 __all__ = ['parameters_to_vector', 'vector_to_parameters']
 
@@ -37,5 +36,5 @@ def vector_to_parameters(vec, parameters):
         for p in params:
             n = p.numel()
             p.array[...] = vec.array[offset:offset + n].reshape(p.shape).astype(p.dtype, copy=False)
-            _bump(p)
+            p._bump_version()
             offset += n
