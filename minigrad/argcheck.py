@@ -48,8 +48,9 @@ def pair(value, name, op, minimum=0):
     else:
         raise TypeError(f'{op}: {name} must be an int or a pair of ints, got {value!r}')
     if min(out) < minimum:
-        what = {0: 'negative', 1: 'non-positive'}.get(minimum, f'below {minimum}')
-        raise ValueError(f'{op}: {what} {name} is not supported, got {name}={out}')
+        what = {0: 'negative', 1: 'non-positive'}.get(minimum)
+        raise ValueError(f'{op}: {what} {name} is not supported, got {name}={out}' if what else
+                         f'{op}: {name} must be at least {minimum}, got {name}={out}')
     return out
 
 
@@ -118,7 +119,7 @@ def one_device(op, arrays):
     """``RuntimeError`` unless the raw arrays all live on one device (NumPy scalars fit any).
     Costs one type check per array when all are NumPy arrays (the per-op path of autograd)."""
     for a in arrays:
-        if type(a) is not np.ndarray:
+        if type(a) is not np.ndarray and not isinstance(a, np.generic):
             break
     else:
         return
