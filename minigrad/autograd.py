@@ -5,20 +5,18 @@ side, both working on raw backend arrays. ``Function.apply`` runs the forward, w
 in a Tensor and, when a gradient is wanted, records the op as the tensor's ``grad_fn``. The
 graph points one way only (output -> its Function -> the input tensors), so it holds no
 reference cycle; backward walks it iteratively (no recursion) in reverse topological order.
-
-This module sits below ``tensor.py`` and never imports it: tensors are recognised by duck typing
-(a ``_is_tensor`` attribute) and new ones are made by the inputs' own class (``_wrap``).
+Version and anomaly checks live in ``autograd_checks.py``. This module never imports tensor.py:
+tensors are recognised by duck typing (``_is_tensor``) and made by the inputs' class (``_wrap``).
 """
 import functools
-import os
-import traceback
 
 import numpy as np
 
-from . import backend
+from . import argcheck, backend
+from . import autograd_checks as checks
+from .autograd_checks import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 
 _ndarray, _generic = np.ndarray, np.generic
-
 _grad_enabled = True
 _callbacks = []          # queue_callback's functions for the end of the current backward
 
@@ -85,52 +83,6 @@ def is_grad_enabled():
     return _grad_enabled
 
 
-# ---------------------------------------------------------------- anomaly mode
-
-_anomaly = False
-_check_nan = True
-
-
-def set_detect_anomaly(mode, check_nan=True):
-    """Turn anomaly detection on or off. When on, every op records where it was created, and
-    backward raises at the first op whose gradient holds NaN or Inf, naming the op and showing
-    that place in your code. It slows every op down: use it to find a bug, not to train."""
-    global _anomaly, _check_nan
-    _anomaly, _check_nan = bool(mode), bool(check_nan)
-
-
-def is_anomaly_enabled():
-    return _anomaly
-
-
-class detect_anomaly:
-    """Anomaly detection inside a ``with`` block or a decorated function (see
-    ``set_detect_anomaly``); the previous setting comes back at the end.
-
-    Args:
-        check_nan: whether to check the gradients for NaN/Inf (True, as in PyTorch); with
-            False, ops only record where they were created (shown by the version check).
-    """
-
-    def __init__(self, check_nan=True):
-        self.check_nan = bool(check_nan)
-
-    def __enter__(self):
-        self._prev = _anomaly, _check_nan
-        set_detect_anomaly(True, self.check_nan)
-
-    def __exit__(self, *exc):
-        set_detect_anomaly(*self._prev)
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.check_nan):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
 # ---------------------------------------------------------------- Function
 
 class Function:
@@ -158,7 +110,7 @@ class Function:
     def apply(cls, *inputs, **options):
         datas = [t.array for t in inputs]
         if len(datas) > 1:
-            _check_same_device(inputs, datas, cls.__name__)
+            argcheck.one_device(cls.__name__, datas)
         fn = cls()
         needs = fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
         res = fn.forward(*datas, **options)
@@ -173,9 +125,9 @@ class Function:
             fn.parents = inputs
             fn.parent_fns = [t.grad_fn for t in inputs]    # see _resolve_parents
             if fn.saved:
-                fn._versions = _saved_versions(fn.saved, inputs, datas, out)
-            if _anomaly:
-                fn._trace = traceback.extract_stack()[:-1]
+                fn._versions = checks.saved_versions(fn.saved, inputs, datas, out)
+            if checks.anomaly:
+                checks.record_trace(fn)
         return out
 
     def __repr__(self):
@@ -193,68 +145,8 @@ def _shares_memory(res, data):
     return base is not None and (base is data or base is getattr(data, 'base', None))
 
 
-def _saved_versions(saved, inputs, datas, out):
-    """The version of every input (and of the output) whose array the op saved."""
-    rec = []
-    for j, a in enumerate(saved):
-        for i, d in enumerate(datas):
-            if a is d:
-                t = inputs[i]
-                rec.append((t._vc, t._vc[0], j, f'input {i}'))
-                break
-        else:
-            if a is out.array:
-                rec.append((out._vc, out._vc[0], j, 'output 0'))
-    return rec
-
-
-def _check_versions(fn):
-    for vc, version, j, role in fn._versions:
-        if vc[0] != version:
-            a = fn.saved[j]
-            raise RuntimeError(
-                'one of the variables needed for gradient computation has been modified by an '
-                f'inplace operation: a {a.dtype} tensor of shape {list(a.shape)}, saved by '
-                f'{fn.name}Backward as its {role}, is at version {vc[0]}; expected version '
-                f'{version} instead. Hint: use an out-of-place op (y = y * 2, not y.mul_(2)) or '
-                'clone() the tensor before changing it' + _where_created(fn, ''))
-
-
-def _where_created(fn, default):
-    if fn._trace is None:
-        return default + ('; mg.autograd.set_detect_anomaly(True) shows where the op was created.'
-                          if default == '' else '')
-    return '.\nThe op was created at (most recent call last):\n' + _user_frames(fn._trace)
-
-
-def _user_frames(frames):
-    """The creation traceback without minigrad's own frames (the user's code is what matters)."""
-    own = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    keep = [f for f in frames if not os.path.abspath(f.filename).startswith(own)] or frames
-    return ''.join(traceback.format_list(keep[-8:])).rstrip('\n')
-
-
 def _is_tensor(x):
     return getattr(x, '_is_tensor', False)
-
-
-def _check_same_device(tensors, datas, opname):
-    for d in datas:
-        if type(d) is not _ndarray and not isinstance(d, _generic):
-            break
-    else:
-        return
-    # NumPy scalars (Python numbers in an op) work on every device
-    devs = [backend.device_of(d) for d in datas if not isinstance(d, np.generic)]
-    if not devs:
-        return
-    first = devs[0]
-    for d in devs[1:]:
-        if d != first:
-            raise RuntimeError(
-                f'Expected all tensors to be on the same device, but {opname} got tensors on '
-                f'{first} and {d}. Move them to one device first, e.g. x.to({str(d)!r}) or '
-                f"x.to({str(first)!r}) (a model: model.to(device)).")
 
 
 # ---------------------------------------------------------------- the engine
@@ -339,12 +231,12 @@ def run_backward(roots, root_grads, retain_graph=False, inputs=None):
         if fn is None:
             continue
         if fn._versions:
-            _check_versions(fn)
+            checks.check_versions(fn)
         in_grads = fn.backward(g)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
-        if _anomaly and _check_nan:
-            _check_finite(fn, in_grads)
+        if checks.anomaly and checks.check_nan_flag:
+            checks.check_finite(fn, in_grads)
         for p, pg in zip(fn.parents, in_grads):
             if pg is None or not p.requires_grad:
                 continue
@@ -374,16 +266,6 @@ def queue_callback(fn):
     returns (PyTorch's ``Variable._execution_engine.queue_callback``); DDP waits for its
     gradient all-reduces there."""
     _callbacks.append(fn)
-
-
-def _check_finite(fn, in_grads):
-    """Raise at the first gradient holding NaN (as PyTorch's anomaly mode), else Inf."""
-    for what, bad in (('nan', 'isnan'), ('inf', 'isinf')):
-        for i, pg in enumerate(in_grads):
-            if pg is not None and bool(getattr(backend.get_array_module(pg), bad)(pg).any()):
-                raise RuntimeError(f"Function '{fn.name}Backward' returned {what} values in its "
-                                   f'{i}th output (the gradient for its input {i}, shape '
-                                   f'{list(pg.shape)})' + _where_created(fn, '.'))
 
 
 def _run_tensor_hooks(t, g):

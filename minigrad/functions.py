@@ -3,7 +3,7 @@
 """
 import numpy as np
 
-from . import backend
+from . import argcheck, backend
 from . import dimargs as A
 from .dtypes import coerce, result_dtype
 from .ops import elementwise as E
@@ -59,9 +59,8 @@ def where(condition, input, other):
     if not isinstance(other, Tensor):
         ref, other = ref._scalar(other)
     input, other = coerce(input, other)
-    if backend.is_array(cond) and backend.device_of(cond) != ref.device:
-        raise RuntimeError(f'where: the condition is on {backend.device_of(cond)} but the values '
-                           f'are on {ref.device}; move it with .to({str(ref.device)!r})')
+    if backend.is_array(cond):
+        argcheck.same_device('where', ref, condition=cond)
     return E.Where.apply(input, other, condition=cond.astype(np.bool_, copy=False))
 
 

@@ -13,7 +13,7 @@ A leaf that requires grad may change in place only under ``no_grad`` (what optim
 """
 import numpy as np
 
-from . import autograd, backend
+from . import argcheck, autograd, backend
 from .ops import shape as S
 from .tensor_shape import index_arrays, is_tensor
 
@@ -107,9 +107,7 @@ class TensorInplace:
             self._put(value, idx)
             return
         if is_tensor(value):
-            if value.device != self.device:
-                raise RuntimeError(f'the value is on {value.device} but the tensor is on '
-                                   f'{self.device}; move it with .to({str(self.device)!r})')
+            argcheck.same_device('__setitem__', self, value=value)
             value = value.array
         self.array[idx] = value
         self._vc[0] += 1

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import autograd, backend
+from . import argcheck, backend
 from . import dimargs as A
 from .dtypes import DEFAULT_FLOAT, coerce, is_float
 from .ops import elementwise as E
@@ -149,7 +149,7 @@ class TensorMath:
     def _compare(self, o, op):
         od = o.array if is_tensor(o) else o
         if backend.is_array(od) and is_tensor(o):
-            autograd._check_same_device((self, o), (self.array, od), 'comparison')
+            argcheck.one_device('comparison', (self.array, od))
         return self._wrap(op(self.array, od))
 
     def __eq__(self, o):

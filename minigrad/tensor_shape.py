@@ -4,7 +4,7 @@ holds one concern; like the ops, it never imports tensor.py (tensors are recogni
 """
 import numpy as np
 
-from . import backend
+from . import argcheck, backend
 from . import dimargs as A
 from .ops import shape as S
 
@@ -19,9 +19,7 @@ def index_arrays(index, like):
     out = []
     for it in items:
         if is_tensor(it):
-            if it.device != like.device:
-                raise RuntimeError(f'indices are on {it.device} but the tensor is on {like.device}; '
-                                   f'move them with .to({str(like.device)!r})')
+            argcheck.same_device('indexing', like, indices=it)
             it = it.array
             if it.ndim == 0 and np.issubdtype(it.dtype, np.integer):
                 it = int(it)

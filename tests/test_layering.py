@@ -39,8 +39,9 @@ rung  name                  files, and why they sit there
                             (``mg.cuda.is_available``, a view of backend). An unlisted
                             minigrad/<name>.py that imports nothing of the project is placed
                             here too; any other unlisted file fails check 5.
-1     autograd/ops          autograd.py and ops/: Functions on raw arrays; tensors reach them
-                            only by duck typing through the inputs.
+1     autograd/ops          autograd.py (with autograd_checks.py: version and anomaly checks)
+                            and ops/: Functions on raw arrays; tensors reach them only by duck
+                            typing through the inputs.
 2     tensor                tensor.py: the Tensor class, whose methods call into ops, and
                             its mixins tensor_*.py (math, shape methods).
 3     tensor helpers        functions.py (free tensor functions: cat, stack, where ...),
@@ -73,7 +74,7 @@ CUPY_ALLOWED = ('minigrad/backend.py',)
 RUNGS = (
     ('base', ('minigrad/backend.py', 'minigrad/dtypes.py', 'minigrad/argcheck.py',
               'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/atomic.py', 'minigrad/cuda.py')),
-    ('autograd/ops', ('minigrad/autograd.py', 'minigrad/ops/')),
+    ('autograd/ops', ('minigrad/autograd.py', 'minigrad/autograd_*.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
     ('tensor helpers', ('minigrad/functions.py', 'minigrad/factory.py', 'minigrad/testing.py')),
     ('distributed', ('minigrad/distributed/',)),
