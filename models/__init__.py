@@ -7,9 +7,11 @@
     net = models.vgg16()                                 # torchvision's constructors
 
 Train from the command line with ``python -m models.train`` (see ``--help``), evaluate a
-checkpoint with ``python -m models.evaluate runs/lenet5-mnist-sample/checkpoint.npz`` and print
-a layer table with ``python -m models.summary vgg_mini --input 1 28 28``.
+checkpoint with ``python -m models.evaluate runs/lenet5-mnist-sample/checkpoint.npz``, use it
+with ``model, transform = models.load_trained(path)``, and print a layer table with
+``python -m models.summary vgg_mini --input 1 28 28``.
 """
+from .checkpoint import load_trained
 from .lenet import LeNet5
 from .summary import ModelSummary, ShapeError, summary
 from .vgg import VGG, cfgs
@@ -18,4 +20,4 @@ from .zoo import (MODEL_NAMES, get_model, lenet5, vgg11, vgg11_bn, vgg13, vgg13_
 
 __all__ = ['LeNet5', 'VGG', 'cfgs', 'get_model', 'summary', 'ModelSummary', 'ShapeError',
            'MODEL_NAMES', 'lenet5', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg11_bn', 'vgg13_bn',
-           'vgg16_bn', 'vgg19_bn']
+           'vgg16_bn', 'vgg19_bn', 'load_trained']

@@ -5,7 +5,7 @@ import sys
 
 import minigrad as mg
 
-from .errors import UsageError, one_line
+from .errors import TrainingDiverged, UsageError, one_line
 from .recipe import AUGMENTS, DATASETS, DEFAULT_EPOCHS, DEFAULTS, OPTIMIZERS, SCHEDULERS
 from .vgg import HEADS
 from .zoo import MODEL_NAMES
@@ -22,16 +22,32 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def cli_main(parser, run_fn, argv=None):
-    """Parse ``argv`` and call ``run_fn(args)``: problems become one line on stderr and exit 2."""
+    """Parse ``argv`` and call ``run_fn(args)``.
+
+    Problems become one line on stderr: a ``UsageError`` or a file-system error (``OSError``)
+    exits with code 2, a run whose loss became NaN or Inf (``TrainingDiverged``) with 3, a
+    second Ctrl-C with 130.
+    """
     args = parser.parse_args(argv)
     try:
         return run_fn(args)
     except UsageError as e:
         print(f'{parser.prog}: error: {e}', file=sys.stderr)
         return 2
+    except TrainingDiverged as e:
+        print(f'{parser.prog}: error: {e}', file=sys.stderr)
+        return e.exit_code
+    except OSError as e:            # a full disk, a folder that vanished, ...
+        print(f'{parser.prog}: error: {_os_error(e)}', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print('interrupted: stopped without saving a checkpoint', file=sys.stderr)
         return 130
+
+
+def _os_error(e):
+    where = f'{e.filename}: ' if getattr(e, 'filename', None) else ''
+    return where + (e.strerror or one_line(e))
 
 
 def check_device(device):
@@ -86,5 +102,10 @@ def build_train_parser():
     a('--out', default=None, help='output folder (default runs/MODEL-DATASET)')
     a('--checkpoint', default=None, metavar='PATH', help='checkpoint file (default OUT/checkpoint.npz)')
     a('--resume', action='store_true', help='continue from the checkpoint')
+    a('--overwrite', action='store_true', help='start a new run in an --out that holds one '
+                                               '(replaces its metrics and checkpoint)')
+    a('--detect-anomaly', action='store_true',
+      help='name the first operation whose gradient is NaN or Inf, and where it was made '
+           '(mg.autograd.set_detect_anomaly; slower)')
     a('--no-progress', dest='progress', action='store_false', help='no progress bars')
     return p

@@ -1,8 +1,29 @@
-"""The error the command-line programs report as one line (exit code 2), and its formatting."""
+"""The errors the command-line programs report as one line, and its formatting."""
 
 
-class UsageError(Exception):
-    """A problem with the arguments or the inputs: reported as one line, exit code 2."""
+class UsageError(ValueError):
+    """A problem with the arguments or the inputs: the command-line programs report it as one
+    line with exit code 2."""
+
+
+class TrainingDiverged(ArithmeticError):
+    """The training loss (or, with ``--detect-anomaly``, a gradient) became NaN or Inf: the run
+    stops at once with exit code 3, without saving over the last good checkpoint.
+
+    Attributes:
+        epoch, batch: 1-based, where it happened.
+        lr: the learning rate of that step.
+        detail: what was found (``'loss nan'``, or the anomaly report of a gradient).
+    """
+
+    exit_code = 3
+
+    def __init__(self, epoch, batch, lr, detail):
+        self.epoch, self.batch, self.lr, self.detail = epoch, batch, lr, detail
+        super().__init__(f'the training {detail} at epoch {epoch}, batch {batch}; stopped '
+                         f'without saving (the last checkpoint, if any, is kept). '
+                         f'Try a lower --lr (this step used {lr:g}), or --detect-anomaly to find '
+                         f'the first operation that made a NaN or Inf')
 
 
 def one_line(exc):

@@ -14,11 +14,11 @@ import sys
 
 import minigrad as mg
 
-from .checkpoint import load_checkpoint, load_weights
+from .checkpoint import load_checkpoint, load_weights, stored_input_spec
 from .cli import ArgumentParser, UsageError, check_device, cli_main
 from .loop import evaluate
-from .recipe import (DATASETS, EVAL_BATCH_SIZE, build_model, input_shape, load_dataset, subset,
-                     test_transform)
+from .recipe import (DATASETS, EVAL_BATCH_SIZE, build_model, check_values, inference_transform,
+                     input_shape, load_dataset, subset)
 
 
 def build_parser():
@@ -57,8 +57,7 @@ def format_confusion(confusion, classes=None):
 
 
 def run(args):
-    if args.batch_size < 1:
-        raise UsageError(f'--batch-size must be at least 1, got {args.batch_size}')
+    check_values({'batch_size': args.batch_size, 'limit_test': args.limit_test})
     ckpt = load_checkpoint(args.checkpoint)
     recipe = dict(ckpt['args'])
     trained_on = recipe['dataset']
@@ -74,9 +73,10 @@ def run(args):
     model = build_model(recipe)
     load_weights(model, ckpt['model'], args.checkpoint)
     model.to(device)
-    # normalise with the statistics of the data set the model was trained on
+    # resize and normalise as the run did (the checkpoint's stored statistics)
     loader = mg.data.DataLoader(test_set, batch_size=args.batch_size, shuffle=False,
-                                transform=test_transform(recipe), device=device)
+                                transform=inference_transform(stored_input_spec(ckpt)),
+                                device=device)
     result = evaluate(model, loader, 10, args.progress)
     classes = getattr(test_set, 'classes', None) or getattr(
         getattr(test_set, 'dataset', None), 'classes', None) or ckpt.get('classes')

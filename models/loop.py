@@ -1,5 +1,6 @@
 """The training and evaluation loops of ``python -m models.train``, and its Ctrl-C handling."""
 import json
+import math
 import os
 import signal
 import sys
@@ -11,29 +12,49 @@ from tqdm import tqdm
 import minigrad as mg
 from minigrad import nn
 
+from .errors import TrainingDiverged
+
 
 class GracefulInterrupt:
-    """Turns the first Ctrl-C into a flag checked between batches; a second one stops at once."""
+    """Turns the first Ctrl-C (SIGINT) or SIGTERM into a flag checked between batches, so that
+    the run can save a checkpoint; a second one stops at once (KeyboardInterrupt).
+
+    ``requested`` says whether one came, ``signum`` which; ``exit_code`` is 128 + its number
+    (130 for Ctrl-C, 143 for SIGTERM), as a shell reports a process the signal ended.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self):
         self.requested = False
-        self._old = None
+        self.signum = None
+        self._old = {}
 
     def _handle(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
-        self.requested = True
+        self.requested, self.signum = True, signum
+
+    @property
+    def exit_code(self):
+        return 128 + int(self.signum or signal.SIGINT)
+
+    @property
+    def name(self):
+        return 'terminated (SIGTERM)' if self.signum == signal.SIGTERM else 'interrupted'
 
     def __enter__(self):
         try:
-            self._old = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:          # not the main thread: leave Ctrl-C alone
-            self._old = None
+            for sig in self.SIGNALS:
+                self._old[sig] = signal.signal(sig, self._handle)
+        except ValueError:          # not the main thread: leave the signals alone
+            pass
         return self
 
     def __exit__(self, *exc):
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+        self._old = {}
         return False
 
 
@@ -79,10 +100,16 @@ def evaluate(model, loader, num_classes=10, progress=False, stop=None, desc='tes
                 confusion=confusion)
 
 
-def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, progress, desc, start):
-    """Train on the batches ``loader`` yields, adding to ``sums``; stop early at Ctrl-C.
+def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, progress, desc, start,
+                  epoch=0, detect_anomaly=False):
+    """Train on the batches ``loader`` yields, adding to ``sums``; stop early at Ctrl-C/SIGTERM.
 
     ``scheduler`` (or None) steps after every batch. Returns the index of the next batch.
+
+    Raises:
+        TrainingDiverged: at the first loss that is NaN or Inf (before its backward and step,
+            so the model keeps its last finite weights), or, with ``detect_anomaly``, at the
+            anomaly error of a backward pass.
     """
     steps = len(loader)
     bar = tqdm(loader, desc=desc, initial=start, total=steps, disable=not progress, unit='batch',
@@ -92,14 +119,24 @@ def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, pr
         for x, y in bar:
             logits = model(x)
             loss = criterion(logits, y)
+            loss_value = float(loss.item())
+            if not math.isfinite(loss_value):
+                raise TrainingDiverged(epoch + 1, batch + 1, current_lr(optimizer),
+                                       f'loss became {loss_value}')
             optimizer.zero_grad()
-            loss.backward()
+            try:
+                loss.backward()
+            except RuntimeError as e:
+                if not (detect_anomaly and _names_nan_or_inf(str(e))):
+                    raise
+                raise TrainingDiverged(epoch + 1, batch + 1, current_lr(optimizer),
+                                       f'backward found a NaN or Inf gradient ({e})') from e
             sums['lr'] = current_lr(optimizer)
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
             n = int(y.shape[0])
-            sums['loss_sum'] += float(loss.item()) * n
+            sums['loss_sum'] += loss_value * n
             sums['correct'] += int((logits.array.argmax(1) == y.array).sum())
             sums['count'] += n
             batch += 1
@@ -115,6 +152,11 @@ def train_batches(model, criterion, optimizer, scheduler, loader, sums, stop, pr
     return batch
 
 
+def _names_nan_or_inf(message):
+    words = message.lower().replace('/', ' ').replace(',', ' ').split()
+    return 'nan' in words or 'inf' in words
+
+
 class Trainer:
     """Runs the epochs of a training run: train, evaluate, record, checkpoint.
 
@@ -127,26 +169,31 @@ class Trainer:
         metrics_path: the ``metrics.jsonl`` file, rewritten after every epoch.
         history: the metrics rows so far (one dict per epoch; extended in place).
         progress: show tqdm progress bars.
+        detect_anomaly: anomaly detection is on (a backward error then ends the run as
+            ``TrainingDiverged``).
     """
 
     def __init__(self, model, optimizer, scheduler, per_batch, train_loader, test_loader,
-                 checkpointer, metrics_path, history, progress):
+                 checkpointer, metrics_path, history, progress, detect_anomaly=False):
         self.model, self.optimizer = model, optimizer
         self.scheduler, self.per_batch = scheduler, per_batch
         self.train_loader, self.test_loader = train_loader, test_loader
         self.checkpointer, self.metrics_path = checkpointer, metrics_path
         self.history, self.progress = history, progress
+        self.detect_anomaly = detect_anomaly
         self.criterion = nn.CrossEntropyLoss()
 
     def fit(self, start_epoch, epochs, start_batch=0, partial=None):
         """Train epochs ``start_epoch`` .. ``epochs - 1`` (0-based), the first from batch
         ``start_batch`` with the running sums ``partial``. Returns the exit code: 0, or 130
-        after Ctrl-C (a checkpoint saved)."""
-        with GracefulInterrupt() as stop:
+        after Ctrl-C and 143 after SIGTERM (a checkpoint saved then)."""
+        # a loss that overflows ends the run (TrainingDiverged), not NumPy's warnings about it
+        with GracefulInterrupt() as stop, np.errstate(over='ignore', invalid='ignore',
+                                                      divide='ignore'):
             for epoch in range(start_epoch, epochs):
                 row = self.train_epoch(epoch, epochs, start_batch, partial, stop)
                 if row is None:
-                    return 130
+                    return stop.exit_code
                 partial, start_batch = None, 0
                 self.history.append(row)
                 write_metrics(self.metrics_path, self.history)
@@ -158,7 +205,7 @@ class Trainer:
 
     def train_epoch(self, epoch, epochs, start_batch, partial, stop):
         """Train epoch ``epoch`` from batch ``start_batch`` and evaluate: the epoch's metrics row,
-        or None after Ctrl-C (the checkpoint then saved)."""
+        or None after Ctrl-C or SIGTERM (the checkpoint then saved)."""
         sums = dict(partial) if partial else dict(loss_sum=0.0, correct=0, count=0, seconds=0.0)
         t0 = time.perf_counter()
         self.model.train()
@@ -168,13 +215,14 @@ class Trainer:
             loader.load_state_dict({'seed': loader.seed, 'epoch': epoch, 'batch': batch})
             batch = train_batches(self.model, self.criterion, self.optimizer,
                                   self.scheduler if self.per_batch else None, loader, sums, stop,
-                                  self.progress, desc=f'epoch {epoch + 1}/{epochs}', start=batch)
+                                  self.progress, desc=f'epoch {epoch + 1}/{epochs}', start=batch,
+                                  epoch=epoch, detect_anomaly=self.detect_anomaly)
         if not stop.requested:
             result = evaluate(self.model, self.test_loader, 10, self.progress, stop)
         if stop.requested:
             sums['seconds'] += time.perf_counter() - t0
             self.checkpointer.save(epoch, batch, self.history, sums)
-            print(f'interrupted: checkpoint saved to {self.checkpointer.path} (epoch {epoch + 1}, '
+            print(f'{stop.name}: checkpoint saved to {self.checkpointer.path} (epoch {epoch + 1}, '
                   f'batch {batch}/{steps}); continue with --resume', file=sys.stderr)
             return None
         lr = sums.get('lr', current_lr(self.optimizer))

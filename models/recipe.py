@@ -5,6 +5,9 @@ batch size, seed, ...). ``python -m models.train`` resolves it from the argument
 checkpoint's, on ``--resume``), stores it in each checkpoint, and ``models.evaluate`` rebuilds
 the model and the test transform from it.
 """
+import math
+import os
+
 import numpy as np
 
 import minigrad as mg
@@ -12,7 +15,8 @@ from minigrad.data import transforms as T
 
 from .errors import UsageError, one_line
 from .summary import ShapeError, summary
-from .zoo import get_model
+from .vgg import HEADS
+from .zoo import MODEL_NAMES, get_model
 
 EVAL_BATCH_SIZE = 256
 
@@ -41,17 +45,37 @@ OPTIMIZERS = tuple(DEFAULT_LR)
 
 
 def load_dataset(name, train, data_dir=None, download=False):
-    """The training or test split of a data set of ``DATASETS``."""
+    """The training or test split of a data set of ``DATASETS``.
+
+    Problems are a UsageError naming the command-line flags that fix them (``--download``,
+    ``--data-dir``).
+    """
     if name not in DATASETS:
         raise UsageError(f'unknown dataset {name!r}; choose one of: {", ".join(DATASETS)}')
     cls = getattr(mg.data, DATASETS[name]['cls'])
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise UsageError(f'--data-dir {data_dir} is not a folder')
     try:
         if name == 'mnist-sample':
             return cls(train=train)
         return cls(root=data_dir, train=train, download=download)
+    except mg.data.DatasetNotFoundError as e:
+        raise UsageError(not_found_message(name, e, data_dir, download)) from None
     except (OSError, ValueError, RuntimeError) as e:
-        # DatasetNotFoundError, CorruptFileError, DownloadError and friends
+        # CorruptFileError, DownloadError and friends
         raise UsageError(f'{name}: {one_line(e)}') from None
+
+
+def not_found_message(name, error, data_dir, download):
+    """The library's data-not-found message in the command line's terms: what was looked for
+    and under which folders, then the flags that get the data."""
+    lines = str(error).splitlines()
+    what = lines[0].replace(' Looked in:', '').rstrip(':. ') if lines else name
+    search_roots = getattr(getattr(mg.data, 'download', None), 'search_roots', None)
+    where = f" under {', '.join(search_roots(data_dir))}" if search_roots else ''
+    fix = '--download' if not download else '--download (it failed: check the network)'
+    return (f'{name}: {what}{where}; get it with {fix}, or pass --data-dir DIR naming the '
+            f'folder that holds its files')
 
 
 def subset(dataset, n):
@@ -89,16 +113,31 @@ def build_model(recipe):
     return model
 
 
-def test_transform(recipe):
-    tf = []
-    if recipe.get('resize'):
-        tf.append(T.Resize(int(recipe['resize'])))
+def input_spec(recipe):
+    """What the recipe's model expects of its input: ``shape`` (C, H, W) after ``resize`` (or
+    None) and the per-channel ``mean`` and ``std`` it was normalised with (the training split's
+    statistics). Stored in every checkpoint as ``'input'``."""
     stats = DATASETS[recipe['dataset']]
-    tf.append(T.Normalize(stats['mean'], stats['std']))
+    return {'shape': list(input_shape(recipe)), 'resize': recipe.get('resize'),
+            'mean': list(stats['mean']), 'std': list(stats['std'])}
+
+
+def inference_transform(spec):
+    """The transform of an ``input_spec``: resize (if any), then normalise."""
+    tf = []
+    if spec.get('resize'):
+        tf.append(T.Resize(int(spec['resize'])))
+    tf.append(T.Normalize(spec['mean'], spec['std']))
     return T.Compose(tf)
 
 
+def test_transform(recipe):
+    """The transform of test (and inference) images: ``inference_transform(input_spec(recipe))``."""
+    return inference_transform(input_spec(recipe))
+
+
 def train_transform(recipe):
+    """Resize (if any), the recipe's augmentation, then normalise as ``input_spec`` says."""
     aug = recipe['augment']
     if aug == 'auto':
         aug = 'crop-flip' if recipe['dataset'] == 'cifar10' else 'none'
@@ -110,16 +149,18 @@ def train_transform(recipe):
         tf.append(T.RandomCrop(size, padding=4 if size[0] >= 32 else 2))
     if 'flip' in aug:
         tf.append(T.RandomHorizontalFlip())
-    stats = DATASETS[recipe['dataset']]
-    tf.append(T.Normalize(stats['mean'], stats['std']))
+    spec = input_spec(recipe)
+    tf.append(T.Normalize(spec['mean'], spec['std']))
     return T.Compose(tf)
 
 
 def resolve_recipe(args, saved=None):
     """The recipe (model, data, optimisation settings) from the arguments and a checkpoint's.
 
-    A resumed run keeps the checkpoint's recipe; giving a different value is an error.
+    A resumed run keeps the checkpoint's recipe (checked by ``checkpoint.load_checkpoint``);
+    giving a different value is an error. Every value given is checked (``check_values``).
     """
+    check_values(vars(args))
     recipe = {}
     for key in RECIPE_KEYS:
         given = getattr(args, key)
@@ -142,16 +183,6 @@ def resolve_recipe(args, saved=None):
             recipe['weight_decay'] = 0.01 if recipe['optimizer'] == 'adamw' else 0.0
         if recipe['step_size'] is None:
             recipe['step_size'] = max(1, (args.epochs or DEFAULT_EPOCHS) // 3)
-    for key in ('limit_train', 'limit_test'):
-        value = recipe.get(key, getattr(args, key))
-        if value is not None and value < 1:
-            raise UsageError(f"--{key.replace('_', '-')} must be at least 1, got {value}")
-    if recipe['batch_size'] < 1:
-        raise UsageError(f"--batch-size must be at least 1, got {recipe['batch_size']}")
-    if recipe['lr'] <= 0:
-        raise UsageError(f"--lr must be positive, got {recipe['lr']}")
-    if recipe['width'] <= 0:
-        raise UsageError(f"--width must be positive, got {recipe['width']}")
     return recipe
 
 
@@ -185,3 +216,69 @@ def check_schedule_length(recipe, planned_epochs, epochs):
         raise UsageError(f"the {recipe['scheduler']} schedule of the checkpoint was planned for "
                          f'{planned_epochs} epochs; resume with --epochs {planned_epochs}, or start '
                          f'a new run (another --out) to train longer')
+
+
+# ---------------------------------------------------------------- what each value may be
+
+def _number(v):
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _integer(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _int_at_least(lo, optional=False):
+    return (lambda v: (optional and v is None) or (_integer(v) and v >= lo),
+            f'an integer of at least {lo}')
+
+
+def _finite(test, what):
+    return (lambda v: _number(v) and math.isfinite(v) and test(v), what)
+
+
+def _choice(options):
+    return (lambda v: isinstance(v, str) and v in options, f"one of {', '.join(options)}")
+
+
+#: every value of a recipe (and the run's epochs and test limit): (test, what it must be)
+VALUE_RULES = {
+    'model': _choice(MODEL_NAMES),
+    'dataset': _choice(tuple(DATASETS)),
+    'optimizer': _choice(OPTIMIZERS),
+    'scheduler': _choice(SCHEDULERS),
+    'head': _choice(HEADS),
+    'augment': _choice(AUGMENTS),
+    'batch_norm': (lambda v: isinstance(v, bool), 'true or false'),
+    'batch_size': _int_at_least(1),
+    'lr': _finite(lambda v: v > 0, 'a finite number above 0'),
+    'momentum': _finite(lambda v: 0 <= v < 1, 'a number in [0, 1)'),
+    'weight_decay': _finite(lambda v: v >= 0, 'a finite number of at least 0'),
+    'step_size': _int_at_least(1),
+    'gamma': _finite(lambda v: v > 0, 'a finite number above 0'),
+    'seed': (lambda v: _integer(v) and 0 <= v < 2 ** 63, 'an integer in [0, 2**63)'),
+    'limit_train': _int_at_least(1, optional=True),
+    'width': _finite(lambda v: v > 0, 'a finite number above 0'),
+    'resize': _int_at_least(1, optional=True),
+    'epochs': _int_at_least(1),
+    'limit_test': _int_at_least(1, optional=True),
+}
+
+
+def check_values(values, source='arguments'):
+    """Check each known key of ``values`` against ``VALUE_RULES`` (UsageError at the first bad one).
+
+    ``source`` is ``'arguments'`` (the message names the flag, e.g. ``--lr``) or a description
+    of where the values were stored, e.g. ``'checkpoint runs/x/checkpoint.npz'``.
+    """
+    for key, (test, what) in VALUE_RULES.items():
+        if key not in values:
+            continue
+        value = values[key]
+        if source == 'arguments' and value is None:       # not given: the default applies
+            continue
+        if not test(value):
+            if source == 'arguments':
+                raise UsageError(f"--{key.replace('_', '-')} must be {what}, got {value!r}")
+            raise UsageError(f'{source}: its stored {key} must be {what}, got {value!r}; the file '
+                             f'is damaged or was not written by python -m models.train')

@@ -1,5 +1,4 @@
 """End-to-end runs of ``python -m models.train`` and ``python -m models.evaluate`` on the sample."""
-import json
 import os
 import re
 import signal
@@ -9,59 +8,12 @@ import time
 
 import numpy as np
 import pytest
+from train_helpers import (REPO, assert_same_state, cli, env_with_repo, one_error_line,
+                           read_metrics, train, without_time)
 
 import minigrad as mg
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SMALL = ['--limit-train', '512', '--limit-test', '256']
 METRIC_KEYS = {'epoch', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'lr', 'seconds'}
-
-
-def _env(**extra):
-    env = dict(os.environ)
-    env['PYTHONPATH'] = REPO + os.pathsep + env.get('PYTHONPATH', '')
-    env.update(extra)
-    return env
-
-
-def cli(module, *args, env=None, check=None):
-    proc = subprocess.run([sys.executable, '-m', f'models.{module}', *map(str, args)], cwd=REPO,
-                          env=env or _env(), capture_output=True, text=True, timeout=300)
-    if check is not None and proc.returncode != check:
-        raise AssertionError(f'exit code {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\n'
-                             f'stderr:\n{proc.stderr}')
-    return proc
-
-
-def train(out, *args, check=0):
-    return cli('train', '--out', out, '--no-progress', *SMALL, *args, check=check)
-
-
-def read_metrics(out):
-    with open(os.path.join(out, 'metrics.jsonl')) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def without_time(rows):
-    return [{k: v for k, v in r.items() if k != 'seconds'} for r in rows]
-
-
-def assert_same_state(a, b, path=''):
-    """Nested checkpoint contents equal, arrays bit for bit."""
-    if isinstance(a, dict):
-        assert set(a) == set(b), f'{path}: keys {sorted(a)} != {sorted(b)}'
-        for k in a:
-            assert_same_state(a[k], b[k], f'{path}.{k}')
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same_state(x, y, f'{path}[{i}]')
-    elif hasattr(a, 'shape'):
-        x, y = np.asarray(getattr(a, 'data', a)), np.asarray(getattr(b, 'data', b))
-        assert x.dtype == y.dtype and x.shape == y.shape, path
-        assert x.tobytes() == y.tobytes(), f'{path} differs'
-    else:
-        assert a == b, f'{path}: {a!r} != {b!r}'
 
 
 @pytest.fixture(scope='module')
@@ -127,14 +79,6 @@ def test_evaluate_command(runs):
     assert np.trace(matrix) / 256 == pytest.approx(rows[-1]['test_acc'])
 
 
-def one_error_line(proc):
-    assert proc.returncode == 2, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert 'Traceback' not in proc.stderr
-    return lines[0]
-
-
 def test_bad_model_name(tmp_path):
     line = one_error_line(train(str(tmp_path), '--model', 'resnet50', check=2))
     assert 'resnet50' in line and 'lenet5' in line
@@ -143,7 +87,7 @@ def test_bad_model_name(tmp_path):
 def test_missing_data(tmp_path):
     empty = tmp_path / 'empty'
     empty.mkdir()
-    env = _env(MINIGRAD_DATA=str(empty), HOME=str(tmp_path))
+    env = env_with_repo(MINIGRAD_DATA=str(empty), HOME=str(tmp_path))
     try:
         mg.data.CIFAR10(root=str(empty))
         pytest.skip('CIFAR-10 is installed system-wide here')
@@ -195,7 +139,7 @@ def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
 
     out = str(tmp_path / 'stopped')
     proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', out,
-                             *map(str, args)], cwd=REPO, env=_env(), stdout=subprocess.PIPE,
+                             *map(str, args)], cwd=REPO, env=env_with_repo(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     # wait for the progress bar: the Ctrl-C handler is installed by then
     seen = b''
