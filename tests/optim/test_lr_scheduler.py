@@ -45,6 +45,14 @@ SCHEDULERS = [
     ('OneCycleLR', dict(max_lr=0.01, total_steps=25, pct_start=0.4, div_factor=10.0,
                         final_div_factor=100.0, base_momentum=0.8, max_momentum=0.9), 'Adam', 25),
     ('OneCycleLR', dict(max_lr=0.01, total_steps=20, cycle_momentum=False), 'AdamW', 20),
+    ('ExponentialLR', dict(gamma=0.9), 'SGD', 30),
+    ('ExponentialLR', dict(gamma=0.5), 'Adadelta', 10),
+    ('LinearLR', dict(), 'SGD', 12),
+    ('LinearLR', dict(start_factor=0.1, end_factor=0.7, total_iters=9), 'Adam', 20),
+    ('LinearLR', dict(start_factor=1.0, end_factor=0.0, total_iters=7), 'SGD', 10),
+    ('LambdaLR', dict(lr_lambda=lambda epoch: 0.95 ** epoch), 'SGD', 25),
+    ('LambdaLR', dict(lr_lambda=[lambda e: 1.0 / (e + 1), lambda e: min(1.0, (e + 1) / 5)]),
+     'Adam', 15),
 ]
 
 
@@ -146,3 +154,181 @@ def test_deprecated_step_with_epoch_uses_the_closed_form():
         theirs.step(5)
     assert ours.get_last_lr() == theirs.get_last_lr()
     assert np.isclose(ours.get_last_lr()[0], 0.025)
+
+
+def _sequential(lib, opt):
+    sch = lib.optim.lr_scheduler if lib is torch else S
+    warm = sch.LinearLR(opt, start_factor=0.1, total_iters=4)
+    decay = sch.ExponentialLR(opt, gamma=0.8)
+    step = sch.StepLR(opt, step_size=3, gamma=0.5)
+    return sch.SequentialLR(opt, [warm, decay, step], milestones=[5, 11])
+
+
+def test_sequential_lr_equals_torch():
+    ours_opt, torch_opt = _pair('SGD', dict(lr=0.1, momentum=0.9))
+    ours, theirs = _sequential(mg, ours_opt), _sequential(torch, torch_opt)
+    assert ours.get_last_lr() == theirs.get_last_lr()
+    our_lrs, _ = _sequences(ours, ours_opt, 25)
+    their_lrs, _ = _sequences(theirs, torch_opt, 25)
+    assert our_lrs == their_lrs
+    assert len({tuple(x) for x in our_lrs}) > 10
+
+
+def test_sequential_lr_errors_like_torch():
+    opt, _ = _pair('SGD', dict(lr=0.1))
+    other, _ = _pair('SGD', dict(lr=0.1))
+    a = S.ExponentialLR(opt, gamma=0.9)
+    with pytest.raises(ValueError, match='one more than the number of milestone'):
+        S.SequentialLR(opt, [a, S.StepLR(opt, 2)], milestones=[])
+    with pytest.raises(ValueError, match='same optimizer'):
+        S.SequentialLR(opt, [a, S.StepLR(other, 2)], milestones=[3])
+    with pytest.raises(ValueError, match='ReduceLROnPlateau'):
+        S.SequentialLR(opt, [a, S.ReduceLROnPlateau(opt)], milestones=[3])
+
+
+METRICS = [1.0, 0.9, 0.9, 0.91, 0.95, 0.9, 0.89999, 0.95, 0.96, 0.97, 0.5, 0.5, 0.5, 0.5, 0.49,
+           0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(),
+    dict(patience=2),
+    dict(mode='max', patience=1, factor=0.5),
+    dict(patience=1, threshold=0.05, threshold_mode='abs', cooldown=2),
+    dict(patience=0, factor=0.3, min_lr=[0.02, 0.001]),
+    dict(mode='max', patience=0, threshold=0.01, threshold_mode='rel', min_lr=0.004, eps=1e-3),
+], ids=lambda kw: '-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults')
+def test_reduce_lr_on_plateau_equals_torch(kwargs):
+    ours_opt, torch_opt = _pair('SGD', dict(lr=0.1, momentum=0.9))
+    ours = S.ReduceLROnPlateau(ours_opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(torch_opt, **kwargs)
+    our_lrs, their_lrs = [], []
+    for m in METRICS * 2:
+        ours.step(mg.tensor(m, dtype=mg.float64))      # a 0-d Tensor works, as in torch
+        theirs.step(m)
+        our_lrs.append(ours.get_last_lr())
+        their_lrs.append(theirs.get_last_lr())
+        assert (ours.best, ours.num_bad_epochs, ours.cooldown_counter) == \
+            (theirs.best, theirs.num_bad_epochs, theirs.cooldown_counter)
+    assert our_lrs == their_lrs
+    assert len({tuple(x) for x in our_lrs}) > 1
+
+
+def test_reduce_lr_on_plateau_state_round_trip_and_errors(tmp_path):
+    opt, _ = _pair('SGD', dict(lr=0.1))
+    sched = S.ReduceLROnPlateau(opt, patience=1, mode='max')
+    for m in METRICS[:6]:
+        sched.step(m)
+    mg.save({'opt': opt.state_dict(), 'sched': sched.state_dict()}, tmp_path / 's.ckpt')
+    expected = []
+    for m in METRICS[6:]:
+        sched.step(m)
+        expected.append(sched.get_last_lr())
+    ck = mg.load(tmp_path / 's.ckpt')
+    opt2, _ = _pair('SGD', dict(lr=0.1))
+    sched2 = S.ReduceLROnPlateau(opt2)
+    opt2.load_state_dict(ck['opt'])
+    sched2.load_state_dict(ck['sched'])
+    got = []
+    for m in METRICS[6:]:
+        sched2.step(m)
+        got.append(sched2.get_last_lr())
+    assert got == expected and sched2.mode == 'max'
+    with pytest.raises(ValueError, match='Factor should be < 1.0'):
+        S.ReduceLROnPlateau(opt, factor=1.0)
+    with pytest.raises(ValueError, match="mode 'up' is unknown"):
+        S.ReduceLROnPlateau(opt, mode='up')
+    with pytest.raises(ValueError, match='expected 2 min_lrs'):
+        S.ReduceLROnPlateau(opt, min_lr=[0.1])
+
+
+class _Warmup:
+    """A callable object: LambdaLR saves its __dict__ (plain functions are not saved)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.n)
+
+
+def test_lambda_lr_state_dict_keeps_callable_objects_like_torch():
+    opt, topt = _pair('SGD', dict(lr=0.1))
+    ours = S.LambdaLR(opt, [_Warmup(4), lambda e: 0.9 ** e])
+    theirs = torch.optim.lr_scheduler.LambdaLR(topt, [_Warmup(4), lambda e: 0.9 ** e])
+    sd, tsd = ours.state_dict(), theirs.state_dict()
+    assert sd['lr_lambdas'] == tsd['lr_lambdas'] == [{'n': 4}, None]
+    ours.lr_lambdas[0].n = 10
+    ours.load_state_dict(sd)
+    assert ours.lr_lambdas[0].n == 4
+    with pytest.raises(ValueError, match='Expected 2 lr_lambdas'):
+        S.LambdaLR(opt, [lambda e: 1.0])
+
+
+def test_linear_and_exponential_closed_forms_like_torch():
+    for name, kw in (('LinearLR', dict(start_factor=0.2, total_iters=6)),
+                     ('ExponentialLR', dict(gamma=0.7))):
+        opt, topt = _pair('SGD', dict(lr=0.1))
+        ours, theirs = getattr(S, name)(opt, **kw), getattr(torch.optim.lr_scheduler, name)(topt, **kw)
+        with pytest.warns(UserWarning):
+            ours.step(4)
+        with pytest.warns(UserWarning):
+            theirs.step(4)
+        assert ours.get_last_lr() == theirs.get_last_lr()
+    with pytest.raises(ValueError, match='Starting multiplicative factor'):
+        S.LinearLR(opt, start_factor=0.0)
+
+
+@pytest.mark.parametrize('opt_name,opt_kw,make', [
+    ('SGD', dict(lr=0.1, momentum=0.9), _sequential),
+    ('Adadelta', dict(lr=1.0), lambda lib, o: (lib.optim.lr_scheduler if lib is torch else S)
+     .LambdaLR(o, lambda e: 1.0 / (1 + 0.3 * e))),
+    ('Adam', dict(lr=0.05), lambda lib, o: (lib.optim.lr_scheduler if lib is torch else S)
+     .LinearLR(o, start_factor=0.25, total_iters=8)),
+])
+def test_parameter_trajectories_under_a_schedule_equal_torch(opt_name, opt_kw, make):
+    """Train the same problem 30 steps with each library; parameters must agree at every step."""
+    rng = np.random.default_rng(0)
+    w0, X = rng.standard_normal(5), rng.standard_normal((16, 5))
+    y = X @ rng.standard_normal(5) + 0.1 * rng.standard_normal(16)
+    trajs = []
+    for lib in (mg, torch):
+        w = lib.tensor(w0, requires_grad=True)
+        Xt, yt = lib.tensor(X), lib.tensor(y)
+        opt = getattr(lib.optim, opt_name)([w], **opt_kw)
+        sched = make(lib, opt)
+        traj = []
+        for _ in range(30):
+            opt.zero_grad()
+            (((Xt @ w) - yt) ** 2).mean().backward()
+            opt.step()
+            sched.step()
+            traj.append(w.detach().numpy().copy())
+        trajs.append(np.array(traj))
+    np.testing.assert_allclose(trajs[0], trajs[1], rtol=1e-10, atol=1e-12)
+    assert not np.allclose(trajs[0][-1], w0)
+
+
+def test_reduce_on_plateau_trajectory_equals_torch():
+    rng = np.random.default_rng(1)
+    w0, X = rng.standard_normal(4), rng.standard_normal((12, 4))
+    y = rng.standard_normal(12)
+    trajs, lrs = [], []
+    for lib in (mg, torch):
+        w = lib.tensor(w0, requires_grad=True)
+        Xt, yt = lib.tensor(X), lib.tensor(y)
+        opt = getattr(lib, 'optim').SGD([w], lr=0.3, momentum=0.9)
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+        traj, lr = [], []
+        for _ in range(40):
+            opt.zero_grad()
+            loss = (((Xt @ w) - yt) ** 2).mean()
+            loss.backward()
+            opt.step()
+            sched.step(loss.item())
+            traj.append(w.detach().numpy().copy())
+            lr.append(opt.param_groups[0]['lr'])
+        trajs.append(np.array(traj))
+        lrs.append(lr)
+    assert lrs[0] == lrs[1] and len(set(lrs[0])) > 2
+    np.testing.assert_allclose(trajs[0], trajs[1], rtol=1e-10, atol=1e-12)
