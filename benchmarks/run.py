@@ -92,6 +92,9 @@ GPU_MODELS = {
     'vgg11_b256': (vgg11_32, (3, 32, 32), 256),
 }
 MICRO = ['conv2d', 'maxpool2d', 'op_fwd_x100', 'op_fwd_bwd_x100']
+# data parallel (CPU only; benchmarks/ddp.py): minigrad DDP 2 ranks x 1 thread against PyTorch
+# 1 process x 2 threads, minigrad 1 x 1 and PyTorch DDP (gloo) 2 x 1, each a fresh mpirun job
+DDP_CASES = ['ddp_lenet5_b256', 'ddp_small_vgg_b64']
 
 
 # ---------------------------------------------------------------- one framework's step
@@ -262,6 +265,23 @@ def _set_threads(framework):
         torch.set_num_threads(blas_threads())
 
 
+def ddp_case(case, repeats):
+    """A data-parallel case: benchmarks/ddp.py's jobs, alternated, one table row
+    (minigrad = DDP 2 ranks x 1 thread, torch = one process x 2 threads) and its own lines."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import ddp
+    name = case[len('ddp_'):]
+    runs = {c: [] for c in ddp.CONFIGS}
+    for r in range(repeats):
+        for config in (ddp.CONFIGS if r % 2 == 0 else ddp.CONFIGS[::-1]):
+            runs[config].append(ddp.run_job(config, name, blocks=2, min_seconds=0.5))
+    row = ddp.summarize(name, runs)
+    ratio = row['mg_ddp2/torch_1x2']
+    print(f"{case:<16}{row['ms']['mg_ddp2']:>13.2f}{row['ms']['torch_1x2']:>11.2f}{ratio[0]:>7.2f}x"
+          f"{f'{ratio[1]:.2f}-{ratio[2]:.2f}':>15}", flush=True)
+    return row
+
+
 # ---------------------------------------------------------------- report
 
 def summarize(times):
@@ -299,7 +319,7 @@ def main(argv=None):
     gpu = a.device.startswith('cuda')
     models = GPU_MODELS if gpu else MODELS
     models_key = 'gpu' if gpu else 'cpu'
-    cases = a.cases or (list(models) + MICRO)
+    cases = a.cases or (list(models) + MICRO + ([] if gpu else DDP_CASES))
     frameworks = [Framework('minigrad', a.device)]
     try:
         if not a.no_torch:
@@ -324,6 +344,9 @@ def main(argv=None):
     print(hdr)
     results = {}
     for case in cases:
+        if case in DDP_CASES:
+            results[case] = ddp_case(case, a.repeats)
+            continue
         times = bench_case(case, frameworks, models, a.repeats, a.min_seconds, a.pause)
         row = summarize(times)
         if not a.no_memory:
