@@ -2,14 +2,11 @@
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
-from train_helpers import (REPO, assert_same_state, cli, env_with_repo, one_error_line,
-                           read_metrics, train, without_time)
+from train_helpers import (assert_same_state, cli, env_with_repo, one_error_line, read_metrics,
+                           train, train_until_signal, without_time)
 
 import minigrad as mg
 
@@ -138,21 +135,8 @@ def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
     cli('train', '--out', ref, '--no-progress', *args, check=0)
 
     out = str(tmp_path / 'stopped')
-    proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', out,
-                             *map(str, args)], cwd=REPO, env=env_with_repo(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    # wait for the progress bar: the Ctrl-C handler is installed by then
-    seen = b''
-    deadline = time.monotonic() + 120
-    while b'epoch 1/2' not in seen and time.monotonic() < deadline:
-        chunk = os.read(proc.stderr.fileno(), 4096)
-        if not chunk:
-            break
-        seen += chunk
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    stderr = (seen + stderr).decode()
-    assert proc.returncode == 130, stderr
+    code, stderr = train_until_signal(out, args, signal.SIGINT)
+    assert code == 130, stderr
     last = re.split(r'[\r\n]+', stderr.strip())[-1]
     assert last.startswith('interrupted: checkpoint saved'), last
     assert 'Traceback' not in stderr

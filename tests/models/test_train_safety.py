@@ -4,13 +4,10 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
-from train_helpers import REPO, SMALL, cli, env_with_repo, read_metrics, train
+from train_helpers import SMALL, cli, read_metrics, train, train_until_signal
 
 import minigrad as mg
 import models
@@ -115,24 +112,9 @@ def test_new_run_in_a_used_out_refuses(run_copy, capsys):
 
 def test_sigterm_saves_a_checkpoint(tmp_path):
     out = str(tmp_path / 'run')
-    proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', out, '--epochs', '2',
-                             '--batch-size', '8', '--limit-train', '2048', '--limit-test', '64'],
-                            cwd=REPO, env=env_with_repo(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        seen, deadline = b'', time.monotonic() + 120
-        while b'epoch 1/2' not in seen and time.monotonic() < deadline:    # handler installed
-            chunk = os.read(proc.stderr.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-    stderr = (seen + stderr).decode()
-    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    code, stderr = train_until_signal(out, ['--epochs', 2, '--batch-size', 8, '--limit-train',
+                                            2048, '--limit-test', 64], signal.SIGTERM)
+    assert code == 128 + signal.SIGTERM, stderr
     assert 'terminated (SIGTERM): checkpoint saved' in stderr and 'Traceback' not in stderr
     ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))
     assert ckpt['epoch'] == 0 and 0 < ckpt['batch'] <= 256

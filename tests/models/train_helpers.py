@@ -2,8 +2,10 @@
 what they wrote."""
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -63,3 +65,30 @@ def one_error_line(proc):
     assert len(lines) == 1, proc.stderr
     assert 'Traceback' not in proc.stderr
     return lines[0]
+
+
+def train_until_signal(out, args, sig, wait_for=b'epoch 1/', timeout=120):
+    """Start ``python -m models.train --out OUT ARGS`` (progress bars on), send ``sig`` once the
+    first bar shows (the signal handlers are installed by then): ``(exit code, stderr text)``.
+    Every wait is bounded by ``timeout`` seconds; the process is killed if it outlives them."""
+    proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', str(out),
+                             *map(str, args)], cwd=REPO, env=env_with_repo(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen, rest = b'', b''
+    deadline = time.monotonic() + timeout
+    try:
+        while wait_for not in seen:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([proc.stderr], [], [], left)[0]:
+                break
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        proc.send_signal(sig)
+        _, rest = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    return proc.returncode, (seen + rest).decode(errors='replace')
