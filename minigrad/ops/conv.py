@@ -9,7 +9,7 @@ This file is the lesson: it is what ``F.conv2d`` computes, written for reading. 
 runs one of the faster plans in ``conv_plans.py`` instead (the same products, arranged to use
 the caches and BLAS better); each is tested against this one.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..backend import get_array_module
 from .windows import ImageFunction, col2im, im2col, offset_slices, out_size, pad_hw
@@ -29,6 +29,13 @@ class ConvGeometry:
     padding: tuple = (0, 0, 0, 0)   # (top, bottom, left, right)
     dilation: tuple = (1, 1)    # (dh, dw)
     groups: int = 1             # channels split into this many independent groups
+    OH: int = field(init=False)     # output height and width, computed from the above
+    OW: int = field(init=False)
+
+    def __post_init__(self):
+        (sh, sw), (pt, pb, pl, pr), (dh, dw) = self.stride, self.padding, self.dilation
+        object.__setattr__(self, 'OH', out_size(self.H, self.KH, sh, pt, pb, dh))
+        object.__setattr__(self, 'OW', out_size(self.W, self.KW, sw, pl, pr, dw))
 
     @classmethod
     def of(cls, x_shape, w_shape, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
@@ -59,16 +66,6 @@ class ConvGeometry:
                                f'plus padding {tuple(padding)}); weight shape {w_shape}, input '
                                f'shape {x_shape}')
         return geom
-
-    @property
-    def OH(self):
-        """Output height."""
-        return out_size(self.H, self.KH, self.stride[0], *self.padding[:2], self.dilation[0])
-
-    @property
-    def OW(self):
-        """Output width."""
-        return out_size(self.W, self.KW, self.stride[1], *self.padding[2:], self.dilation[1])
 
     @property
     def kernel(self):
