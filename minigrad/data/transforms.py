@@ -146,6 +146,8 @@ class Normalize(Transform):
         xp = backend.get_array_module(a4)
         mean = xp.asarray(self.mean, dtype=a4.dtype).reshape(-1, 1, 1)
         std = xp.asarray(self.std, dtype=a4.dtype).reshape(-1, 1, 1)
+        if self.inplace and isinstance(x, Tensor):     # torchvision's sub_/div_: version counted
+            return x.sub_(as_tensor(mean)).div_(as_tensor(std))
         if self.inplace:
             xp.subtract(a4, mean, out=a4)
             xp.divide(a4, std, out=a4)

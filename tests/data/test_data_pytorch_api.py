@@ -50,6 +50,10 @@ def test_normalize_on_a_tensor_matches_torch():
     y = x.copy()
     assert T.Normalize(0.5, 0.25, inplace=True)(y) is y
     np.testing.assert_allclose(y, (x - 0.5) / 0.25, rtol=1e-6)
+    t = mg.tensor(x)
+    version = t._version
+    assert T.Normalize(mean, std, inplace=True)(t) is t and t._version > version
+    np.testing.assert_array_equal(t.numpy(), expected.numpy())
 
 
 @pytest.mark.parametrize('make', [
