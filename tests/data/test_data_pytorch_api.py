@@ -237,3 +237,10 @@ def _has_distributed_sampler():
     except ImportError:
         return False
     return True
+
+
+def test_batches_are_contiguous_after_transforms_that_give_views():
+    loader = D.DataLoader(D.MNISTSample(train=False), batch_size=4, transform=T.CenterCrop(20))
+    x, _ = next(iter(loader))
+    assert x.shape == (4, 1, 20, 20) and x.array.flags['C_CONTIGUOUS']
+    np.testing.assert_array_equal(x.numpy(), D.MNISTSample(train=False).images(np.arange(4))[:, :, 4:24, 4:24])
