@@ -92,8 +92,10 @@ def to_tensors(batch, device=None):
     """Every array leaf of ``batch`` (nested lists, tuples, dicts) as a Tensor, without a copy when
     it already lives on ``device`` (None: the default device for NumPy arrays); Tensors are moved to
     ``device`` when one is given; other leaves are left as they are."""
-    if backend.is_array(batch):          # a view (a crop, a flip) becomes one contiguous block
-        return as_tensor(backend.get_array_module(batch).ascontiguousarray(batch), device=device)
+    if backend.is_array(batch):
+        if not batch.flags.c_contiguous:   # a view (a crop, a flip) becomes one contiguous block
+            batch = backend.get_array_module(batch).ascontiguousarray(batch)
+        return as_tensor(batch, device=device)
     if isinstance(batch, Tensor):
         return batch if device is None else batch.to(device)
     if isinstance(batch, _STRINGS):
