@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 
+from ... import autograd
 from ...distributed.process_group import default_group
 from ..module import Module
 from .reducer import Reducer, broadcast_coalesced
@@ -31,10 +32,13 @@ class DistributedDataParallel(Module):
         module: the model; the same architecture on every rank.
         device_ids, output_device, dim: accepted for PyTorch compatibility (one device per
             rank: the module's own).
-        broadcast_buffers: at the start of each forward in training mode, copy rank 0's
-            buffers (e.g. BatchNorm running statistics) to every rank, as PyTorch does by
-            default. Batch statistics themselves are per rank: each rank normalises its own
-            shard (no SyncBatchNorm).
+        broadcast_buffers: at the start of a forward, copy rank 0's buffers (e.g. BatchNorm
+            running statistics) to every rank, as PyTorch does by default: the first forward, and
+            every forward that follows one run with grad enabled outside ``no_sync`` (so a
+            training step syncs, and so does the first forward of an evaluation under
+            ``no_grad``; the ones after it do not). Batch statistics themselves are per rank:
+            each rank normalises with its own shard's (no SyncBatchNorm), and between syncs each
+            rank's running statistics follow its own shards.
         process_group: None (the default group).
         bucket_cap_mb: bucket size in MiB (see ``DEFAULT_BUCKET_CAP_MB``).
         find_unused_parameters: accepted; parameters that get no gradient are handled anyway
@@ -62,6 +66,7 @@ class DistributedDataParallel(Module):
         self.process_group = group
         self.broadcast_buffers = bool(broadcast_buffers)
         self.require_backward_grad_sync = True
+        self.require_forward_param_sync = True
         self.bucket_cap_mb = DEFAULT_BUCKET_CAP_MB if bucket_cap_mb is None else float(bucket_cap_mb)
         params = [p for p in module.parameters() if p.requires_grad]
         _check_same_model(group, module)
@@ -70,10 +75,13 @@ class DistributedDataParallel(Module):
         self.reducer = Reducer(params, group, int(self.bucket_cap_mb * 2 ** 20))
 
     def forward(self, *inputs, **kwargs):
-        if self.training and self.broadcast_buffers:
+        if self.broadcast_buffers and self.require_forward_param_sync:
             broadcast_coalesced(self.process_group, [b.array for b in self.module.buffers()])
         self.reducer.enabled = self.require_backward_grad_sync
-        return self.module(*inputs, **kwargs)
+        out = self.module(*inputs, **kwargs)
+        # as PyTorch: the next forward syncs buffers only after one that prepared a synced backward
+        self.require_forward_param_sync = autograd.is_grad_enabled() and self.require_backward_grad_sync
+        return out
 
     @contextlib.contextmanager
     def no_sync(self):

@@ -97,8 +97,13 @@ for bcast in (True, False):
     assert same_on_all_ranks([net.bn.running_mean.numpy()]) == bcast, bcast
     model.eval()
     net.bn.running_mean.array[...] = rank * 10.0
-    model(same_x)                                         # eval: no broadcast
-    assert not same_on_all_ranks([net.bn.running_mean.numpy()])
+    with mg.no_grad():
+        model(same_x)                 # follows a training forward: syncs (as PyTorch)
+        assert same_on_all_ranks([net.bn.running_mean.numpy()]) == bcast
+        net.bn.running_mean.array[...] = rank * 10.0
+        model(same_x)                 # follows a no_grad forward: no sync
+        assert not same_on_all_ranks([net.bn.running_mean.numpy()])
+    model.train()
 
 # no_sync: local accumulation, then one average of the sums
 mg.manual_seed(0)
