@@ -14,6 +14,7 @@ import numpy as np
 
 from . import argcheck, backend
 from . import autograd_checks as checks
+from .autograd_graph import next_functions, parents, to_dot  # noqa: F401 (to_dot: public)
 from .autograd_checks import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 
 _ndarray, _generic = np.ndarray, np.generic
@@ -123,7 +124,7 @@ class Function:
             out.requires_grad = True
             out.grad_fn = fn
             fn.parents = inputs
-            fn.parent_fns = [t.grad_fn for t in inputs]    # see _resolve_parents
+            fn.parent_fns = [t.grad_fn for t in inputs]    # see autograd_graph.parents
             if fn.saved:
                 fn._versions = checks.saved_versions(fn.saved, inputs, datas, out)
             if checks.anomaly:
@@ -136,6 +137,9 @@ class Function:
     @property
     def name(self):
         return type(self).__name__
+
+    next_functions = property(next_functions, doc='The nodes of the inputs, as PyTorch\'s '
+                              '``grad_fn.next_functions``: ((node or None, 0), ...).')
 
 
 def _shares_memory(res, data):
@@ -173,32 +177,11 @@ def _topological_order(roots):
                     'backward() call if you need to backward twice.')
             # leaves pushed first, so popped last: each leaf lands right after the op that used it
             # in the order, and its .grad (and post-accumulate hooks: DDP's overlap) is final early
-            for p in sorted(_parents(fn), key=_is_not_leaf):
+            for p in sorted(parents(fn), key=_is_not_leaf):
                 if p.requires_grad and id(p) not in visited:
                     stack.append((p, False))
     order.reverse()   # outputs first
     return order
-
-
-def _parents(fn):
-    """``fn``'s input tensors as they were when ``fn`` used them. An in-place op changes a
-    tensor's ``grad_fn`` after ``fn`` consumed it; the op it recorded keeps the old value's alias
-    in ``_inplace_of``, so walk back those aliases to the one whose ``grad_fn`` ``fn`` saw."""
-    for p, r in zip(fn.parents, fn.parent_fns):
-        if p.grad_fn is not r:
-            break
-    else:
-        return fn.parents
-    parents = list(fn.parents)
-    for i, (p, r) in enumerate(zip(parents, fn.parent_fns)):
-        while p.grad_fn is not r:
-            p = p.grad_fn._inplace_of
-            if p is None:
-                raise RuntimeError(f'internal error: the input {i} of {fn.name} changed its history '
-                                   'in a way the engine cannot follow')
-        parents[i] = p
-    fn.parents = tuple(parents)
-    return fn.parents
 
 
 def run_backward(roots, root_grads, retain_graph=False, inputs=None):
@@ -344,44 +327,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False, allow_unused=Fa
                                'the graph. Set allow_unused=True if this is the desired behavior.')
         out.append(None if g is None else t._wrap(g))
     return tuple(out)
-
-
-# ---------------------------------------------------------------- graph picture
-
-def to_dot(tensor):
-    """Graphviz DOT text of the graph that made ``tensor``: ops as boxes, tensors as ovals.
-
-    No graphviz dependency: render the text with ``dot -Tpng`` when the program is there.
-    """
-    lines = ['digraph minigrad {', '  rankdir=BT;', '  node [fontname="Helvetica", fontsize=10];']
-    seen = set()
-    stack = [tensor]
-
-    def tid(t):
-        return f't{id(t)}'
-
-    def label(t):
-        dt = str(t.dtype)
-        nm = f'{t.name}\\n' if getattr(t, 'name', None) else ''
-        return f'{nm}{tuple(t.shape)} {dt}'
-
-    while stack:
-        t = stack.pop()
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        style = ', style=filled, fillcolor="#dde8f7"' if t.is_leaf and t.requires_grad else ''
-        lines.append(f'  {tid(t)} [shape=oval, label="{label(t)}"{style}];')
-        fn = t.grad_fn
-        if fn is not None and getattr(fn, 'parents', None) is not None:
-            fid = f'f{id(fn)}'
-            lines.append(f'  {fid} [shape=box, label="{fn.name}"];')
-            lines.append(f'  {fid} -> {tid(t)};')
-            for p in _parents(fn):
-                lines.append(f'  {tid(p)} -> {fid};')
-                stack.append(p)
-    lines.append('}')
-    return '\n'.join(lines)
 
 
 # ---------------------------------------------------------------- shared helper for ops

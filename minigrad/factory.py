@@ -80,19 +80,36 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _filled('full', _shape_args((size,)), dtype, device, requires_grad, fill_value)
 
 
+def _like(make, input, dtype, device, requires_grad, *args):
+    """``make(shape, *args, ...)`` with ``input``'s shape, and its dtype and device by default."""
+    return make(input.shape, *args, dtype=input.dtype if dtype is None else dtype,
+                device=input.device if device is None else device, requires_grad=requires_grad)
+
+
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+    return _like(zeros, input, dtype, device, requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _like(empty, input, dtype, device, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+    return _like(full, input, dtype, device, requires_grad, fill_value)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1) with ``input``'s shape (and dtype and device unless given)."""
+    return _like(rand, input, dtype, device, requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    """Standard normal with ``input``'s shape (and dtype and device unless given)."""
+    return _like(randn, input, dtype, device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

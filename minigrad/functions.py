@@ -1,6 +1,13 @@
 """Free functions on tensors, named as PyTorch's: ``mg.matmul``, ``mg.cat``, ``mg.stack``,
-``mg.where``, ``mg.maximum``, ``mg.minimum``, ``mg.pad``.
+``mg.where``, ``mg.maximum``, ``mg.minimum``, ``mg.pad``, ``mg.max``/``mg.min``; and, generated
+from one table (``METHODS``), the Tensor methods as functions: ``mg.sum(x, 1)`` is
+``x.sum(1)``, ``mg.flatten(x, 1)`` is ``x.flatten(1)``, and so on.
+
+This module defines ``max``, ``min``, ``sum``, ``any``... as PyTorch does, so its own code calls
+the Python builtins as ``builtins.max`` etc.
 """
+import builtins
+
 import numpy as np
 
 from . import argcheck, backend
@@ -27,7 +34,7 @@ def cat(tensors, dim=0):
     ref = tensors[0]
     d = A.one_dim(dim, ref.ndim)
     for t in tensors[1:]:
-        if t.ndim != ref.ndim or any(s != r for i, (s, r) in enumerate(zip(t.shape, ref.shape)) if i != d):
+        if t.ndim != ref.ndim or builtins.any(s != r for i, (s, r) in enumerate(zip(t.shape, ref.shape)) if i != d):
             raise RuntimeError(f'cat: sizes of tensors must match except in dim {dim}: got '
                                f'{list(ref.shape)} and {list(t.shape)}')
     dt = result_dtype(*tensors)
@@ -89,11 +96,11 @@ def pad(input, pad, mode='constant', value=0.0):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     if mode == 'constant':
         x = input
-        if any(b < 0 or a < 0 for b, a in widths):   # negative widths crop
-            crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape))
+        if builtins.any(b < 0 or a < 0 for b, a in widths):   # negative widths crop
+            crop = tuple(slice(builtins.max(-b, 0), n - builtins.max(-a, 0)) for (b, a), n in zip(widths, x.shape))
             x = x[crop]
-            widths = [(max(b, 0), max(a, 0)) for b, a in widths]
-        if all(b == 0 and a == 0 for b, a in widths):
+            widths = [(builtins.max(b, 0), builtins.max(a, 0)) for b, a in widths]
+        if builtins.all(b == 0 and a == 0 for b, a in widths):
             return x
         return S.ConstantPad.apply(x, widths=tuple(widths), value=value)
     if mode not in ('reflect', 'replicate', 'circular'):
@@ -120,3 +127,43 @@ def pad(input, pad, mode='constant', value=0.0):
     return x
 
 
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """``max(input)``: the largest element; ``max(input, dim, keepdim=False)``: a ``(values,
+    indices)`` pair; ``max(input, other_tensor)``: the elementwise ``maximum`` (as PyTorch)."""
+    if isinstance(dim, Tensor) or other is not None:
+        return maximum(input, dim if other is None else other)
+    return input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """As ``max``, for the smallest (``min(input, other_tensor)`` is ``minimum``)."""
+    if isinstance(dim, Tensor) or other is not None:
+        return minimum(input, dim if other is None else other)
+    return input.min(dim, keepdim)
+
+
+# Tensor methods that PyTorch also offers as functions, ``torch.NAME(input, ...)``
+METHODS = ('abs', 'add', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip', 'clone',
+           'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le', 'log', 'log_softmax',
+           'lt', 'mean', 'mul', 'multiply', 'ne', 'neg', 'negative', 'norm', 'numel', 'permute', 'pow',
+           'relu', 'reshape', 'sigmoid', 'softmax', 'sqrt', 'squeeze', 'std', 'sub', 'subtract', 'sum',
+           't', 'tanh', 'transpose', 'true_divide', 'unsqueeze', 'var')
+
+
+def _method_as_function(name):
+    method = getattr(Tensor, name)
+
+    def function(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f'``mg.{name}(input, ...)`` is ``input.{name}(...)``.\n\n'
+                        + (method.__doc__ or ''))
+    return function
+
+
+for _name in METHODS:
+    globals()[_name] = _method_as_function(_name)
+
+__all__ = ['cat', 'matmul', 'max', 'maximum', 'min', 'minimum', 'pad', 'stack', 'where', *METHODS]

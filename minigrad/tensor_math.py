@@ -184,6 +184,21 @@ class TensorMath:
     def eq(self, o):
         return self == o
 
+    def ne(self, o):
+        return self != o
+
+    def lt(self, o):
+        return self < o
+
+    def le(self, o):
+        return self <= o
+
+    def gt(self, o):
+        return self > o
+
+    def ge(self, o):
+        return self >= o
+
     def any(self):
         return self._wrap(self.array.any())
 
@@ -307,6 +322,24 @@ class TensorMath:
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def norm(self, p='fro', dim=None, keepdim=False, dtype=None):
+        """The vector p-norm over ``dim`` (all elements when None), as ``torch.norm``: p = 2 or
+        'fro' (the default; gradient 0 at 0, as PyTorch), 1, inf, -inf, 0 (the count of
+        non-zeros) or any other number."""
+        x = (self if dtype is None else self.to(dtype))._floated()
+        dims = A.reduce_dims(dim, x.ndim)
+        if p in (2, 'fro', None):
+            return R.Norm2.apply(x, axis=dims, keepdim=bool(keepdim))
+        if isinstance(p, str) or not isinstance(p, numbers.Real):
+            raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
+        if p == 1:
+            return x.abs().sum(dims, keepdim=keepdim)
+        if p in (float('inf'), float('-inf')):
+            return x.abs().amax(dims, keepdim) if p > 0 else x.abs().amin(dims, keepdim)
+        if p == 0:
+            return (x != 0).to(x.dtype).sum(dims, keepdim=keepdim)
+        return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
 
     def softmax(self, dim=-1):
         return R.Softmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])

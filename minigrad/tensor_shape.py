@@ -79,6 +79,12 @@ class TensorShape:
         dims[a], dims[b] = dims[b], dims[a]
         return S.Permute.apply(self, dims=tuple(dims))
 
+    def t(self):
+        """The transpose of a matrix (0-D and 1-D tensors come back unchanged), as PyTorch."""
+        if self.ndim > 2:
+            raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {self.ndim}D')
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
     def unsqueeze(self, dim):
         d = A.dims(dim, self.ndim + 1)[0]
         return self.reshape(self.shape[:d] + (1,) + self.shape[d:])

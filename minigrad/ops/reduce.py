@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, amax/amin, max/min along a dim (via gather), softmax, log-softmax."""
+"""Reductions: sum, mean, the 2-norm, amax/amin, max/min along a dim (via gather), softmax, log-softmax."""
 from ..autograd import Function
 from ..backend import get_array_module, put_along_axis
 
@@ -68,6 +68,25 @@ class AMax(Function):
 class AMin(AMax):
     """Minimum over ``axis``. Ties share the gradient equally (as ``torch.amin``)."""
     minimum = True
+
+
+class Norm2(Function):
+    """Euclidean (Frobenius) norm over ``axis`` (every axis when None)."""
+    def forward(self, x, axis=None, keepdim=False):
+        xp = get_array_module(x)
+        self.axis, self.keepdim = axis, keepdim
+        out = xp.sqrt((x * x).sum(axis=axis, keepdims=keepdim))
+        self.save_for_backward(x, out)
+        return out
+
+    # d |x| = x / |x| dx   (0 where |x| == 0, as PyTorch)
+    def backward(self, g):
+        x, out = self.saved
+        xp = get_array_module(g)
+        out = _expand_back(out, x.shape, self.axis, self.keepdim)
+        g = _expand_back(g, x.shape, self.axis, self.keepdim)
+        zero = out == 0
+        return xp.where(zero, 0, g / xp.where(zero, 1, out)) * x
 
 
 class Gather(Function):
