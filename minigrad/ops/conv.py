@@ -87,7 +87,7 @@ class ConvGeometry:
     def add_windows(self, gcols, dx_padded):
         """col2im: add window gradients ``gcols`` (C*KH*KW, N*OH*OW) into the padded input
         gradient (N, C, Hp, Wp)."""
-        gcols = gcols.reshape(self.C, self.KH * self.KW, -1, self.OH, self.OW)
+        gcols = gcols.reshape(self.C, self.KH * self.KW, dx_padded.shape[0], self.OH, self.OW)
         slices = offset_slices(self.kernel, self.stride, self.dilation, self.out_hw)
         col2im(gcols, dx_padded.transpose(1, 0, 2, 3), slices, axis=2)
         return dx_padded
@@ -108,10 +108,10 @@ class Conv2d(ImageFunction):
         xp = get_array_module(x)
         x = self._batch(x)
         self.geom = k = geom
-        G, N, O, L = k.groups, k.N, k.O, k.OH * k.OW
+        G, N, O, L, K = k.groups, k.N, k.O, k.OH * k.OW, weight[0].size      # K = C/G*KH*KW
         cols = k.windows(x)                                       # (C*KH*KW, N*L)
-        w = weight.reshape(G, O // G, -1)                         # (G, O/G, C/G*KH*KW)
-        y = xp.matmul(w, cols.reshape(G, -1, N * L))              # (G, O/G, N*L)
+        w = weight.reshape(G, O // G, K)                          # (G, O/G, K)
+        y = xp.matmul(w, cols.reshape(G, K, N * L))               # (G, O/G, N*L)
         y = y.reshape(O, N, L).transpose(1, 0, 2)                 # (N, O, L)
         if bias is not None:
             y = y + bias.reshape(1, O, 1)
@@ -124,19 +124,19 @@ class Conv2d(ImageFunction):
         xp = get_array_module(g)
         k = self.geom
         cols, weight = self.saved
-        G, N, O, L = k.groups, k.N, k.O, k.OH * k.OW
+        G, N, O, L, K = k.groups, k.N, k.O, k.OH * k.OW, weight[0].size      # K = C/G*KH*KW
         g = g[None] if self.unbatched else g
         g = g.reshape(N, O, L).transpose(1, 0, 2).reshape(G, O // G, N * L)    # g as W @ cols
         needs = self.needs_input_grad
         gx = gw = gb = None
         if needs[0]:
-            w_t = weight.reshape(G, O // G, -1).transpose(0, 2, 1)            # (G, C/G*KH*KW, O/G)
-            gcols = xp.matmul(w_t, g)                                          # (G, C/G*KH*KW, N*L)
+            w_t = weight.reshape(G, O // G, K).transpose(0, 2, 1)             # (G, K, O/G)
+            gcols = xp.matmul(w_t, g)                                          # (G, K, N*L)
             pt, pb, pl, pr = k.padding
             dx = xp.zeros((N, k.C, pt + k.H + pb, pl + k.W + pr), dtype=g.dtype)
             gx = self._unbatch(k.crop(k.add_windows(gcols, dx)))
         if needs[1]:
-            gw = xp.matmul(g, cols.reshape(G, -1, N * L).transpose(0, 2, 1)).reshape(weight.shape)
+            gw = xp.matmul(g, cols.reshape(G, K, N * L).transpose(0, 2, 1)).reshape(weight.shape)
         if len(needs) > 2 and needs[2]:
             gb = g.reshape(O, N * L).sum(axis=1)
         return gx, gw, gb

@@ -137,11 +137,12 @@ def weight_grad(cols, gt, geom, plan):
         if plan.weight_grad_transposed:
             return xp.ascontiguousarray((cols @ gt.T).T)
         return gt @ cols.T
-    cols, gt = cols.reshape(G, -1, M), gt.reshape(G, O // G, M)
+    K = cols.shape[0] // G                                               # C/G*KH*KW
+    cols, gt = cols.reshape(G, K, M), gt.reshape(G, O // G, M)
     if plan.weight_grad_transposed:
         gw = xp.matmul(cols, gt.transpose(0, 2, 1)).transpose(0, 2, 1)
-        return xp.ascontiguousarray(gw).reshape(O, -1)
-    return xp.matmul(gt, cols.transpose(0, 2, 1)).reshape(O, -1)
+        return xp.ascontiguousarray(gw).reshape(O, K)
+    return xp.matmul(gt, cols.transpose(0, 2, 1)).reshape(O, K)
 
 
 def batch_last_padded(x, geom):
@@ -161,7 +162,7 @@ def input_grad_col2im(gt, weight, geom, plan):
     in cache for the adds."""
     xp = get_array_module(gt)
     G, N, O, C, L = geom.groups, geom.N, geom.O, geom.C, geom.OH * geom.OW
-    wt = weight.reshape(G, O // G, -1).transpose(0, 2, 1)               # (G, C/G*KH*KW, O/G)
+    wt = weight.reshape(G, O // G, C // G * geom.KH * geom.KW).transpose(0, 2, 1)  # (G, K, O/G)
     pt, pb, pl, pr = geom.padding
     dxp = xp.zeros((N, C, pt + geom.H + pb, pl + geom.W + pr), dtype=gt.dtype)
     nb = plan.grad_images
@@ -209,7 +210,7 @@ class WindowMatrixConv2d(ImageFunction):
         self.geom, self.plan = geom, plan
         need_w = is_grad_enabled() and self.needs_input_grad[1]
         y = xp.empty((geom.N, geom.O, geom.OH, geom.OW), dtype=x.dtype)
-        w2 = weight.reshape(geom.groups, geom.O // geom.groups, -1)
+        w2 = weight.reshape(geom.groups, geom.O // geom.groups, weight[0].size)
         keep = self._forward(x, w2, bias, y, need_w)
         if is_grad_enabled():
             self.save_for_backward(keep if need_w else None,
@@ -242,8 +243,8 @@ class WindowMatrixConv2d(ImageFunction):
         if not (needs[0] or needs[1]):
             return gx, gw, g.sum(axis=(0, 2, 3))
         gt = xp.empty((k.O, k.N, k.OH * k.OW), dtype=g.dtype)    # g's columns in the windows' order
-        gt[...] = g.reshape(k.N, k.O, -1).transpose(1, 0, 2)
-        gt = gt.reshape(k.O, -1)
+        gt[...] = g.reshape(k.N, k.O, k.OH * k.OW).transpose(1, 0, 2)
+        gt = gt.reshape(k.O, k.N * k.OH * k.OW)
         if len(needs) > 2 and needs[2]:
             gb = gt.sum(axis=1)
         if needs[1]:
@@ -295,7 +296,7 @@ class BatchLastConv2d(ImageFunction):
         nb = plan.images_per_block
         L, G = k.OH * k.OW, k.groups
         y = xp.empty((k.N, k.O, k.OH, k.OW), dtype=x.dtype)
-        w2 = weight.reshape(G, k.O // G, -1)
+        w2 = weight.reshape(G, k.O // G, weight[0].size)
         for n0 in range(0, k.N, nb):
             cols = self._windows(x[n0:n0 + nb])
             store(gemm(w2, cols, G), y[n0:n0 + cols.shape[1] // L], bias, True)
@@ -342,7 +343,7 @@ class BatchLastConv2d(ImageFunction):
         """col2im in the (C, H, W, N) layout for ``n`` images: each add moves OW*n floats."""
         xp, k = get_array_module(gt), self.geom
         G, O = k.groups, k.O
-        wt = weight.reshape(G, O // G, -1).transpose(0, 2, 1)            # (G, C/G*KH*KW, O/G)
+        wt = weight.reshape(G, O // G, weight[0].size).transpose(0, 2, 1)   # (G, C/G*KH*KW, O/G)
         gcols = gemm(wt, gt, G).reshape(k.C, k.KH * k.KW, k.OH, k.OW, n)
         pt, pb, pl, pr = k.padding
         dxt = xp.zeros((k.C, pt + k.H + pb, pl + k.W + pr, n), dtype=gt.dtype)

@@ -382,5 +382,6 @@ class AdaptiveMaxPool2d(ImageFunction):
         dx = xp.zeros((N * C, H * W), dtype=g.dtype)
         rows = xp.arange(N * C)[:, None]
         # adaptive windows may overlap: accumulate (not a hot path: usually a 1x1 or divisible pool)
-        backend.scatter_add(dx, (rows, self.flat.reshape(N * C, -1)), g.reshape(N * C, -1))
+        M = self.flat.shape[-2] * self.flat.shape[-1]                   # OH * OW
+        backend.scatter_add(dx, (rows, self.flat.reshape(N * C, M)), g.reshape(N * C, M))
         return self._unbatch(dx.reshape(N, C, H, W))

@@ -274,3 +274,22 @@ def test_conv2d_on_gpu_matches_cpu():
 def test_conv2d_device_mismatch_names_both_devices():
     with pytest.raises(RuntimeError, match=r"input is on cpu but weight is on cuda.*\.to\("):
         conv2d(_t(1, 3, 5, 5), _t(4, 3, 3, 3).to('cuda'))
+
+
+@pytest.mark.parametrize('kw, w_shape', [({}, (4, 3, 3, 3)), (dict(padding=1), (4, 3, 3, 3)),
+                                         (dict(stride=2), (4, 3, 3, 3)), (dict(groups=3), (3, 1, 3, 3)),
+                                         (dict(padding='same'), (4, 3, 2, 2))])
+def test_conv2d_empty_batch_as_pytorch(kw, w_shape):
+    """An empty batch gives an empty result and zero weight/bias gradients, as PyTorch."""
+    torch = pytest.importorskip('torch')
+    x = mg.zeros(0, 3, 8, 8, requires_grad=True)
+    w = mg.tensor(np.random.default_rng(0).standard_normal(w_shape).astype(np.float32),
+                  requires_grad=True)
+    b = mg.zeros(w_shape[0], requires_grad=True)
+    y = conv2d(x, w, b, **kw)
+    ty = torch.nn.functional.conv2d(torch.zeros(0, 3, 8, 8), torch.tensor(w.numpy()), **kw)
+    assert y.shape == tuple(ty.shape)
+    y.sum().backward()
+    assert x.grad.shape == (0, 3, 8, 8)
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros(w_shape, np.float32))
+    np.testing.assert_array_equal(b.grad.numpy(), np.zeros(w_shape[0], np.float32))

@@ -324,3 +324,19 @@ def test_max_pool2d_2x2_with_nan_takes_the_general_route():
     y, dx, fast = _pool_grad(x, np.ones((1, 1, 2, 2), np.float32))
     assert not fast and np.isnan(y[0, 0, 0, 0])
     assert dx[0, 0, 2:, 2:].sum() == 1 and dx[0, 0, 3, 3] == 1
+
+
+@pytest.mark.parametrize('pool', [
+    lambda F, t: F.max_pool2d(t, 2), lambda F, t: F.avg_pool2d(t, 3, 2, 1),
+    lambda F, t: F.adaptive_avg_pool2d(t, 3), lambda F, t: F.adaptive_avg_pool2d(t, 1),
+    lambda F, t: F.adaptive_max_pool2d(t, 3), lambda F, t: F.adaptive_max_pool2d(t, 4),
+    lambda F, t: F.max_pool2d(t, 2, return_indices=True)[0],
+    lambda F, t: F.adaptive_max_pool2d(t, 3, return_indices=True)[0]])
+def test_pools_on_an_empty_batch_as_pytorch(pool):
+    torch = pytest.importorskip('torch')
+    import minigrad.nn.functional as F
+    x = mg.zeros(0, 3, 8, 8, requires_grad=True)
+    y = pool(F, x)
+    assert y.shape == tuple(pool(torch.nn.functional, torch.zeros(0, 3, 8, 8)).shape)
+    y.sum().backward()
+    assert x.grad.shape == (0, 3, 8, 8)
