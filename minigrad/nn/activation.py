@@ -1,10 +1,17 @@
-"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid."""
+"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid,
+ELU, Softplus, Mish, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, PReLU."""
+import numpy as np
+
+from .. import factory
 from . import functional as F
+from . import functional_activation as FA
 from .functional_activation import gelu, logsigmoid, silu
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax', 'GELU', 'SiLU',
-           'LogSigmoid']
+           'LogSigmoid', 'ELU', 'Softplus', 'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid',
+           'Hardswish', 'PReLU']
 
 
 class ReLU(Module):
@@ -116,3 +123,123 @@ class LogSigmoid(Module):
 
     def forward(self, input):
         return logsigmoid(input)
+
+
+class _Pointwise(Module):
+    """An activation with no options but ``inplace`` (accepted; the output is a new tensor)."""
+    _fn = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return type(self)._fn(input)
+
+    def extra_repr(self):
+        return 'inplace=True' if self.inplace else ''
+
+
+class Mish(_Pointwise):
+    """``x * tanh(softplus(x))``."""
+    _fn = staticmethod(FA.mish)
+
+
+class Hardsigmoid(_Pointwise):
+    """``relu6(x + 3) / 6``."""
+    _fn = staticmethod(FA.hardsigmoid)
+
+
+class Hardswish(_Pointwise):
+    """``x * relu6(x + 3) / 6``."""
+    _fn = staticmethod(FA.hardswish)
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``."""
+
+    def forward(self, input):
+        return FA.softsign(input)
+
+
+class ELU(Module):
+    """``x`` for x > 0, else ``alpha (exp(x) - 1)``."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return FA.elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f'alpha={self.alpha}' + (', inplace=True' if self.inplace else '')
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta`` (``x`` where ``beta x > threshold``)."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):
+        return FA.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f'beta={self.beta}, threshold={self.threshold}'
+
+
+class Hardtanh(Module):
+    """``x`` clipped to ``[min_val, max_val]``."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
+        super().__init__()
+        self.min_val = min_val if min_value is None else min_value
+        self.max_val = max_val if max_value is None else max_value
+        self.inplace = inplace
+        if self.max_val <= self.min_val:
+            raise ValueError(f'Hardtanh: max_val ({self.max_val}) must be greater than min_val '
+                             f'({self.min_val})')
+
+    def forward(self, input):
+        return FA.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return (f'min_val={self.min_val}, max_val={self.max_val}'
+                + (', inplace=True' if self.inplace else ''))
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return 'inplace=True' if self.inplace else ''
+
+
+class PReLU(Module):
+    """``x`` for x > 0, else ``weight * x``, with a learned slope (one, or one per channel).
+
+    Args:
+        num_parameters: 1, or the number of channels (dim 1 of the input).
+        init: the initial slope (default 0.25).
+        device, dtype: where and in what float type to create the weight.
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(factory.full((num_parameters,), float(init),
+                                             dtype=dtype or np.float32, device=device))
+
+    def forward(self, input):
+        return FA.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f'num_parameters={self.num_parameters}'

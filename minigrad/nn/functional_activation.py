@@ -1,7 +1,10 @@
-"""More activations, as ``torch.nn.functional``: ``gelu``, ``silu``, ``logsigmoid``.
+"""More activations, as ``torch.nn.functional``: ``gelu``, ``silu``, ``logsigmoid``, ``elu``,
+``softplus``, ``mish``, ``softsign``, ``hardtanh``, ``relu6``, ``hardsigmoid``, ``hardswish``,
+``prelu``.
 
-``silu`` is composed from existing ops (``x * sigmoid(x)``: both factors and their gradients are
-exact). ``gelu`` and ``logsigmoid`` are ops of their own: GELU needs the error function, which
+``silu`` and the others after ``logsigmoid`` are composed from existing ops (``x * sigmoid(x)``,
+``where``, ``clip``...), whose gradients are exact; where PyTorch's gradient at a kink differs
+from what a composition gives, the composition is chosen to match it (noted at each). ``gelu`` and ``logsigmoid`` are ops of their own: GELU needs the error function, which
 NumPy lacks (``erf``/``erfc`` below compute it to float64 precision with array operations only,
 so the same code runs on CuPy), and log-sigmoid must stay finite and exact at both tails, which a
 composition ``log(sigmoid(x))`` is not (it gives -inf below x = -745 in float64).
@@ -13,8 +16,10 @@ import numpy as np
 from .. import argcheck
 from ..autograd import Function
 from ..backend import get_array_module
+from ..functions import where
 
-__all__ = ['gelu', 'silu', 'logsigmoid', 'erf', 'erfc']
+__all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 'hardtanh',
+           'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'erf', 'erfc']
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_PI = math.sqrt(math.pi)
@@ -136,3 +141,76 @@ def logsigmoid(input):
     argcheck.float_tensor('logsigmoid', input)
     return LogSigmoid.apply(input)
 
+
+def elu(input, alpha=1.0, inplace=False):
+    """``x`` for x > 0, else ``alpha (exp(x) - 1)`` (gradient ``alpha exp(x)`` at x <= 0)."""
+    argcheck.float_tensor('elu', input)
+    return where(input > 0, input, (input.clip(max=0.0).exp() - 1.0) * float(alpha))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``; computed as
+    ``-logsigmoid(-beta x) / beta`` (stable at both tails)."""
+    argcheck.float_tensor('softplus', input)
+    beta = float(beta)
+    smooth = logsigmoid(input * -beta) * (-1.0 / beta)
+    return where(input * beta > float(threshold), input, smooth)
+
+
+def mish(input, inplace=False):
+    """``x * tanh(softplus(x))``."""
+    argcheck.float_tensor('mish', input)
+    return input * softplus(input).tanh()
+
+
+def softsign(input):
+    """``x / (1 + |x|)``."""
+    argcheck.float_tensor('softsign', input)
+    return input / (input.abs() + 1.0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``x`` clipped to ``[min_val, max_val]``; the gradient flows strictly inside only (as
+    PyTorch's hardtanh, unlike clamp's, which includes the ends)."""
+    argcheck.float_tensor('hardtanh', input)
+    if min_val > max_val:
+        raise ValueError(f'hardtanh: min_val ({min_val}) cannot be greater than max_val '
+                         f'({max_val})')
+    inside = (input > min_val) & (input < max_val)
+    return where(inside, input, input.detach().clip(float(min_val), float(max_val)))
+
+
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)`` (PyTorch's ``hardtanh(x, 0, 6)``)."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input, inplace=False):
+    """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3)."""
+    argcheck.float_tensor('hardsigmoid', input)
+    return hardtanh(input + 3.0, 0.0, 6.0) * (1.0 / 6.0)
+
+
+def hardswish(input, inplace=False):
+    """``x * relu6(x + 3) / 6``; the gradient is 0 at x <= -3 and 1 at x >= 3 (PyTorch 2.13's)."""
+    argcheck.float_tensor('hardswish', input)
+    return input * hardsigmoid(input)
+
+
+def prelu(input, weight):
+    """``x`` for x > 0, else ``weight * x``, with one weight per channel (dim 1) or one for all.
+
+    Shape:
+        input (N, C, *) or any shape with a one-element weight; weight (C,) or (1,).
+    """
+    argcheck.float_tensor('prelu', input)
+    argcheck.like_input('prelu', input, weight=weight)
+    c = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and tuple(weight.shape) != (c,):
+        raise RuntimeError(f'prelu: expected weight of shape (1,) or ({c},) (the channels of an '
+                           f'input of shape {tuple(input.shape)}), got shape {tuple(weight.shape)}')
+    if weight.numel() == 1:
+        w = weight.reshape(())
+    else:
+        w = weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, input * w)

@@ -1,5 +1,5 @@
 """More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``group_norm``,
-``embedding``, ``dropout2d``.
+``embedding``, ``one_hot``, ``dropout2d``, ``normalize``.
 
 Each is composed from existing differentiable ops (mean, biased variance, indexing, ``where``,
 multiplication), whose gradients are exact, so none needs a backward of its own.
@@ -10,10 +10,10 @@ import warnings
 
 import numpy as np
 
-from .. import argcheck, factory
+from .. import argcheck, backend, factory
 from ..functions import where
 
-__all__ = ['layer_norm', 'group_norm', 'embedding', 'dropout2d']
+__all__ = ['layer_norm', 'group_norm', 'embedding', 'one_hot', 'dropout2d', 'normalize']
 
 
 def _normalize(x, dims, eps):
@@ -156,3 +156,42 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input * factory.zeros(shape, dtype=input.dtype, device=input.device)
     keep = factory.rand(shape, dtype=input.dtype, device=input.device) >= p
     return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor of shape ``tensor.shape + (num_classes,)`` with a 1 at each index
+    (``num_classes=-1``: one more than the largest index). Not differentiable, as PyTorch."""
+    argcheck.tensor('one_hot', tensor, 'tensor')
+    if not np.issubdtype(tensor.dtype, np.integer):
+        raise RuntimeError(f'one_hot is only applicable to index tensor of integer dtype, got '
+                           f'{tensor.dtype}')
+    idx = tensor.array
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError('Can not infer total number of classes from empty tensor.')
+        num_classes = int(idx.max()) + 1
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= num_classes):
+        raise RuntimeError(f'one_hot: class values must be in [0, {num_classes}), got values from '
+                           f'{int(idx.min())} to {int(idx.max())}')
+    xp = backend.get_array_module(idx)
+    out = (idx[..., None] == xp.arange(num_classes)).astype(np.int64)
+    return tensor._wrap(out)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """``x / max(||x||_p, eps)`` along ``dim`` (unit vectors; an all-zero slice stays zero with
+    zero gradient, as PyTorch).
+
+    Shape:
+        any -> the same.
+    """
+    argcheck.float_tensor('normalize', input)
+    if out is not None:
+        raise NotImplementedError('normalize: out= is not supported by minigrad')
+    p = float(p)
+    a = input.abs()
+    total = (a * a if p == 2.0 else a ** p).sum(dim, keepdim=True)
+    nonzero = total > 0
+    safe = where(nonzero, total, 1.0)                 # no 0 ** (1/p) in the graph: its gradient
+    norm = where(nonzero, safe.sqrt() if p == 2.0 else safe ** (1.0 / p), 0.0)   # would be NaN
+    return input / norm.clip(min=float(eps))

@@ -213,3 +213,82 @@ def test_dropout2d_3d_input_warns_like_torch_and_drops_channels():
     with pytest.raises(ValueError, match='between 0 and 1'):
         nn.Dropout2d(1.5)
     assert not F.dropout2d(mg.ones(2, 3, 2, 2), 1.0).numpy().any()
+
+
+# ---------------------------------------------------------------- more activations, Unflatten
+
+KINKS = np.array([0.0, -1.0, 1.0, -3.0, 3.0, 6.0, 25.0, -25.0], dtype=np.float64)
+
+ACTIVATIONS = [
+    ('ELU', {}), ('ELU', dict(alpha=0.4)), ('Softplus', {}), ('Softplus', dict(beta=2.0, threshold=5.0)),
+    ('Mish', {}), ('Softsign', {}), ('Hardtanh', {}), ('Hardtanh', dict(min_val=-2.0, max_val=0.5)),
+    ('ReLU6', {}), ('Hardsigmoid', {}), ('Hardswish', {}), ('PReLU', {}), ('PReLU', dict(num_parameters=5)),
+]
+
+
+@pytest.mark.parametrize('name,kw', ACTIVATIONS, ids=[f'{n}-{i}' for i, (n, _) in enumerate(ACTIVATIONS)])
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_more_activations_parity_including_kinks(name, kw, dtype):
+    m, t = getattr(nn, name)(**kw), getattr(tnn, name)(**kw)
+    if name == 'PReLU':
+        with torch.no_grad():
+            t.weight.copy_(torch.linspace(-0.5, 0.7, t.weight.numel()))
+        copy_from_torch(m, t)
+    x = randn(3, 5, 8, dtype=dtype, scale=4.0)
+    x[0, :, :] = KINKS.astype(dtype)                  # the points where the pieces meet
+    # torch's float64 hardsigmoid backward multiplies by a float32 1/6 (relative error 3e-8)
+    loose = name == 'Hardsigmoid'
+    y = parity(m.to(dtype), t.to(torch.float64 if dtype == np.float64 else torch.float32), x,
+               rtol=1e-5 if dtype == np.float32 or loose else 1e-12,
+               atol=1e-6 if dtype == np.float32 or loose else 1e-14)
+    assert y.dtype == dtype
+    assert repr(m) == repr(t)
+
+
+@pytest.mark.parametrize('fn', [F.elu, F.softplus, F.mish, F.softsign, F.hardtanh, F.relu6,
+                                F.hardsigmoid, F.hardswish],
+                         ids=['elu', 'softplus', 'mish', 'softsign', 'hardtanh', 'relu6',
+                              'hardsigmoid', 'hardswish'])
+def test_more_activations_gradcheck(fn):
+    x = mg.tensor(randn(4, 6, dtype=np.float64, scale=3.0) + 0.013, requires_grad=True)
+    assert gradcheck(fn, (x,))
+
+
+def test_prelu_gradcheck_and_errors():
+    x = mg.tensor(randn(2, 3, 4, dtype=np.float64), requires_grad=True)
+    w = mg.tensor([0.2, -0.1, 0.5], dtype=mg.float64, requires_grad=True)
+    assert gradcheck(F.prelu, (x, w))
+    with pytest.raises(RuntimeError, match=r'\(1,\) or \(3,\)'):
+        F.prelu(x, mg.ones(2, dtype=mg.float64))
+
+
+def test_normalize_and_one_hot_like_torch():
+    x = randn(3, 4, dtype=np.float64)
+    x[1] = 0.0                                        # an all-zero row: zeros, zero gradient
+    for p, dim in ((2.0, 1), (1.0, 0), (3.0, -1)):
+        a, b = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y, ty = F.normalize(a, p=p, dim=dim), TF.normalize(b, p=p, dim=dim)
+        close(y, ty, 1e-12, 1e-14, 'normalize')
+        g = randn(3, 4, dtype=np.float64, seed=4)
+        y.backward(mg.tensor(g))
+        ty.backward(torch.tensor(g))
+        close(a.grad, b.grad, 1e-12, 1e-14, 'normalize grad')
+    xg = mg.tensor(randn(3, 4, dtype=np.float64), requires_grad=True)
+    assert gradcheck(lambda v: F.normalize(v, dim=0), (xg,))
+    idx = np.array([[0, 3], [2, 1]])
+    oh = F.one_hot(mg.tensor(idx))
+    assert oh.dtype == np.int64
+    np.testing.assert_array_equal(oh.numpy(), TF.one_hot(torch.tensor(idx)).numpy())
+    assert F.one_hot(mg.tensor([1]), num_classes=5).shape == (1, 5)
+    with pytest.raises(RuntimeError, match=r'\[0, 3\)'):
+        F.one_hot(mg.tensor([3]), num_classes=3)
+
+
+def test_unflatten_like_torch():
+    x = np.arange(24.0).reshape(2, 12)
+    for dim, size in ((1, (3, 4)), (1, (2, -1, 3)), (-1, (12,)), (0, (1, 2))):
+        y = nn.Unflatten(dim, size)(mg.tensor(x))
+        np.testing.assert_array_equal(y.numpy(), tnn.Unflatten(dim, size)(torch.tensor(x)).numpy())
+    assert repr(nn.Unflatten(1, (3, 4))) == repr(tnn.Unflatten(1, (3, 4)))
+    with pytest.raises(RuntimeError, match='do not multiply'):
+        nn.Unflatten(1, (5, 2))(mg.tensor(x))
