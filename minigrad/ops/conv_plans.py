@@ -49,7 +49,7 @@ def choose_plan(geom, itemsize, cpu=True):
     False (CuPy) turns off the cache-sized blocks. Every threshold of every plan is here."""
     N, C, O, KH, KW, G = geom.N, geom.C, geom.O, geom.KH, geom.KW, geom.groups
     H, W, OH, OW, L = geom.H, geom.W, geom.OH, geom.OW, geom.OH * geom.OW
-    per_image = C * KH * KW * L * itemsize                     # bytes of windows per image
+    per_image = max(C * KH * KW * L * itemsize, 1)             # bytes of windows per image
     # dW as (cols @ g^T)^T (groups 1): OpenBLAS splits the long side over its threads (32 x
     # 288 x 65536: 12.5 vs 19.9 ms), but the transposing copy costs more for large weights
     transposed = G == 1 and O * C * KH * KW < 1 << 20
@@ -109,7 +109,8 @@ def scratch(xp, shape, dtype):
 # ---------------------------------------------------------------- pieces shared by the plans
 
 def gemm(w, cols, groups):
-    """``w`` (G, O/G, K) times the window matrix (G*K, M): (O, M) as one product per group."""
+    """``w`` (G, O/G, K) times the window matrix (G*K, M), one product per group: (O, M), or
+    (G, O/G, M) with groups (the same memory)."""
     xp = get_array_module(cols)
     if groups == 1:
         return xp.dot(w[0], cols)
