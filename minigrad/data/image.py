@@ -86,14 +86,19 @@ def padding4(padding):
 def pad4(a4, padding, fill=0, padding_mode='constant'):
     left, top, right, bottom = padding
     xp = backend.get_array_module(a4)
-    widths = [(0, 0), (0, 0), (top, bottom), (left, right)]
-    if padding_mode == 'constant':
-        return xp.pad(a4, widths, mode='constant', constant_values=fill)
-    return xp.pad(a4, widths, mode=padding_mode)
+    if padding_mode == 'constant':     # a filled array and one copy: several times faster than pad
+        n, c, h, w = a4.shape
+        out = xp.full((n, c, h + top + bottom, w + left + right), fill, dtype=a4.dtype)
+        out[:, :, top:top + h, left:left + w] = a4
+        return out
+    return xp.pad(a4, [(0, 0), (0, 0), (top, bottom), (left, right)], mode=padding_mode)
 
 
 def crop(a4, top, left, h, w):
     """Per-image windows: ``top``/``left`` hold one offset per image."""
+    if a4.shape[0] == 1:               # one image (the per-sample path): a slice
+        t, l = int(top[0]), int(left[0])
+        return a4[:, :, t:t + h, l:l + w]
     xp = backend.get_array_module(a4)
     rows = xp.asarray(np.asarray(top)[:, None] + np.arange(h))      # (N, h)
     cols = xp.asarray(np.asarray(left)[:, None] + np.arange(w))     # (N, w)
