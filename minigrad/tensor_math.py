@@ -12,6 +12,7 @@ import numpy as np
 from . import argcheck, backend
 from . import dimargs as A
 from .dtypes import DEFAULT_FLOAT, coerce, is_float
+from .ops import activation as Act
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import reduce as R
@@ -219,13 +220,13 @@ class TensorMath:
         return E.Abs.apply(self)
 
     def tanh(self):
-        return E.Tanh.apply(self._floated())
+        return Act.Tanh.apply(self._floated())
 
     def sigmoid(self):
-        return E.Sigmoid.apply(self._floated())
+        return Act.Sigmoid.apply(self._floated())
 
     def relu(self):
-        return E.ReLU.apply(self)
+        return Act.ReLU.apply(self)
 
     def clip(self, min=None, max=None):
         """Clamp to [min, max]; the gradient passes where min <= x <= max."""
@@ -342,10 +343,10 @@ class TensorMath:
         return (x.abs() ** p).sum(dims, keepdim=keepdim) ** (1.0 / p)
 
     def softmax(self, dim=-1):
-        return R.Softmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
+        return Act.Softmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
 
     def log_softmax(self, dim=-1):
-        return R.LogSoftmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
+        return Act.LogSoftmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
 
     def matmul(self, other):
         """Matrix product with NumPy's rules: 1-D, 2-D and batched with broadcasting.

@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import argcheck, backend, factory
 from ..functions import pad as _pad
-from ..ops import elementwise as E
+from ..ops import activation as Act
+from ..ops import dropout as D
 from ..ops import loss as L
 from ..ops import norm as N
 from ..ops.linalg import Linear as _Linear
@@ -82,12 +83,12 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def relu(input, inplace=False):
     """``max(x, 0)``. ``inplace`` is accepted for compatibility; the result is a new tensor."""
-    return E.ReLU.apply(input)
+    return Act.ReLU.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x if x > 0 else negative_slope * x``."""
-    return E.LeakyReLU.apply(input, negative_slope=float(negative_slope))
+    return Act.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
 def sigmoid(input):
@@ -135,7 +136,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         u = factory.rand(input.shape, dtype=input.dtype, device=input.device).array
         mask = (u >= p).astype(input.dtype)
         mask *= 1.0 / (1.0 - p)
-    return N.Dropout.apply(input, mask=mask)
+    return D.Dropout.apply(input, mask=mask)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

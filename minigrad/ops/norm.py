@@ -1,4 +1,4 @@
-"""Normalisation and regularisation ops: batch normalisation (one op) and dropout (a mask multiply).
+"""Normalisation ops: batch normalisation (one op; dropout is in dropout.py).
 
 Batch norm is a single Function with the analytic backward, not a graph of a dozen small ops:
 one pass of channel sums forward, two backward. Channels are axis 1 of an ``(N, C, *)`` array.
@@ -117,15 +117,3 @@ class BatchNorm(Function):
         if self.affine[1]:
             out.append(gb)
         return tuple(out)
-
-
-class Dropout(Function):
-    """``x * mask`` with a fixed mask that already holds the ``1 / (1 - p)`` scale."""
-
-    def forward(self, x, mask):
-        self.mask = mask
-        return x * mask
-
-    # d(x * mask) = mask dx
-    def backward(self, g):
-        return g * self.mask

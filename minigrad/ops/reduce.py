@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, the 2-norm, amax/amin, max/min along a dim (via gather), softmax, log-softmax."""
+"""Reductions: sum, mean, the 2-norm, amax/amin, max/min along a dim (via gather).
+(softmax and log-softmax live with the activations, in activation.py.)"""
 from ..autograd import Function
 from ..backend import get_array_module, put_along_axis
 
@@ -102,34 +103,3 @@ class Gather(Function):
         gx = xp.zeros(self.shape, dtype=g.dtype)
         put_along_axis(gx, self.index, g, self.axis)
         return gx
-
-
-class Softmax(Function):
-    def forward(self, x, axis=-1):
-        xp = get_array_module(x)
-        self.axis = axis
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
-        self.save_for_backward(out)
-        return out
-
-    # d softmax = y * (g - sum(g * y))
-    def backward(self, g):
-        y = self.saved[0]
-        return y * (g - (g * y).sum(axis=self.axis, keepdims=True))
-
-
-class LogSoftmax(Function):
-    def forward(self, x, axis=-1):
-        xp = get_array_module(x)
-        self.axis = axis
-        z = x - x.max(axis=axis, keepdims=True)
-        out = z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
-        self.save_for_backward(out)
-        return out
-
-    # d log_softmax = g - softmax * sum(g)
-    def backward(self, g):
-        xp = get_array_module(g)
-        y = self.saved[0]
-        return g - xp.exp(y) * g.sum(axis=self.axis, keepdims=True)
