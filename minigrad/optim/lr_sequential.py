@@ -1,13 +1,48 @@
-"""SequentialLR, as ``torch.optim.lr_scheduler.SequentialLR``: schedulers one after another."""
+"""Schedulers made of schedulers, as PyTorch's: SequentialLR (one after another) and
+ChainedScheduler (all at once)."""
 from bisect import bisect_right
 
 from .lr_base import LRScheduler
 from .lr_plateau import ReduceLROnPlateau
 
-__all__ = ['SequentialLR']
+__all__ = ['SequentialLR', 'ChainedScheduler']
 
 
-class SequentialLR(LRScheduler):
+def _check_schedulers(composite, schedulers, optimizer):
+    """Each scheduler must be a scheduler of ``optimizer``, and not ReduceLROnPlateau."""
+    name = type(composite).__name__
+    if len(schedulers) < 1:
+        raise ValueError(f'{name} expects at least one scheduler, but got no scheduler.')
+    for i, s in enumerate(schedulers):
+        if not hasattr(s, 'optimizer'):
+            raise TypeError(f'{name} at index {i} should have `optimizer` as its attribute.')
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(f'{name} does not support `ReduceLROnPlateau` scheduler as it '
+                             'requires additional kwargs to be specified when calling `step`, '
+                             f'but got one at index {i} in the given schedulers sequence.')
+        if s.optimizer is not optimizer:
+            raise ValueError(f'{name} expects all schedulers to belong to the same optimizer, '
+                             f'but got scheduler {type(s).__name__} at index {i} with another '
+                             'optimizer.')
+
+
+class _Composite(LRScheduler):
+    """The state of a scheduler made of ``self._schedulers``: its own, plus each one's."""
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', '_schedulers')}
+        state['_schedulers'] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        saved = state.pop('_schedulers')
+        self.__dict__.update(state)
+        for s, st in zip(self._schedulers, saved):
+            s.load_state_dict(st)
+
+
+class SequentialLR(_Composite):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted from its
     epoch 0) until ``milestones[1]``, and so on, exactly as PyTorch's.
 
@@ -20,20 +55,7 @@ class SequentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
-        name = type(self).__name__
-        if len(schedulers) < 1:
-            raise ValueError(f'{name} expects at least one scheduler, but got no scheduler.')
-        for i, s in enumerate(schedulers):
-            if not hasattr(s, 'optimizer'):
-                raise TypeError(f'{name} at index {i} should have `optimizer` as its attribute.')
-            if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f'{name} does not support `ReduceLROnPlateau` scheduler as it '
-                                 'requires additional kwargs to be specified when calling `step`, '
-                                 f'but got one at index {i} in the given schedulers sequence.')
-            if s.optimizer is not optimizer:
-                raise ValueError(f'{name} expects all schedulers to belong to the same optimizer, '
-                                 f'but got scheduler {type(s).__name__} at index {i} with another '
-                                 'optimizer.')
+        _check_schedulers(self, schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError('Sequential Schedulers expects number of schedulers provided to be one '
                              'more than the number of milestone points, but got number of '
@@ -69,14 +91,27 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ('optimizer', '_schedulers')}
-        state['_schedulers'] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        saved = state.pop('_schedulers')
-        self.__dict__.update(state)
-        for s, st in zip(self._schedulers, saved):
-            s.load_state_dict(st)
+class ChainedScheduler(_Composite):
+    """Step every scheduler in ``schedulers`` at each step, in order (their effects compose).
+
+    Args:
+        schedulers: schedulers of one optimizer.
+        optimizer: that optimizer (default: the first scheduler's).
+    """
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError(f'{type(self).__name__} expects at least one scheduler to be '
+                             'chained, but got no scheduler.')
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(self, schedulers, optimizer)
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [group['lr'] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def step(self):
+        """Step every scheduler."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group['lr'] for group in self._schedulers[-1].optimizer.param_groups]
