@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad.testing import gradcheck
 
 torch = pytest.importorskip('torch')
 LIBS = pytest.mark.parametrize('lib', [mg, torch], ids=['minigrad', 'torch'])
@@ -287,3 +288,43 @@ def test_anomaly_mode_adds_the_creation_place_to_the_version_error():
         y.mul_(2)
         with pytest.raises(RuntimeError, match=r'(?s)modified by an inplace.*z = \(y \* y\)\.sum\(\)'):
             z.backward()
+
+
+# ---------------------------------------------------------------- writers outside tensor.py
+
+def test_init_fills_and_load_state_dict_bump_versions_as_pytorch():
+    def scenario(lib):
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        seen = [lin.weight._version]
+        lib.nn.init.kaiming_uniform_(lin.weight)
+        seen.append(lin.weight._version)
+        lib.nn.init.zeros_(lin.weight)
+        seen.append(lin.weight._version)
+        lin.load_state_dict(lin.state_dict())
+        seen.append(lin.weight._version)
+        return [lib.tensor([float(v > seen[0]) for v in seen[1:]])]   # each one counts
+    grads_of(scenario)
+
+
+def test_load_state_dict_between_forward_and_backward_raises():
+    for lib in (mg, torch):
+        lin = lib.nn.Linear(3, 2)
+        x = lib.ones(4, 3, requires_grad=True)
+        loss = lin(x).sum()                # saves the weight (for x's gradient)
+        lin.load_state_dict(lin.state_dict())
+        with pytest.raises(RuntimeError, match=STALE):
+            loss.backward()
+
+
+def test_index_put_gradcheck():
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((4, 3)), dtype=mg.float64, requires_grad=True)
+    v = mg.tensor(rng.standard_normal((3,)), dtype=mg.float64, requires_grad=True)
+
+    def f(x, v):
+        y = x * 1
+        y[1] = v                           # basic index, v broadcast over nothing
+        y[2:, 1:] = v[:2] * 2              # a block, broadcast over rows
+        return y * y
+    assert gradcheck(f, (x, v))
