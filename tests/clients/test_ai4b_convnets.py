@@ -132,7 +132,8 @@ def test_cell3_one_conv_summary():
     net = OneConv()
     stats = summary(net, input_size=(1, 1, 28, 28))
     assert stats.total_params == 9 * 25 + 9 + 5184 * 10 + 10          # "about 50k" in the text
-    assert '5184' in str(stats) or '[1, 10]' in str(stats)
+    assert tuple(stats.input_shape) == (1, 1, 28, 28) and tuple(stats.output_shape) == (1, 10)
+    assert '[1, 9, 24, 24]' in str(stats) and '[1, 5184]' in str(stats)
 
 
 def test_cell4_one_conv_trains(workdir, capsys):
@@ -158,6 +159,7 @@ def test_cell6_multilayer_cnn_summary():
     net = MultiLayerCNN()
     stats = summary(net, input_size=(1, 1, 28, 28))
     assert stats.total_params == (25 * 10 + 10) + (10 * 20 * 25 + 20) + (320 * 10 + 10)   # ~8.5k
+    assert tuple(stats.output_shape) == (1, 10)
 
 
 def test_cell7_multilayer_cnn_trains(workdir):
@@ -207,6 +209,7 @@ def test_cell10_lenet_summary():
     net = LeNet()
     stats = summary(net, input_size=(1, 3, 32, 32))
     assert stats.total_params == 456 + 2416 + 48120 + 7744 + 650
+    assert tuple(stats.output_shape) == (1, 10) and '[1, 120, 1, 1]' in str(stats)
 
 
 def test_cell11_lenet_trains_with_sgd_and_cross_entropy(workdir):
