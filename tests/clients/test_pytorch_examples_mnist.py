@@ -11,6 +11,7 @@ import re
 import types
 
 import numpy as np
+import pytest
 
 import minigrad as torch
 import minigrad.nn as nn
@@ -89,13 +90,17 @@ def make_transform():
     ])
 
 
-def make_loaders(use_accel_kwargs, batch_size=32, test_batch_size=1000):
+# what the example passes to its loaders on a GPU (2023) or any accelerator (2025)
+CUDA_KWARGS = {'num_workers': 1, 'pin_memory': True, 'shuffle': True}
+ACCEL_KWARGS = {'num_workers': 1, 'persistent_workers': True, 'pin_memory': True, 'shuffle': True}
+
+
+def make_loaders(accel_kwargs=None, batch_size=32, test_batch_size=1000):
     train_kwargs = {'batch_size': batch_size}
     test_kwargs = {'batch_size': test_batch_size}
-    if use_accel_kwargs:       # what the example passes on a GPU; exercised here on the CPU
-        cuda_kwargs = {'num_workers': 1, 'pin_memory': True, 'shuffle': True}
-        train_kwargs.update(cuda_kwargs)
-        test_kwargs.update(cuda_kwargs)
+    if accel_kwargs:           # exercised here on the CPU
+        train_kwargs.update(accel_kwargs)
+        test_kwargs.update(accel_kwargs)
     transform = make_transform()
     dataset1 = datasets.MNIST('./data', train=True, download=True, transform=transform)
     dataset2 = datasets.MNIST('./data', train=False, transform=transform)
@@ -162,13 +167,18 @@ def test_transform_gives_normalised_tensor_samples(workdir):
     assert abs(image.max().item() - (1 - 0.1307) / 0.3081) < 1e-2
 
 
-def test_loaders_with_the_gpu_keyword_arguments(workdir):
-    train_loader, test_loader = make_loaders(use_accel_kwargs=True)
+@pytest.mark.parametrize('accel_kwargs', [CUDA_KWARGS, ACCEL_KWARGS], ids=['2023', '2025'])
+def test_loaders_with_the_accelerator_keyword_arguments(workdir, accel_kwargs):
+    train_loader, test_loader = make_loaders(accel_kwargs)
     assert len(train_loader.dataset) == 384 and len(test_loader.dataset) == 256
     assert len(train_loader) == 12
+    epochs = [[target.numpy() for data, target in train_loader] for _ in range(2)]
     data, target = next(iter(train_loader))
     assert tuple(data.shape) == (32, 1, 28, 28) and data.dtype == torch.float32
     assert tuple(target.shape) == (32,) and target.dtype == torch.int64
+    first, second = (np.concatenate(e) for e in epochs)
+    assert len(first) == 384 and sorted(first) == sorted(second)    # every sample once per epoch
+    assert not np.array_equal(first, second)                        # reshuffled
 
 
 def test_adadelta_and_step_lr():
@@ -187,7 +197,7 @@ def test_main_trains_tests_and_saves(workdir, capsys):
                                  save_model=True)
     torch.manual_seed(1)
     device = torch.device("cpu")
-    train_loader, test_loader = make_loaders(use_accel_kwargs=False)
+    train_loader, test_loader = make_loaders()
     model = Net().to(device)
     optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
