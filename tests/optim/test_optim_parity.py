@@ -114,6 +114,12 @@ CASES = [
     ('Adadelta', dict(lr=1.0, eps=1e-3, weight_decay=0.1)),
     ('Adadelta', dict(lr=0.7, maximize=True)),
     ('Adadelta', dict(lr=2.0, rho=0.5, weight_decay=0.05, maximize=True)),
+    ('Adagrad', dict(lr=0.1)),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.05, weight_decay=0.1)),
+    ('Adagrad', dict(lr=0.05, initial_accumulator_value=0.5, eps=1e-3, maximize=True)),
+    ('Adamax', dict(lr=0.05)),
+    ('Adamax', dict(lr=0.05, betas=(0.3, 0.95), weight_decay=0.1)),   # lerp's other branch
+    ('Adamax', dict(lr=0.02, eps=1e-3, maximize=True)),
 ]
 
 
@@ -148,6 +154,8 @@ def test_param_groups_with_their_own_options(name, kwargs):
     ('AdamW', dict(lr=0.05)),
     ('RMSprop', dict(lr=0.01, centered=True, momentum=0.5)),
     ('Adadelta', dict(lr=1.0, weight_decay=0.1)),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.1)),
+    ('Adamax', dict(lr=0.05)),
 ])
 def test_params_without_grad_are_skipped_like_torch(name, kwargs):
     # v gets a gradient on even steps only; its per-parameter step count must lag behind W's
@@ -206,6 +214,8 @@ def test_same_gradients_give_the_same_update_to_rounding(name, kwargs, dtype):
     ('RMSprop', dict(lr=0.05, momentum=0.5, centered=True, weight_decay=0.1)),
     ('RMSprop', dict(lr=0.05, maximize=True)),
     ('Adadelta', dict(lr=1.0, weight_decay=0.1, maximize=True)),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.1)),
+    ('Adamax', dict(lr=0.1, weight_decay=0.1, maximize=True)),
 ])
 def test_zero_dim_parameters(name, kwargs):
     a, t = mg.tensor(1.5, requires_grad=True), torch.tensor(1.5, requires_grad=True)
