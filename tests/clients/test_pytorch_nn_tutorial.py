@@ -402,3 +402,16 @@ def test_wrapped_dataloader_adaptive_pool_and_device(mnist_pickle, capsys):
     losses = _val_losses(capsys.readouterr().out)
     assert len(losses) == 2 and losses[-1] < 2.1
     assert _valid_accuracy(model, x_valid.to(dev), y_valid.to(dev)) > 0.25
+
+
+def test_same_seed_same_run(mnist_pickle, capsys):
+    """Seeding as PyTorch users do makes the shuffled run repeat bit for bit."""
+    x_train, y_train, x_valid, y_valid = load(mnist_pickle)
+    printed = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        train_dl, valid_dl = get_data(TensorDataset(x_train, y_train), TensorDataset(x_valid, y_valid), bs)
+        model = Mnist_Linear()
+        fit(epochs, model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), train_dl, valid_dl)
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1] and len(_val_losses(printed[0])) == 2
