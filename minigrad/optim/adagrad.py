@@ -2,7 +2,7 @@
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _check_hyper, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_adam_like, _check_hyper, _decayed_grad, _hypers
 
 __all__ = ['Adagrad', 'Adamax']
 
@@ -100,13 +100,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        _check_hyper('learning rate', lr)
-        _check_hyper('epsilon', eps)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f'betas must be a pair (beta1, beta2), got {betas!r}')
-        _check_hyper('beta parameter at index 0', betas[0], 0.0, 1.0, high_open=True)
-        _check_hyper('beta parameter at index 1', betas[1], 0.0, 1.0, high_open=True)
-        _check_hyper('weight_decay', weight_decay)
+        _check_adam_like(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         foreach=foreach, maximize=bool(maximize), differentiable=differentiable,
                         capturable=capturable)

@@ -1,7 +1,7 @@
 """Adam and AdamW, as ``torch.optim.Adam`` / ``torch.optim.AdamW`` (the single-tensor path)."""
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyper, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_adam_like, _decayed_grad, _hypers
 
 __all__ = ['Adam', 'AdamW']
 
@@ -52,13 +52,7 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
-        _check_hyper('learning rate', lr)
-        _check_hyper('epsilon', eps)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f'betas must be a pair (beta1, beta2), got {betas!r}')
-        _check_hyper('beta parameter at index 0', betas[0], 0.0, 1.0, high_open=True)
-        _check_hyper('beta parameter at index 1', betas[1], 0.0, 1.0, high_open=True)
-        _check_hyper('weight_decay', weight_decay)
+        _check_adam_like(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps,
                         weight_decay=weight_decay, amsgrad=bool(amsgrad), maximize=bool(maximize),
                         decoupled_weight_decay=bool(decoupled_weight_decay))

@@ -290,3 +290,15 @@ def _check_hyper(name, value, low=0.0, high=None, high_open=False):
     if value < low or (high is not None and (value >= high if high_open else value > high)):
         bound = f'[{low}, {high})' if high_open else (f'[{low}, {high}]' if high is not None else f'>= {low}')
         raise ValueError(f'Invalid {name} value: {value} (expected {bound})')
+
+
+def _check_adam_like(lr, betas, eps, weight_decay):
+    """The hyperparameters of Adam-like optimizers: lr, eps, weight_decay >= 0, betas a pair in
+    [0, 1)."""
+    _check_hyper('learning rate', lr)
+    _check_hyper('epsilon', eps)
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f'betas must be a pair (beta1, beta2), got {betas!r}')
+    _check_hyper('beta parameter at index 0', betas[0], 0.0, 1.0, high_open=True)
+    _check_hyper('beta parameter at index 1', betas[1], 0.0, 1.0, high_open=True)
+    _check_hyper('weight_decay', weight_decay)
