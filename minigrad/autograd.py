@@ -119,7 +119,8 @@ class Function:
             res = np.asarray(res)    # NumPy gives scalars for 0-d results: keep arrays
         out = inputs[0]._wrap(res)
         if cls.is_view and _shares_memory(res, datas[0]):
-            out._vc = inputs[0]._vc
+            out._vc = inputs[0]._vc                # a view: one version counter with its base,
+            out._view = (inputs[0], cls, options)  # and in-place changes rewrite the base
         if _grad_enabled and True in needs:
             out.requires_grad = True
             out.grad_fn = fn

@@ -74,7 +74,7 @@ class Tensor(TensorMath, TensorShape, TensorInplace):
         requires_grad: record ops on this tensor so that ``backward`` reaches it.
     """
     __slots__ = ('array', 'grad', 'requires_grad', 'grad_fn', '_retains_grad', 'name', '_vc',
-                 '_hooks', '_post_hooks', '__weakref__')
+                 '_view', '_hooks', '_post_hooks', '__weakref__')
     __array_ufunc__ = None       # NumPy operators defer to ours: np.float32(2) * t is a Tensor
     __array_priority__ = 1000
 
@@ -94,14 +94,15 @@ class Tensor(TensorMath, TensorShape, TensorInplace):
         t._set_fields(array)
         return t
 
-    def _set_fields(self, array, vc=None):
+    def _set_fields(self, array):
         self.array = array
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
         self._retains_grad = False
         self.name = None
-        self._vc = [0] if vc is None else vc   # the version counter, one list shared by views
+        self._vc = [0]                         # the version counter, one list shared by views
+        self._view = None                      # (base, view op, its options) for a view
         self._hooks = self._post_hooks = None
 
     # ------------------------------------------------------------ attributes

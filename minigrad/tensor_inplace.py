@@ -44,18 +44,15 @@ class TensorInplace:
             with autograd.no_grad():
                 self._store(compute(self, *args, **kwargs))
             return self
-        fn = self.grad_fn
-        if fn is None and self.requires_grad:
-            raise RuntimeError('a leaf Variable that requires grad is being used in an in-place '
-                               'operation: do it inside `with mg.no_grad():` (as an optimizer '
-                               'does), or on a copy (x = x * 2 instead of x.mul_(2))')
-        if fn is not None and fn.is_view and fn.parents and self._vc is fn.parents[0]._vc:
-            raise RuntimeError(f'in-place change of a view ({fn.name} of another tensor) that '
-                               'requires grad: minigrad cannot rewrite the history of the base '
-                               'tensor (PyTorch can); clone() the view first or use an '
-                               'out-of-place op')
-        old = self._wrap(self.array)          # stands for self's value before the change
-        old._vc, old.grad_fn, old.requires_grad = self._vc, fn, self.requires_grad
+        root = self
+        while root._view is not None:
+            root = root._view[0]
+        if root.requires_grad and root.grad_fn is None:
+            raise RuntimeError(f"a {'view of a ' if root is not self else ''}leaf Variable that "
+                               'requires grad is being used in an in-place operation: do it inside '
+                               '`with mg.no_grad():` (as an optimizer does), or on a copy '
+                               '(x = x * 2 instead of x.mul_(2))')
+        old = self._alias()
         out = compute(old, *args, **kwargs)
         new_fn = out.grad_fn
         if new_fn is not None and any(s is self.array for s in new_fn.saved):
@@ -63,10 +60,29 @@ class TensorInplace:
             new_fn.saved = tuple(s.copy() if s is self.array else s for s in new_fn.saved)
             new_fn._versions = [r for r in new_fn._versions if r[0] is not self._vc]
         self._store(out)
-        if new_fn is not None:
-            new_fn._inplace_of = old     # ops that used self before keep using the old value
-        self.grad_fn, self.requires_grad = new_fn, out.requires_grad
+        self._take_history(old, out)
         return self
+
+    def _alias(self):
+        """A new tensor object standing for this tensor's current value and history."""
+        t = self._wrap(self.array)
+        t._vc, t.grad_fn, t.requires_grad = self._vc, self.grad_fn, self.requires_grad
+        return t
+
+    def _take_history(self, old, new):
+        """This tensor (whose previous state ``old`` stands for) now holds ``new``'s value: take
+        ``new``'s graph. Ops that used the tensor before keep using ``old`` (the engine follows
+        ``_inplace_of``). A view first rewrites its base's history (and so on up), then becomes
+        a view of the changed base again, as in PyTorch."""
+        if self._view is not None:
+            base, cls, options = self._view
+            base_old = base._alias()
+            base._take_history(base_old, _write_back(cls, options, base_old, new, base.shape))
+            new = cls.apply(base, **options)
+        fn = new.grad_fn
+        if fn is not None:
+            fn._inplace_of = old
+        self.grad_fn, self.requires_grad = fn, new.requires_grad
 
     def _store(self, out):
         """Write ``out``'s values into this tensor's memory and bump the version."""
@@ -131,6 +147,19 @@ class TensorInplace:
         """Fill with values drawn from N(mean, std^2) (the generator of ``mg.manual_seed``)."""
         rs = backend.random_module(self.device)
         return self._put(self._wrap(rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean))
+
+
+def _write_back(cls, options, base_old, value, base_shape):
+    """The base of a view after ``value`` was written through the view, as a graph op."""
+    if cls is S.GetItem:
+        return S.IndexPut.apply(base_old, value, index=options['index'])
+    if cls is S.Reshape:
+        return S.Reshape.apply(value, shape=tuple(base_shape))
+    if cls is S.Permute:
+        dims = options['dims']
+        return S.Permute.apply(value, dims=tuple(sorted(range(len(dims)), key=dims.__getitem__)))
+    raise RuntimeError(f'in-place change of a {cls.__name__} view that requires grad is not supported; '
+                       'clone() it first')
 
 
 def _inplace_method(name):

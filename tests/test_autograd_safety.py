@@ -225,13 +225,37 @@ def test_inplace_keeps_shape_and_dtype_kind(lib):
         lib.zeros(3).add_(lib.ones(2, 3))
 
 
-def test_inplace_on_a_view_that_requires_grad_is_refused_not_wrong():
-    # PyTorch rewrites the base's history here; minigrad says it cannot instead of silently
-    # giving the base a wrong gradient
-    x = leaf(mg, [1.0, 2.0, 3.0])
-    y = x * 2
-    with pytest.raises(RuntimeError, match='view'):
-        y[1:].mul_(3)
+def test_inplace_through_views_rewrites_the_base_as_pytorch():
+    def scenario(lib):
+        x = leaf(lib, [[1.0, -2.0, 3.0], [0.5, 1.5, -1.0]])
+        w = leaf(lib, [2.0, -1.0, 0.5])
+        y = x * 2
+        before = (y * 1).sum()             # used y before the changes: keeps the old value
+        y[1].mul_(3)                       # a row, through basic indexing
+        y[:, 0] += 1                       # Python: t = y[:, 0]; t += 1; y[:, 0] = t
+        y.view(6)[2:4].add_(w[:2])         # a view of a view, with an operand that needs grad
+        y.t()[1].exp_()                    # through a transpose
+        z = (y * y).sum() + before
+        z.backward()
+        return [x.grad, w.grad, y]
+    grads_of(scenario)
+
+
+def test_view_of_a_buffer_gets_a_history_from_its_operand():
+    def scenario(lib):
+        w = leaf(lib, [1.0, 2.0])
+        buf = lib.zeros(3, 2)              # does not require grad
+        buf[1].add_(w * 3)                 # now buf depends on w, as in PyTorch
+        (buf * buf).sum().backward()
+        return [w.grad, buf]
+    grads_of(scenario)
+
+
+@LIBS
+def test_inplace_on_a_view_of_a_leaf_that_requires_grad_raises(lib):
+    x = leaf(lib, [1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match='view of a leaf Variable that requires grad'):
+        x[1:].mul_(2)
 
 
 # ---------------------------------------------------------------- anomaly mode
