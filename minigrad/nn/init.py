@@ -6,10 +6,12 @@ device.
 import math
 import warnings
 
+from .. import backend, factory
 from ..autograd import no_grad
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'constant_', 'zeros_', 'ones_',
-           'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_']
+           'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_',
+           'trunc_normal_', 'orthogonal_', 'eye_', 'dirac_']
 
 _LINEAR_FNS = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
                'conv_transpose3d')
@@ -129,3 +131,82 @@ def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
         warnings.warn('Initializing zero-element tensors is a no-op')
         return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with draws from N(mean, std^2) truncated to ``[a, b]`` (by redrawing the values that
+    fall outside; after 100 rounds any left are clipped, which only a range far in a tail needs).
+
+    Args:
+        mean, std: of the normal before truncation.
+        a, b: the bounds (absolute values, as PyTorch's).
+        generator: not supported (the library's generator is used).
+    """
+    if generator is not None:
+        raise NotImplementedError('trunc_normal_: generator= is not supported by minigrad')
+    if not a < b:
+        raise ValueError(f'trunc_normal_: expected a < b, got a={a}, b={b}')
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The '
+                      'distribution of values may be incorrect.', stacklevel=2)
+    with no_grad():
+        arr = factory.randn(*tensor.shape, dtype=tensor.dtype, device=tensor.device).array
+        arr = arr * std + mean
+        for _ in range(100):
+            bad = (arr < a) | (arr > b)
+            n = int(bad.sum())
+            if n == 0:
+                break
+            redraw = factory.randn(n, dtype=tensor.dtype, device=tensor.device).array
+            arr[bad] = redraw * std + mean
+        return tensor.copy_(tensor._wrap(arr.clip(a, b).astype(tensor.dtype, copy=False)))
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """Fill with a (semi-)orthogonal matrix: the Q of a QR decomposition of a standard normal
+    draw, signs fixed by R's diagonal, times ``gain`` (Saxe et al.). Dims after the first are
+    flattened."""
+    if generator is not None:
+        raise NotImplementedError('orthogonal_: generator= is not supported by minigrad')
+    if tensor.ndim < 2:
+        raise ValueError('Only tensors with 2 or more dimensions are supported')
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with no_grad():
+        flat = factory.randn(rows, cols, dtype=tensor.dtype, device=tensor.device).array
+        xp = backend.get_array_module(flat)
+        if rows < cols:
+            flat = flat.T
+        q, r = xp.linalg.qr(flat)
+        q = q * xp.sign(xp.diagonal(r))
+        if rows < cols:
+            q = q.T
+        return tensor.copy_(tensor._wrap((q * gain).reshape(tensor.shape).astype(tensor.dtype)))
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError('Only tensors with 2 dimensions are supported')
+    with no_grad():
+        xp = backend.get_array_module(tensor.array)
+        return tensor.copy_(tensor._wrap(xp.eye(*tensor.shape, dtype=tensor.dtype)))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each output channel (of
+    each group) passes its input channel through unchanged."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError('Only tensors with 3, 4, or 5 dimensions are supported')
+    out_per_group = tensor.shape[0] // groups
+    if tensor.shape[0] % groups:
+        raise ValueError('dim 0 must be divisible by groups')
+    with no_grad():
+        xp = backend.get_array_module(tensor.array)
+        arr = xp.zeros(tensor.shape, dtype=tensor.dtype)
+        centre = tuple(s // 2 for s in tensor.shape[2:])
+        for g in range(groups):
+            for d in range(min(out_per_group, tensor.shape[1])):
+                arr[(g * out_per_group + d, d) + centre] = 1
+        return tensor.copy_(tensor._wrap(arr))

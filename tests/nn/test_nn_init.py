@@ -102,3 +102,54 @@ def test_conv_default_init_bounds_like_torch():
     assert abs(m.weight.numpy().std() - t.weight.detach().numpy().std()) < 0.05 * bound
     g = nn.Conv2d(8, 8, 3, groups=4)                 # fan_in = in/groups * k * k
     assert np.abs(g.weight.numpy()).max() <= 1 / math.sqrt(2 * 9)
+
+
+def _pdf(x):
+    return math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def _cdf(x):
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def truncated_normal_moments(mean, std, a, b):
+    """(mean, variance) of N(mean, std^2) restricted to [a, b]."""
+    al, be = (a - mean) / std, (b - mean) / std
+    z = _cdf(be) - _cdf(al)
+    m = mean + std * (_pdf(al) - _pdf(be)) / z
+    v = std ** 2 * (1 + (al * _pdf(al) - be * _pdf(be)) / z - ((_pdf(al) - _pdf(be)) / z) ** 2)
+    return m, v
+
+
+def test_trunc_normal_bounds_moments_and_seed():
+    mg.manual_seed(3)
+    w = mg.empty(200, 300)
+    v = w._version
+    assert init.trunc_normal_(w, mean=0.5, std=2.0, a=-1.0, b=3.0) is w
+    a = w.numpy()
+    assert w._version > v and w.dtype == np.float32
+    assert a.min() >= -1.0 and a.max() <= 3.0 and a.min() < -0.99 and a.max() > 2.99
+    mean, var = truncated_normal_moments(0.5, 2.0, -1.0, 3.0)
+    assert abs(a.mean() - mean) < 5 * math.sqrt(var / a.size)
+    assert abs(a.var() - var) < 5 * var * math.sqrt(2 / a.size)
+    mg.manual_seed(3)
+    np.testing.assert_array_equal(init.trunc_normal_(mg.empty(200, 300), 0.5, 2.0, -1.0, 3.0).numpy(), a)
+
+
+@pytest.mark.parametrize('shape,gain', [((6, 10), 1.0), ((10, 6), 2.0), ((4, 3, 2, 2), 0.5)])
+def test_orthogonal_rows_or_columns_are_orthonormal(shape, gain):
+    w = init.orthogonal_(mg.empty(*shape, dtype=mg.float64), gain=gain)
+    m = w.numpy().reshape(shape[0], -1)
+    small = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    np.testing.assert_allclose(small, gain ** 2 * np.eye(small.shape[0]), atol=1e-12)
+
+
+def test_eye_and_dirac_equal_torch():
+    torch = pytest.importorskip('torch')
+    np.testing.assert_array_equal(init.eye_(mg.empty(3, 5)).numpy(),
+                                  torch.nn.init.eye_(torch.empty(3, 5)).numpy())
+    for shape, groups in (((4, 2, 3, 3), 1), ((6, 2, 3), 2), ((2, 3, 1, 3, 3), 1), ((4, 4, 2, 2), 2)):
+        ours = init.dirac_(mg.ones(*shape), groups=groups).numpy()
+        np.testing.assert_array_equal(ours, torch.nn.init.dirac_(torch.ones(*shape), groups).numpy())
+    with pytest.raises(ValueError, match='2 dimensions'):
+        init.eye_(mg.empty(2, 2, 2))
