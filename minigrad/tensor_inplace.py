@@ -9,7 +9,10 @@ and the tensor or an operand requires grad) it is recorded like an out-of-place 
 computed from an alias that stands for the tensor's old value, written into the memory, and the
 tensor takes the new ``grad_fn``. So ``y = x * 2; y.mul_(3)`` backpropagates 6, as PyTorch does,
 and an op that saved the old values for backward raises there instead of using the new ones.
-A leaf that requires grad may change in place only under ``no_grad`` (what optimizers do).
+A view (``y[0]``, ``y.view(-1)``, ``y.t()``) remembers its base: changing it in place rewrites
+the base's history too, so ``x[:, 0] += 1`` inside a forward backpropagates as in PyTorch.
+A leaf that requires grad (or a view of one) may change in place only under ``no_grad`` (what
+optimizers do).
 """
 import numpy as np
 
