@@ -85,6 +85,8 @@ class TensorInplace:
         fn = new.grad_fn
         if fn is not None:
             fn._inplace_of = old
+        # hooks registered so far belong to the old value (PyTorch's rule); retain_grad stays
+        old._hooks, self._hooks = self._hooks, None
         self.grad_fn, self.requires_grad = fn, new.requires_grad
 
     def _store(self, out):

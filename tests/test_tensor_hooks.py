@@ -142,3 +142,18 @@ def test_handle_as_context_manager():
         (x * 2).sum().backward()
     (x * 2).sum().backward()
     assert len(seen) == 1
+
+
+def test_hooks_stay_with_the_value_they_were_registered_on_across_an_inplace_change():
+    def scenario(lib, log):
+        x = leaf(lib, [1.0, 2.0])
+        y = x * 1
+        y.register_hook(lambda g: log.append(('before', g)))
+        z = y * 5
+        y.mul_(2)
+        y.register_hook(lambda g: log.append(('after', g)))
+        y.retain_grad()
+        (y * 3 + z).sum().backward()
+        return [x.grad, y.grad]
+    log = run_both(scenario)
+    assert [tag for tag, _ in log] == ['after', 'before']
