@@ -17,8 +17,8 @@ from . import transforms
 from .cifar import CIFAR10, read_cifar_bin
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader
-from .dataset import (ConcatDataset, Dataset, ImageDataset, Subset, TensorDataset, fetch_batch,
-                      random_split)
+from .dataset import (ChainDataset, ConcatDataset, Dataset, ImageDataset, IterableDataset, Subset,
+                      TensorDataset, fetch_batch, random_split)
 from .download import (ChecksumError, CorruptFileError, DatasetNotFoundError, DownloadError,
                        download_archive_members, download_file, sha256_file)
 from .mnist import MNIST, FashionMNIST, MNISTSample, read_idx
@@ -30,7 +30,8 @@ from .worker import WorkerInfo, get_worker_info
 
 # the loading API shared with minigrad.utils.data (torch.utils.data's names)
 LOADING_NAMES = [
-    'Dataset', 'TensorDataset', 'Subset', 'ConcatDataset', 'random_split', 'DataLoader',
+    'Dataset', 'IterableDataset', 'TensorDataset', 'Subset', 'ConcatDataset', 'ChainDataset',
+    'random_split', 'DataLoader',
     'default_collate', 'default_convert', 'get_worker_info', 'WorkerInfo', 'Sampler',
     'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler', 'WeightedRandomSampler',
     'BatchSampler', 'DistributedSampler',

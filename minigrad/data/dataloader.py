@@ -15,18 +15,18 @@ done) and give it back to ``load_state_dict``: the run continues bit for bit, ev
 A sampler you pass yourself draws from its own generator (or minigrad's global one).
 """
 import itertools
+import math
 import multiprocessing
 import numbers
 import weakref
 
 import numpy as np
 
-from .. import backend
 from .collate import collate_arrays, convert_arrays, to_tensors
-from .dataset import fetch_batch
+from .dataset import IterableDataset, fetch_batch
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, as_generator
 from .transforms import apply_transform, generator_scope
-from .worker import WorkerPool
+from .worker import Exhausted, WorkerIterator, WorkerPool
 
 
 def _rng(seed, *key):
@@ -66,14 +66,45 @@ class _Fetcher:
                 getitems = getattr(dataset, '__getitems__', None)
                 samples = getitems(list(indices)) if getitems else [dataset[i] for i in indices]
             batch = collate_fn(samples)
-        if self.transform is not None:
-            if isinstance(batch, list) and batch:
-                batch[0] = apply_transform(self.transform, batch[0], generator)
-            elif isinstance(batch, tuple) and batch:
-                batch = (apply_transform(self.transform, batch[0], generator),) + batch[1:]
-            else:
-                batch = apply_transform(self.transform, batch, generator)
+        return _batch_transform(self.transform, batch, generator)
+
+
+def _batch_transform(transform, batch, generator):
+    """The loader's ``transform=`` applied to the input field (the first) of a batch."""
+    if transform is None:
         return batch
+    if isinstance(batch, list) and batch:
+        batch[0] = apply_transform(transform, batch[0], generator)
+        return batch
+    if isinstance(batch, tuple) and batch:
+        return (apply_transform(transform, batch[0], generator),) + batch[1:]
+    return apply_transform(transform, batch, generator)
+
+
+class _StreamFetcher:
+    """Loads the next batch of an IterableDataset; a new stream for each new ``token`` (iteration)."""
+
+    def __init__(self, dataset, batch_size, drop_last, collate_fn, transform):
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.collate_fn, self.transform = collate_fn, transform
+        self._token, self._stream, self._done = None, None, True
+
+    def __call__(self, seed, epoch, b, token):
+        if token != self._token:
+            self._token, self._stream, self._done = token, iter(self.dataset), False
+        if self._done:
+            return Exhausted()
+        generator = _rng(seed, epoch, 1, b)
+        with generator_scope(generator):      # the dataset's transforms run as the stream advances
+            chunk = list(itertools.islice(self._stream, 1 if self.batch_size is None else self.batch_size))
+        if not chunk or (self.drop_last and len(chunk) < self.batch_size):
+            self._done = True
+            return Exhausted()
+        if self.batch_size is None:
+            batch = convert_arrays(chunk[0]) if self.collate_fn is None else self.collate_fn(chunk[0])
+        else:
+            batch = collate_arrays(chunk) if self.collate_fn is None else self.collate_fn(chunk)
+        return _batch_transform(self.transform, batch, generator)
 
 
 def _check_int(value, name, minimum):
@@ -121,6 +152,12 @@ class DataLoader:
                  prefetch_factor=None, persistent_workers=False, pin_memory_device='', in_order=True,
                  seed=None, transform=None, device=None):
         self.num_workers = _check_int(num_workers, 'num_workers', 0)
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream:
+            for name, value in (('shuffle', shuffle), ('sampler', sampler), ('batch_sampler', batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f'DataLoader with IterableDataset: expected unspecified {name} option, '
+                                     f'but got {name}={value!r}')
         if timeout < 0:
             raise ValueError(f'timeout option should be non-negative, got {timeout!r}')
         if self.num_workers == 0 and prefetch_factor is not None:
@@ -149,11 +186,12 @@ class DataLoader:
             seed = int(as_generator(generator).integers(2 ** 63))
         self.seed = int(seed)
         self.generator = generator
-        if sampler is None:
+        if sampler is None and not self._stream:
             sampler = _SeededRandomSampler(dataset, self.seed) if self.shuffle else SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None:
+        if batch_size is not None and batch_sampler is None and not self._stream:
             batch_sampler = BatchSampler(sampler, batch_size, self.drop_last)
         self.sampler, self.batch_sampler = sampler, batch_sampler
+        self._auto_collation = batch_sampler is not None or (self._stream and batch_size is not None)
         self.collate_fn = collate_fn
         self.pin_memory, self.pin_memory_device, self.in_order = bool(pin_memory), pin_memory_device, in_order
         self.timeout = timeout
@@ -172,11 +210,12 @@ class DataLoader:
         self._pool = None       # the persistent workers
         self._iteration = 0
 
-    @property
-    def _auto_collation(self):
-        return self.batch_sampler is not None
-
     def __len__(self):
+        if self._stream:       # as PyTorch: from len(dataset), which a stream may lack (TypeError)
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def set_epoch(self, epoch):
@@ -200,6 +239,8 @@ class DataLoader:
         return enumerate(itertools.islice(iter(source), start, None), start)
 
     def _fetcher(self):
+        if self._stream:
+            return _StreamFetcher(self.dataset, self.batch_size, self.drop_last, self.collate_fn, self.transform)
         return _Fetcher(self.dataset, self._auto_collation, self.collate_fn, self.transform)
 
     def _finish(self, batch):
@@ -211,17 +252,26 @@ class DataLoader:
         epoch, start = self.epoch, self._start_batch
         self.epoch, self._start_batch = epoch + 1, 0
         self._active = state = [epoch, start]
-        tasks = self._index_batches(epoch, start)
+        self._iteration += 1
+        if self._stream:       # batch b of a stream: the b-th next batch; `start` are skipped
+            tasks, skip = ((b, self._iteration) for b in itertools.count()), start
+        else:
+            tasks, skip = self._index_batches(epoch, start), 0
         if self.num_workers == 0:
-            return self._serial(tasks, epoch, state)
-        return _WorkerIterator(self, tasks, epoch, state)
+            return self._serial(tasks, epoch, state, skip)
+        return WorkerIterator(self, tasks, epoch, state, skip)
 
-    def _serial(self, tasks, epoch, state):
+    def _serial(self, tasks, epoch, state, skip):
         fetch = self._fetcher()
         for b, indices in tasks:
-            batch = self._finish(fetch(self.seed, epoch, b, indices))
-            state[1] = b + 1
-            yield batch
+            batch = fetch(self.seed, epoch, b, indices)
+            if isinstance(batch, Exhausted):
+                break
+            if skip:
+                skip -= 1
+                continue
+            state[1] += 1
+            yield self._finish(batch)
         if self._active is state:
             self._active = None
 
@@ -258,81 +308,3 @@ class DataLoader:
         return (f'DataLoader(dataset={type(self.dataset).__name__}[{len(self.dataset)}], '
                 f'batch_size={self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last}, '
                 f'num_workers={self.num_workers}, seed={self.seed})')
-
-
-class _WorkerIterator:
-    """One epoch loaded by worker processes: keeps ``prefetch_factor * num_workers`` batches in
-    flight, yields them in order, and shuts non-persistent workers down when it ends, fails or is
-    dropped."""
-
-    def __init__(self, loader, tasks, epoch, state):
-        self._loader, self._tasks, self._epoch, self._state = loader, tasks, epoch, state
-        loader._iteration += 1
-        self._iteration = loader._iteration
-        self._pool = loader._worker_pool(epoch)
-        self._sent = self._next = 0           # tasks handed out / next batch to yield (counts)
-        self._buffer = {}
-        self._first = None
-        self._exhausted = False
-        for _ in range(loader.prefetch_factor * loader.num_workers):
-            self._put()
-
-    @property
-    def worker_pids(self):
-        return self._pool.pids
-
-    def _put(self):
-        if self._exhausted:
-            return
-        try:
-            b, indices = next(self._tasks)
-        except StopIteration:
-            self._exhausted = True
-            return
-        if self._first is None:
-            self._first = b
-        task = (self._iteration, b, self._epoch, self._loader.seed, list(indices) if
-                isinstance(indices, (list, tuple, np.ndarray)) else indices)
-        self._pool.put(self._sent % len(self._pool.workers), task)
-        self._sent += 1
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        try:
-            if self._next == self._sent:
-                self._end()
-                raise StopIteration
-            b = self._first + self._next
-            while b not in self._buffer:
-                iteration, got, data = self._pool.get(self._loader.timeout)
-                if iteration == self._iteration:
-                    self._buffer[got] = data
-            data = self._buffer.pop(b)
-            self._next += 1
-            self._put()
-            if hasattr(data, 'reraise'):
-                self._end()
-                data.reraise()
-            self._state[1] = b + 1
-            return self._loader._finish(data)
-        except StopIteration:
-            raise
-        except BaseException:       # a worker's error, a timeout, Ctrl-C: stop the workers first
-            self._end()
-            raise
-
-    def _end(self):
-        if not self._loader.persistent_workers:
-            self._pool.shutdown()
-        if self._loader._active is self._state and self._next == self._sent and self._exhausted:
-            self._loader._active = None
-
-    def __del__(self):
-        pool = getattr(self, '_pool', None)
-        if pool is not None and not self._loader.persistent_workers:
-            pool.shutdown()
-
-    def __len__(self):
-        return len(self._loader)

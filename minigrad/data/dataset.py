@@ -36,6 +36,45 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets (streams): subclasses define ``__iter__``.
+
+    With ``num_workers > 0`` every worker iterates its own copy of the dataset, so, as in PyTorch,
+    shard the stream with ``get_worker_info()`` (its ``id`` and ``num_workers``) or each sample
+    comes ``num_workers`` times. ``a + b`` is ``ChainDataset([a, b])``.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f'{type(self).__name__} must define __iter__')
+
+    def __len__(self):
+        raise TypeError(f'{type(self).__name__} has no len(): it is a stream (define __len__ to give one)')
+
+    def __getitem__(self, index):
+        raise TypeError(f'{type(self).__name__} is an IterableDataset: iterate over it, it cannot be indexed')
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after another.
+
+    Args:
+        datasets: iterable-style datasets.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
 def _backend_array(t):
     """The backend array behind a Tensor, or ``np.asarray`` of anything else."""
     if isinstance(t, Tensor):

@@ -1,4 +1,4 @@
-"""Worker processes for ``DataLoader(num_workers > 0)``.
+"""Worker processes for ``DataLoader(num_workers > 0)`` and the iterator that drives them.
 
 Each worker is a process (forked on Linux) that takes ``(iteration, batch index, epoch, seed,
 indices)`` tasks from its own queue, loads and collates that batch, and puts the pickled result
@@ -184,3 +184,100 @@ class WorkerPool:
     @property
     def pids(self):
         return [w.pid for w in self.workers]
+
+
+class Exhausted:
+    """What a stream fetcher gives once its IterableDataset has no batch left."""
+
+
+class WorkerIterator:
+    """One epoch loaded by worker processes: keeps ``prefetch_factor * num_workers`` batches in
+    flight, yields them in order, and shuts non-persistent workers down when it ends, fails or is
+    dropped. With an IterableDataset each worker streams its own copy; a worker whose stream is
+    exhausted gets no more tasks, and the epoch ends when every worker's is."""
+
+    def __init__(self, loader, tasks, epoch, state, skip):
+        self._loader, self._tasks, self._epoch, self._state = loader, tasks, epoch, state
+        self._iteration, self._skip = loader._iteration, skip
+        self._pool = loader._worker_pool(epoch)
+        self._active = list(range(len(self._pool.workers)))    # workers that may still give batches
+        self._owner = {}                                        # batch index -> worker
+        self._turn = 0
+        self._sent = self._next = 0           # tasks handed out / results consumed (counts)
+        self._buffer = {}
+        self._first = None
+        self._exhausted = False
+        for _ in range(loader.prefetch_factor * loader.num_workers):
+            self._put()
+
+    @property
+    def worker_pids(self):
+        return self._pool.pids
+
+    def _put(self):
+        if self._exhausted or not self._active:
+            return
+        try:
+            b, indices = next(self._tasks)
+        except StopIteration:
+            self._exhausted = True
+            return
+        if self._first is None:
+            self._first = b
+        worker = self._active[self._turn % len(self._active)]
+        self._turn += 1
+        self._owner[b] = worker
+        task = (self._iteration, b, self._epoch, self._loader.seed, list(indices) if
+                isinstance(indices, (list, tuple, np.ndarray)) else indices)
+        self._pool.put(worker, task)
+        self._sent += 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            while True:
+                if self._next == self._sent:
+                    self._end()
+                    raise StopIteration
+                b = self._first + self._next
+                while b not in self._buffer:
+                    iteration, got, data = self._pool.get(self._loader.timeout)
+                    if iteration == self._iteration:
+                        self._buffer[got] = data
+                data = self._buffer.pop(b)
+                worker = self._owner.pop(b)
+                self._next += 1
+                if isinstance(data, Exhausted) and worker in self._active:
+                    self._active.remove(worker)
+                self._put()
+                if hasattr(data, 'reraise'):
+                    self._end()
+                    data.reraise()
+                if isinstance(data, Exhausted):
+                    continue
+                if self._skip:
+                    self._skip -= 1
+                    continue
+                self._state[1] += 1
+                return self._loader._finish(data)
+        except StopIteration:
+            raise
+        except BaseException:       # a worker's error, a timeout, Ctrl-C: stop the workers first
+            self._end()
+            raise
+
+    def _end(self):
+        if not self._loader.persistent_workers:
+            self._pool.shutdown()
+        if self._loader._active is self._state and self._next == self._sent:
+            self._loader._active = None
+
+    def __del__(self):
+        pool = getattr(self, '_pool', None)
+        if pool is not None and not self._loader.persistent_workers:
+            pool.shutdown()
+
+    def __len__(self):
+        return len(self._loader)

@@ -3,9 +3,10 @@
     from minigrad.utils.data import DataLoader, Dataset, TensorDataset, random_split
 """
 from .. import data as _data
-from ..data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, Sampler,
-                    SequentialSampler, Subset, SubsetRandomSampler, TensorDataset, WeightedRandomSampler,
-                    WorkerInfo, default_collate, default_convert, get_worker_info, random_split)
+from ..data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, Dataset, IterableDataset,
+                    RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
+                    WeightedRandomSampler, WorkerInfo, default_collate, default_convert, get_worker_info,
+                    random_split)
 
 __all__ = list(_data.LOADING_NAMES)
 
