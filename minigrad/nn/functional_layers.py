@@ -1,5 +1,6 @@
 """More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``group_norm``,
-``embedding``, ``one_hot``, ``dropout2d``, ``normalize``.
+``embedding``, ``one_hot``, ``dropout2d``, ``normalize``, ``cosine_similarity``,
+``pairwise_distance``.
 
 Each is composed from existing differentiable ops (mean, biased variance, indexing, ``where``,
 multiplication), whose gradients are exact, so none needs a backward of its own.
@@ -13,7 +14,8 @@ import numpy as np
 from .. import argcheck, backend, factory
 from ..functions import where
 
-__all__ = ['layer_norm', 'group_norm', 'embedding', 'one_hot', 'dropout2d', 'normalize']
+__all__ = ['layer_norm', 'group_norm', 'embedding', 'one_hot', 'dropout2d', 'normalize',
+           'cosine_similarity', 'pairwise_distance']
 
 
 def _normalize(x, dims, eps):
@@ -178,6 +180,16 @@ def one_hot(tensor, num_classes=-1):
     return tensor._wrap(out)
 
 
+def _pnorm(x, p, dim, keepdim=True):
+    """The p-norm along ``dim``, written so that an all-zero slice has norm 0 and gradient 0 (no
+    ``0 ** (1/p)`` in the graph, whose gradient would be NaN)."""
+    a = x.abs()
+    total = (a * a if p == 2.0 else a ** p).sum(dim, keepdim=keepdim)
+    nonzero = total > 0
+    safe = where(nonzero, total, 1.0)
+    return where(nonzero, safe.sqrt() if p == 2.0 else safe ** (1.0 / p), 0.0)
+
+
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """``x / max(||x||_p, eps)`` along ``dim`` (unit vectors; an all-zero slice stays zero with
     zero gradient, as PyTorch).
@@ -188,10 +200,31 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     argcheck.float_tensor('normalize', input)
     if out is not None:
         raise NotImplementedError('normalize: out= is not supported by minigrad')
-    p = float(p)
-    a = input.abs()
-    total = (a * a if p == 2.0 else a ** p).sum(dim, keepdim=True)
-    nonzero = total > 0
-    safe = where(nonzero, total, 1.0)                 # no 0 ** (1/p) in the graph: its gradient
-    norm = where(nonzero, safe.sqrt() if p == 2.0 else safe ** (1.0 / p), 0.0)   # would be NaN
-    return input / norm.clip(min=float(eps))
+    return input / _pnorm(input, float(p), dim).clip(min=float(eps))
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` (the inputs
+    broadcast). As PyTorch, the clamp at ``eps`` changes the value, not the gradient's path.
+
+    Shape:
+        x1, x2 broadcastable -> their broadcast shape without ``dim``.
+    """
+    argcheck.float_tensor('cosine_similarity', x1, 'x1')
+    argcheck.like_input('cosine_similarity', x1, x2=x2)
+    norms = []
+    for x in (x1, x2):
+        n = _pnorm(x, 2.0, dim)
+        norms.append(n + (n.clip(min=float(eps)) - n).detach())
+    return ((x1 / norms[0]) * (x2 / norms[1])).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``||x1 - x2 + eps||_p`` along the last dim (the inputs broadcast).
+
+    Shape:
+        (N, D), (N, D) -> (N,) (or (N, 1) with ``keepdim``).
+    """
+    argcheck.float_tensor('pairwise_distance', x1, 'x1')
+    argcheck.like_input('pairwise_distance', x1, x2=x2)
+    return _pnorm(x1 - x2 + float(eps), float(p), -1, keepdim)

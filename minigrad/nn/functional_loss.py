@@ -1,5 +1,5 @@
 """More losses, as ``torch.nn.functional``: ``binary_cross_entropy``,
-``binary_cross_entropy_with_logits``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss``.
+``binary_cross_entropy_with_logits``, ``l1_loss``, ``smooth_l1_loss``, ``huber_loss``, ``kl_div``.
 
 ``binary_cross_entropy_with_logits`` is composed from the stable log-sigmoid op
 (``log(1 - sigmoid(x)) = logsigmoid(-x)``), so it is finite for any logit and its gradient is
@@ -19,7 +19,7 @@ from ..functions import where
 from .functional_activation import logsigmoid
 
 __all__ = ['binary_cross_entropy', 'binary_cross_entropy_with_logits', 'l1_loss',
-           'smooth_l1_loss', 'huber_loss']
+           'smooth_l1_loss', 'huber_loss', 'kl_div']
 
 
 def _reduce(loss, reduction):
@@ -181,3 +181,35 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
         raise RuntimeError(f'huber_loss does not support non-positive values for delta, got '
                            f'{delta}')
     return _smooth('huber_loss', input, target, float(delta), reduction, float(delta))
+
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
+    """The Kullback-Leibler divergence of ``target`` from the distribution whose log-probabilities
+    are ``input``: ``target * (log(target) - input)`` elementwise (0 where target is 0), or with
+    ``log_target`` ``exp(target) * (target - input)``.
+
+    Args:
+        reduction: 'batchmean' (the sum over the batch divided by its size: the KL divergence),
+            'sum', 'none' or 'mean' (over every element, with PyTorch's warning).
+    """
+    if reduction == 'batchmean':
+        if size_average is not None or reduce is not None:
+            reduction = argcheck.legacy_reduction(size_average, reduce, 'mean')
+    else:
+        reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
+    target = _check_pair('kl_div', input, target, False)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        xlogx = where(positive, target * where(positive, target, 1.0).log(), 0.0)
+        loss = xlogx - target * input
+    if reduction == 'batchmean':
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == 'mean':
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with the "
+                      "KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", UserWarning, stacklevel=2)
+    return _reduce(loss, reduction)

@@ -3,12 +3,12 @@ activations (``functional_activation``), layer functions (``functional_layers``)
 (``functional_loss``)."""
 from .functional_activation import (elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,
                                    prelu, relu6, silu, softplus, softsign)
-from .functional_layers import (dropout2d, embedding, group_norm, layer_norm, normalize,
-                                one_hot)
+from .functional_layers import (cosine_similarity, dropout2d, embedding, group_norm, layer_norm,
+                                normalize, one_hot, pairwise_distance)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
-                              l1_loss, smooth_l1_loss)
+                              kl_div, l1_loss, smooth_l1_loss)
 
 __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'normalize', 'one_hot', 'layer_norm', 'group_norm', 'embedding', 'dropout2d',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'l1_loss', 'smooth_l1_loss',
-           'huber_loss']
+           'huber_loss', 'kl_div', 'cosine_similarity', 'pairwise_distance']

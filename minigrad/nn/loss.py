@@ -1,11 +1,11 @@
 """Loss layers: CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, BCEWithLogitsLoss, L1Loss,
-SmoothL1Loss, HuberLoss (see ``functional`` and ``functional_loss`` for the definitions)."""
+SmoothL1Loss, HuberLoss, KLDivLoss (see ``functional`` and ``functional_loss`` for the definitions)."""
 from . import functional as F
 from . import functional_loss as FL
 from .module import Module
 
 __all__ = ['CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss',
-           'SmoothL1Loss', 'HuberLoss']
+           'SmoothL1Loss', 'HuberLoss', 'KLDivLoss']
 
 
 class _Loss(Module):
@@ -131,3 +131,23 @@ class HuberLoss(_Loss):
 
     def forward(self, input, target):
         return FL.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+
+class KLDivLoss(_Loss):
+    """The Kullback-Leibler divergence ``target * (log(target) - input)`` of log-probabilities
+    ``input``; see ``functional_loss.kl_div``.
+
+    Args:
+        reduction: 'batchmean' (the KL divergence), 'sum', 'none' or 'mean'.
+        log_target: the target is given as log-probabilities too.
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction='mean', log_target=False):
+        _Loss.__init__(self, size_average, reduce,
+                       'mean' if reduction == 'batchmean' else reduction)
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return FL.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -1,5 +1,7 @@
-"""BCELoss, BCEWithLogitsLoss, L1Loss, SmoothL1Loss, HuberLoss: float64 gradcheck and parity with
-PyTorch (loss, input gradient, target gradient), every reduction, and the edges."""
+"""BCELoss, BCEWithLogitsLoss, L1Loss, SmoothL1Loss, HuberLoss, KLDivLoss and the distances:
+float64 gradcheck and parity with PyTorch (loss, input gradient, target gradient), every reduction, and the edges."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,49 @@ def test_loss_errors_like_torch():
         F.smooth_l1_loss(x, x, beta=-1.0)
     with pytest.warns(UserWarning, match='target size'):
         F.l1_loss(mg.rand(3, 1), mg.rand(3))
+
+
+@pytest.mark.parametrize('reduction', ['batchmean', 'sum', 'none', 'mean'])
+@pytest.mark.parametrize('log_target', [False, True])
+def test_kl_div_parity(reduction, log_target):
+    rng = np.random.default_rng(4)
+    logp = rng.standard_normal((5, 6))
+    logp = logp - np.log(np.exp(logp).sum(1, keepdims=True))
+    q = rng.dirichlet(np.ones(6), size=5)
+    q[0, :2] = 0.0                                 # zeros in the target: 0 log 0 = 0
+    target = np.log(q + 1e-3) if log_target else q
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')           # 'mean' warns in both libraries
+        _both(F.kl_div, TF.kl_div, (logp, target), dict(reduction=reduction, log_target=log_target),
+              grad_target=log_target)
+    m, t = nn.KLDivLoss(reduction=reduction), torch.nn.KLDivLoss(reduction=reduction)
+    assert repr(m) == repr(t)
+
+
+def test_kl_div_gradcheck_and_mean_warning():
+    x = mg.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    q = mg.tensor(np.random.default_rng(1).uniform(0.1, 1, (3, 4)), requires_grad=True)
+    assert gradcheck(lambda a, b: F.kl_div(a, b, reduction='batchmean'), (x, q))
+    with pytest.warns(UserWarning, match='batchmean'):
+        F.kl_div(x, q)
+
+
+@pytest.mark.parametrize('shapes,dim', [(((4, 5), (4, 5)), 1), (((3, 4, 5), (1, 4, 5)), 2),
+                                        (((6, 3), (6, 3)), 0)])
+def test_cosine_similarity_and_pairwise_distance_parity(shapes, dim):
+    rng = np.random.default_rng(6)
+    a, b = (rng.standard_normal(s) for s in shapes)
+    a[0] = 0.0                                         # a zero vector: clamped by eps
+    _both(lambda x, y: F.cosine_similarity(x, y, dim=dim), lambda x, y: TF.cosine_similarity(x, y, dim=dim),
+          (a, b))
+    for p, keepdim in ((2.0, False), (1.0, True), (3.0, False)):
+        _both(lambda x, y: F.pairwise_distance(x, y, p=p, keepdim=keepdim),
+              lambda x, y: TF.pairwise_distance(x, y, p=p, keepdim=keepdim), (a, b))
+    assert repr(nn.CosineSimilarity()) == repr(torch.nn.CosineSimilarity())
+
+
+def test_distance_gradcheck():
+    rng = np.random.default_rng(2)
+    a, b = (mg.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(2))
+    assert gradcheck(lambda x, y: F.cosine_similarity(x, y), (a, b))
+    assert gradcheck(lambda x, y: nn.PairwiseDistance(p=3.0)(x, y), (a, b))
