@@ -14,7 +14,9 @@ per configuration, one after the other (each gets the whole machine):
 
 A job warms up, then times ``--blocks`` blocks of steps (each at least ``--min-seconds``; a
 2-rank job's block time is the slower rank's) and reports the median block's ms per step. The
-figures are the medians over the repeats; the ratios are medians of the per-repeat ratios. The
+figures are the medians over the repeats; the ratios are medians of the per-repeat ratios (and
+the fastest block of each configuration is printed too: on a busy machine it is the figure least
+disturbed by other processes). The
 mg_ddp2 job also profiles a few extra steps: forward, backward, optimizer step, and how long
 backward waited for the all-reduces at its end (``Reducer.wait_seconds``), plus how many
 buckets had started reducing before that wait.
@@ -112,7 +114,8 @@ def worker(config, case, blocks, min_seconds, port, bucket_mb=None):
             step()
         ms.append(1e3 * max_over_ranks(time.perf_counter() - t0) / n)
         time.sleep(0.2)
-    out = {'config': config, 'case': case, 'block_ms': ms, 'ms': statistics.median(ms)}
+    out = {'config': config, 'case': case, 'block_ms': ms, 'ms': statistics.median(ms),
+           'best_ms': min(ms)}
     if reducer is not None:
         out.update(_profile(step, model, opt, F, x, y, reducer, max_over_ranks))
     if rank == 0:
@@ -221,7 +224,10 @@ def summarize(case, runs):
     ratio('mg_ddp2', 'torch_ddp2')
     ratio('mg_1x1', 'mg_ddp2')            # the 1 -> 2 ranks speed-up
     ratio('torch_1x2', 'torch_ddp2')
+    best = {c: min(r['best_ms'] for r in rs) for c, rs in runs.items()}
+    row['best_ms'] = best
     print(f'{case}: ' + ', '.join(f'{c} {m:.2f} ms' for c, m in med.items()))
+    print('  fastest block: ' + ', '.join(f'{c} {m:.2f} ms' for c, m in best.items()))
     for k, v in row.items():
         if '/' in k:
             print(f'  {k:<22} {v[0]:.2f}x  (range {v[1]:.2f}-{v[2]:.2f})')
