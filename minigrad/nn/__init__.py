@@ -8,9 +8,10 @@
     loss = F.cross_entropy(model(x), y)
 """
 from . import functional, init, utils
-from .activation import (ELU, GELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
-                         LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus,
-                         Softsign, Tanh)
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
+                         LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU,
+                         Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh,
+                         Tanhshrink, Threshold)
 from .conv import Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
@@ -32,4 +33,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'LogSigmoid', 'LayerNorm', 'GroupNorm', 'Embedding', 'Dropout2d', 'BCELoss',
            'BCEWithLogitsLoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'utils', 'ELU', 'Softplus',
            'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU', 'Unflatten',
-           'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance']
+           'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU', 'Threshold', 'GLU',
+           'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d']

@@ -1,5 +1,6 @@
 """Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid,
-ELU, Softplus, Mish, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, PReLU."""
+ELU, Softplus, Mish, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, PReLU, SELU, CELU,
+Threshold, GLU, Softshrink, Hardshrink, Tanhshrink, Softmin, Softmax2d."""
 import numpy as np
 
 from .. import factory
@@ -11,7 +12,8 @@ from .parameter import Parameter
 
 __all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax', 'GELU', 'SiLU',
            'LogSigmoid', 'ELU', 'Softplus', 'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid',
-           'Hardswish', 'PReLU']
+           'Hardswish', 'PReLU', 'SELU', 'CELU', 'Threshold', 'GLU', 'Softshrink', 'Hardshrink',
+           'Tanhshrink', 'Softmin', 'Softmax2d']
 
 
 class ReLU(Module):
@@ -243,3 +245,102 @@ class PReLU(Module):
 
     def extra_repr(self):
         return f'num_parameters={self.num_parameters}'
+
+
+class SELU(_Pointwise):
+    """``scale * elu(x, alpha)`` with SELU's constants."""
+    _fn = staticmethod(FA.selu)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``."""
+
+    def forward(self, input):
+        return FA.tanhshrink(input)
+
+
+class CELU(Module):
+    """``x`` for x > 0, else ``alpha (exp(x / alpha) - 1)``."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return FA.celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f'alpha={self.alpha}' + (', inplace=True' if self.inplace else '')
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return FA.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        return (f'threshold={self.threshold}, value={self.value}'
+                + (', inplace=True' if self.inplace else ''))
+
+
+class GLU(Module):
+    """``a * sigmoid(b)`` for the two halves ``a``, ``b`` of the input along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return FA.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f'dim={self.dim}'
+
+
+class _Shrink(Module):
+    _fn = None
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return type(self)._fn(input, self.lambd)
+
+    def extra_repr(self):
+        return f'{self.lambd}'
+
+
+class Softshrink(_Shrink):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+    _fn = staticmethod(FA.softshrink)
+
+
+class Hardshrink(_Shrink):
+    """``x`` where ``|x| > lambd``, else 0."""
+    _fn = staticmethod(FA.hardshrink)
+
+
+class Softmin(Softmax):
+    """``softmax(-x)`` along ``dim``."""
+
+    def forward(self, input):
+        return FA.softmin(input, self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each position: dim -3 of a (C, H, W) or (N, C, H, W) input."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f'Softmax2d: expected input with 3 or 4 dimensions, got shape '
+                             f'{tuple(input.shape)}')
+        return F.softmax(input, -3)

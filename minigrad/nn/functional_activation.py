@@ -1,6 +1,7 @@
 """More activations, as ``torch.nn.functional``: ``gelu``, ``silu``, ``logsigmoid``, ``elu``,
 ``softplus``, ``mish``, ``softsign``, ``hardtanh``, ``relu6``, ``hardsigmoid``, ``hardswish``,
-``prelu``.
+``prelu``, ``selu``, ``celu``, ``threshold``, ``glu``, ``softshrink``, ``hardshrink``,
+``tanhshrink``, ``softmin``.
 
 ``silu`` and the others after ``logsigmoid`` are composed from existing ops (``x * sigmoid(x)``,
 ``where``, ``clip``...), whose gradients are exact; where PyTorch's gradient at a kink differs
@@ -19,7 +20,8 @@ from ..backend import get_array_module
 from ..functions import where
 
 __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 'hardtanh',
-           'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'erf', 'erfc']
+           'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'selu', 'celu', 'threshold', 'glu',
+           'softshrink', 'hardshrink', 'tanhshrink', 'softmin', 'erf', 'erfc']
 
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_PI = math.sqrt(math.pi)
@@ -214,3 +216,67 @@ def prelu(input, weight):
     else:
         w = weight.reshape((1, c) + (1,) * (input.ndim - 2))
     return where(input > 0, input, input * w)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """``scale * elu(x, alpha)`` with SELU's fixed alpha and scale (Klambauer et al.)."""
+    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """``x`` for x > 0, else ``alpha (exp(x / alpha) - 1)``."""
+    argcheck.float_tensor('celu', input)
+    if alpha == 0:
+        raise ValueError('ZeroDivisionError: alpha cannot be 0 for CELU')
+    alpha = float(alpha)
+    return where(input > 0, input, ((input.clip(max=0.0) * (1.0 / alpha)).exp() - 1.0) * alpha)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``x`` where ``x > threshold``, else ``value``."""
+    argcheck.float_tensor('threshold', input)
+    return where(input > threshold, input, float(value))
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the two halves along ``dim``."""
+    argcheck.float_tensor('glu', input)
+    if input.ndim == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    d = dim % input.ndim
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {n}')
+    lead = (slice(None),) * d
+    return input[lead + (slice(0, n // 2),)] * input[lead + (slice(n // 2, n),)].sigmoid()
+
+
+def softshrink(input, lambd=0.5):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, else 0."""
+    argcheck.float_tensor('softshrink', input)
+    if lambd < 0:
+        raise RuntimeError(f'lambda must be greater or equal to 0, but found to be {lambd}.')
+    lambd = float(lambd)
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def hardshrink(input, lambd=0.5):
+    """``x`` where ``|x| > lambd``, else 0."""
+    argcheck.float_tensor('hardshrink', input)
+    return where((input > lambd) | (input < -lambd), input, 0.0)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    argcheck.float_tensor('tanhshrink', input)
+    return input - input.tanh()
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``softmax(-x)`` along ``dim``."""
+    from .functional import softmax            # nn.functional imports this module at its end
+    return softmax(-input, dim, dtype)

@@ -217,12 +217,16 @@ def test_dropout2d_3d_input_warns_like_torch_and_drops_channels():
 
 # ---------------------------------------------------------------- more activations, Unflatten
 
-KINKS = np.array([0.0, -1.0, 1.0, -3.0, 3.0, 6.0, 25.0, -25.0], dtype=np.float64)
+KINKS = np.array([[0.0, -1.0, 1.0, -3.0, 3.0, 6.0, 25.0, -25.0],
+                  [0.5, -0.5, 20.0, -20.0, 1.0, 1.0, -1.0, 0.0]], dtype=np.float64)
 
 ACTIVATIONS = [
     ('ELU', {}), ('ELU', dict(alpha=0.4)), ('Softplus', {}), ('Softplus', dict(beta=2.0, threshold=5.0)),
     ('Mish', {}), ('Softsign', {}), ('Hardtanh', {}), ('Hardtanh', dict(min_val=-2.0, max_val=0.5)),
     ('ReLU6', {}), ('Hardsigmoid', {}), ('Hardswish', {}), ('PReLU', {}), ('PReLU', dict(num_parameters=5)),
+    ('SELU', {}), ('CELU', {}), ('CELU', dict(alpha=2.5)), ('Threshold', dict(threshold=1.0, value=-2.0)),
+    ('GLU', {}), ('GLU', dict(dim=-1)), ('Softshrink', {}), ('Softshrink', dict(lambd=1.0)),
+    ('Hardshrink', dict(lambd=1.0)), ('Tanhshrink', {}), ('Softmin', dict(dim=1)), ('Softmax2d', {}),
 ]
 
 
@@ -235,7 +239,7 @@ def test_more_activations_parity_including_kinks(name, kw, dtype):
             t.weight.copy_(torch.linspace(-0.5, 0.7, t.weight.numel()))
         copy_from_torch(m, t)
     x = randn(3, 5, 8, dtype=dtype, scale=4.0)
-    x[0, :, :] = KINKS.astype(dtype)                  # the points where the pieces meet
+    x[:2, :, :] = KINKS[:, None, :].astype(dtype)     # the points where the pieces meet
     # torch's float64 hardsigmoid backward multiplies by a float32 1/6 (relative error 3e-8)
     loose = name == 'Hardsigmoid'
     y = parity(m.to(dtype), t.to(torch.float64 if dtype == np.float64 else torch.float32), x,
@@ -246,9 +250,12 @@ def test_more_activations_parity_including_kinks(name, kw, dtype):
 
 
 @pytest.mark.parametrize('fn', [F.elu, F.softplus, F.mish, F.softsign, F.hardtanh, F.relu6,
-                                F.hardsigmoid, F.hardswish],
+                                F.hardsigmoid, F.hardswish, F.selu, F.celu, F.glu, F.softshrink,
+                                F.hardshrink, F.tanhshrink, lambda x: F.softmin(x, 1),
+                                lambda x: F.threshold(x, 0.5, 3.0)],
                          ids=['elu', 'softplus', 'mish', 'softsign', 'hardtanh', 'relu6',
-                              'hardsigmoid', 'hardswish'])
+                              'hardsigmoid', 'hardswish', 'selu', 'celu', 'glu', 'softshrink',
+                              'hardshrink', 'tanhshrink', 'softmin', 'threshold'])
 def test_more_activations_gradcheck(fn):
     x = mg.tensor(randn(4, 6, dtype=np.float64, scale=3.0) + 0.013, requires_grad=True)
     assert gradcheck(fn, (x,))
@@ -292,3 +299,10 @@ def test_unflatten_like_torch():
     assert repr(nn.Unflatten(1, (3, 4))) == repr(tnn.Unflatten(1, (3, 4)))
     with pytest.raises(RuntimeError, match='do not multiply'):
         nn.Unflatten(1, (5, 2))(mg.tensor(x))
+
+
+def test_glu_and_softmax2d_errors():
+    with pytest.raises(RuntimeError, match='Halving dimension must be even'):
+        F.glu(mg.zeros(2, 3))
+    with pytest.raises(ValueError, match='3 or 4 dimensions'):
+        nn.Softmax2d()(mg.zeros(2, 3))
