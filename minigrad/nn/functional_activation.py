@@ -11,6 +11,7 @@ so the same code runs on CuPy), and log-sigmoid must stay finite and exact at bo
 composition ``log(sigmoid(x))`` is not (it gives -inf below x = -745 in float64).
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -277,6 +278,12 @@ def tanhshrink(input):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """``softmax(-x)`` along ``dim``."""
-    from .functional import softmax            # nn.functional imports this module at its end
-    return softmax(-input, dim, dtype)
+    """``softmax(-x)`` along ``dim`` (PyTorch's implicit choice, with its warning, when None)."""
+    argcheck.float_tensor('softmin', input)
+    if dim is None:
+        warnings.warn('Implicit dimension choice for softmin has been deprecated. Change the call '
+                      'to include dim=X as an argument.', UserWarning, stacklevel=2)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        input = input.to(dtype)
+    return (-input).softmax(dim)
