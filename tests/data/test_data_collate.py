@@ -74,3 +74,16 @@ def test_collate_errors_name_what_was_found():
         default_collate([[1, 2], [3]])
     with pytest.raises(RuntimeError, match=r'equal size.*\(2,\).*\(3,\)|\(2,\).*\(3,\)'):
         default_collate([np.zeros(2), np.zeros(3)])
+
+
+def test_unshuffled_loader_batches_match_torch():
+    x = np.arange(30, dtype=np.float32).reshape(10, 3)
+    y = np.arange(10) % 4
+    for kw in (dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None),
+               dict(batch_sampler=[[4, 1], [9, 0, 2]])):
+        ours = list(mg.utils.data.DataLoader(mg.utils.data.TensorDataset(mg.tensor(x), mg.tensor(y)), **kw))
+        theirs = list(torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), **kw))
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            assert_same(a, b)
