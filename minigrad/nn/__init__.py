@@ -19,7 +19,7 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, NLLLoss, SmoothL1Loss)
-from .containers import ModuleDict, ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
@@ -34,4 +34,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'BCEWithLogitsLoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'utils', 'ELU', 'Softplus',
            'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU', 'Unflatten',
            'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU', 'Threshold', 'GLU',
-           'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d']
+           'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d', 'ParameterList',
+           'ParameterDict']

@@ -1,11 +1,15 @@
-"""Containers: Sequential, ModuleList and ModuleDict (modules that hold other modules), as ``torch.nn``."""
+"""Containers, as ``torch.nn``: Sequential, ModuleList and ModuleDict (modules that hold modules),
+ParameterList and ParameterDict (modules that hold Parameters)."""
 import collections
 import collections.abc
 import operator
 
-from .module import Module, _addindent
+from ..tensor import Tensor
+from .module import Module
+from .module_repr import _addindent
+from .parameter import Parameter
 
-__all__ = ['Sequential', 'ModuleList', 'ModuleDict']
+__all__ = ['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
 
 
 class _Container(Module):
@@ -122,7 +126,60 @@ class ModuleList(_Container):
         return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'
 
 
-class ModuleDict(Module):
+class _DictOf(Module):
+    """What ModuleDict and ParameterDict share: dict methods over one registry (``_registry``)."""
+    _registry = ''
+
+    def _store(self):
+        return self.__dict__[self._registry]
+
+    def __getitem__(self, key):
+        return self._store()[key]
+
+    def __delitem__(self, key):
+        del self._store()[key]
+
+    def __len__(self):
+        return len(self._store())
+
+    def __iter__(self):
+        return iter(self._store())
+
+    def __contains__(self, key):
+        return key in self._store()
+
+    def keys(self):
+        return self._store().keys()
+
+    def values(self):
+        return self._store().values()
+
+    def items(self):
+        return self._store().items()
+
+    def clear(self):
+        self._store().clear()
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+    def _pairs(self, values, sort_plain_dicts):
+        if isinstance(values, (collections.OrderedDict, _DictOf)) or (
+                isinstance(values, collections.abc.Mapping) and not sort_plain_dicts):
+            return list(values.items())
+        if isinstance(values, collections.abc.Mapping):
+            return sorted(values.items())           # as torch's ParameterDict
+        pairs = list(values)
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(f'{self._get_name()} update sequence element #{i} should be a '
+                                 f'(name, value) pair, got {type(pair).__name__}')
+        return pairs
+
+
+class ModuleDict(_DictOf):
     """A dict of modules that registers them (so their parameters are found); no forward.
 
     Keeps insertion order; supports ``d[key]``, ``d[key] = module``, ``del d[key]``, ``in``,
@@ -132,52 +189,98 @@ class ModuleDict(Module):
     Args:
         modules: a mapping or an iterable of ``(name, module)`` pairs.
     """
+    _registry = '_modules'
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        return self._modules[key]
-
     def __setitem__(self, key, module):
         self.add_module(key, module)
 
-    def __delitem__(self, key):
-        del self._modules[key]
+    def update(self, modules):
+        for key, module in self._pairs(modules, sort_plain_dicts=False):
+            self[key] = module
+
+
+def _as_parameter(value):
+    """A Tensor that is not a Parameter becomes one (as torch's ParameterList/Dict do)."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+class ParameterList(Module):
+    """A list of Parameters that registers them (so ``parameters()`` finds them), as
+    ``torch.nn.ParameterList``; Tensors given to it become Parameters.
+
+    Supports indexing, ``len``, iteration, ``append``, ``extend`` and ``+=``.
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
 
     def __len__(self):
-        return len(self._modules)
+        return self._size
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        n = len(self)
+        idx = operator.index(idx)
+        if not -n <= idx < n:
+            raise IndexError(f'index {idx} is out of range')
+        return getattr(self, str(idx % n))
+
+    def __setitem__(self, idx, param):
+        idx = operator.index(idx) % max(len(self), 1)
+        setattr(self, str(idx), _as_parameter(param))
 
     def __iter__(self):
-        return iter(self._modules)
+        return (self[i] for i in range(len(self)))
 
-    def __contains__(self, key):
-        return key in self._modules
+    def __iadd__(self, parameters):
+        return self.extend(parameters)
 
-    def keys(self):
-        return self._modules.keys()
+    def append(self, value):
+        """Add ``value`` at the end (a Tensor becomes a Parameter)."""
+        self._size += 1
+        self[self._size - 1] = value
+        return self
 
-    def values(self):
-        return self._modules.values()
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
 
-    def items(self):
-        return self._modules.items()
+    def extra_repr(self):
+        return '\n'.join(f'({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]'
+                         for i, p in enumerate(self))
 
-    def clear(self):
-        self._modules.clear()
 
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
+class ParameterDict(_DictOf):
+    """A dict of Parameters that registers them, as ``torch.nn.ParameterDict`` (Tensors given to
+    it become Parameters; a plain dict's items are added in sorted key order, an OrderedDict's in
+    its order, as PyTorch). Supports the methods of ``ModuleDict``.
+    """
+    _registry = '_parameters'
 
-    def update(self, modules):
-        if isinstance(modules, (collections.abc.Mapping, ModuleDict)):
-            modules = modules.items()
-        for i, pair in enumerate(modules):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(f'ModuleDict update sequence element #{i} should be a (name, '
-                                 f'module) pair, got {type(pair).__name__}')
-            self[pair[0]] = pair[1]
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __setitem__(self, key, value):
+        self.register_parameter(key, _as_parameter(value))
+
+    def update(self, parameters):
+        for key, value in self._pairs(parameters, sort_plain_dicts=True):
+            self[key] = value
+
+    def extra_repr(self):
+        return '\n'.join(f'({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]'
+                         for k, p in self.items())

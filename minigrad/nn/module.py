@@ -13,7 +13,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import module_hooks
-from .module_state import array_converter, load_state_into
+from .module_repr import module_repr
+from .module_state import apply_to_arrays, array_converter, load_state_into
 from .parameter import Parameter
 
 __all__ = ['Module', 'Parameter']
@@ -22,14 +23,6 @@ __all__ = ['Module', 'Parameter']
 _HOOK_DICTS = ('_forward_pre_hooks', '_forward_pre_hooks_with_kwargs', '_forward_hooks',
                '_forward_hooks_with_kwargs', '_forward_hooks_always_called', '_backward_pre_hooks',
                '_backward_hooks')
-
-
-def _addindent(s, num_spaces):
-    lines = s.split('\n')
-    if len(lines) == 1:
-        return s
-    first = lines.pop(0)
-    return first + '\n' + '\n'.join(num_spaces * ' ' + line for line in lines)
 
 
 def _check_name(kind, name, module):
@@ -212,6 +205,29 @@ class Module:
             mod = mod._modules[item]
         return mod
 
+    def get_parameter(self, target):
+        """The Parameter at the dotted path ``target`` (e.g. ``'features.0.weight'``)."""
+        return self._get_member(target, '_parameters', 'parameter')
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target`` (e.g. ``'bn.running_mean'``)."""
+        return self._get_member(target, '_buffers', 'buffer')
+
+    def _get_member(self, target, registry, kind):
+        path, _, name = target.rpartition('.')
+        mod = self.get_submodule(path)
+        if name not in getattr(mod, registry):
+            raise AttributeError(f'{mod._get_name()} has no {kind} `{name}` (looking for '
+                                 f'{target!r})')
+        return getattr(mod, registry)[name]
+
+    def set_submodule(self, target, module):
+        """Replace (or add) the sub-module at the dotted path ``target`` with ``module``."""
+        if target == '':
+            raise ValueError('Cannot set the submodule without a target name!')
+        path, _, name = target.rpartition('.')
+        self.get_submodule(path).add_module(name, module)
+
     # ------------------------------------------------------------ iteration
     def named_modules(self, memo=None, prefix='', remove_duplicate=True):
         """``(dotted_name, module)`` for self and every descendant, pre-order, each once."""
@@ -345,16 +361,7 @@ class Module:
     def _apply(self, fn):
         """Replace the array of every parameter, gradient and buffer by ``fn(array)``, in place
         (the Tensor objects stay the same)."""
-        seen = set()
-        for m in self.modules():
-            for t in itertools.chain(m._parameters.values(), m._buffers.values()):
-                if t is None or id(t) in seen:
-                    continue
-                seen.add(id(t))
-                t.array = fn(t.array)
-                if t.grad is not None:
-                    t.grad.array = fn(t.grad.array)
-        return self
+        return apply_to_arrays(self, fn)
 
     def to(self, *args, **kwargs):
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: in place,
@@ -374,6 +381,9 @@ class Module:
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        return self.to(np.float16)
+
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant (children first) and then on self."""
         for m in self.children():
@@ -390,14 +400,4 @@ class Module:
         return type(self).__name__
 
     def __repr__(self):
-        extra = self.extra_repr()
-        extra_lines = extra.split('\n') if extra else []
-        child_lines = [f'({k}): ' + _addindent(repr(m), 2) for k, m in self._modules.items()]
-        lines = extra_lines + child_lines
-        s = self._get_name() + '('
-        if lines:
-            if len(extra_lines) == 1 and not child_lines:
-                s += extra_lines[0]
-            else:
-                s += '\n  ' + '\n  '.join(lines) + '\n'
-        return s + ')'
+        return module_repr(self)

@@ -2,6 +2,7 @@
 ``Module.load_state_dict``) and the array conversion behind ``Module.to``."""
 import collections
 import collections.abc
+import itertools
 import numbers
 
 import numpy as np
@@ -10,7 +11,7 @@ from .. import backend
 from ..autograd import no_grad
 from ..tensor import Tensor, parse_to_args
 
-__all__ = ['load_state_into', 'array_converter']
+__all__ = ['load_state_into', 'array_converter', 'apply_to_arrays']
 
 _IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
 
@@ -88,3 +89,18 @@ def array_converter(args, kwargs):
             a = a.astype(dtype)
         return a
     return convert
+
+
+def apply_to_arrays(module, fn):
+    """Replace the array of every parameter, gradient and buffer of ``module`` and its
+    descendants by ``fn(array)``, in place (the Tensor objects stay the same); returns module."""
+    seen = set()
+    for m in module.modules():
+        for t in itertools.chain(m._parameters.values(), m._buffers.values()):
+            if t is None or id(t) in seen:
+                continue
+            seen.add(id(t))
+            t.array = fn(t.array)
+            if t.grad is not None:
+                t.grad.array = fn(t.grad.array)
+    return module

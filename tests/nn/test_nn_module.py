@@ -379,3 +379,50 @@ def test_split_module_keeps_its_import_paths():
     from minigrad.nn.module import Module, Parameter
     assert nn.Module is Module and nn.Parameter is Parameter
     assert nn.Sequential is Sequential and nn.ModuleList is ModuleList
+
+
+def test_parameter_list_and_dict_register_like_torch():
+    torch = pytest.importorskip('torch')
+    pl = nn.ParameterList([nn.Parameter(mg.zeros(2)), mg.ones(3)])
+    pl.append(mg.zeros(1, 2))
+    pl += [mg.ones(4)]
+    tl = torch.nn.ParameterList([torch.nn.Parameter(torch.zeros(2)), torch.ones(3)])
+    tl.append(torch.zeros(1, 2))
+    tl += [torch.ones(4)]
+    assert [n for n, _ in pl.named_parameters()] == [n for n, _ in tl.named_parameters()]
+    assert all(isinstance(p, nn.Parameter) for p in pl) and len(pl) == 4
+    assert pl[-1].shape == (4,) and [p.shape for p in pl[1:3]] == [(3,), (1, 2)]
+    pd = nn.ParameterDict({'b': mg.zeros(2), 'a': nn.Parameter(mg.ones(1))})
+    pd['c'] = mg.zeros(3)
+    td = torch.nn.ParameterDict({'b': torch.zeros(2), 'a': torch.nn.Parameter(torch.ones(1))})
+    td['c'] = torch.zeros(3)
+    assert list(pd) == list(td) and list(pd.state_dict()) == list(td.state_dict())
+    assert isinstance(pd['c'], nn.Parameter) and 'a' in pd and pd.pop('a').shape == (1,)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([mg.ones(2) for _ in range(3)])
+
+        def forward(self, x):
+            for w in self.ws:
+                x = x * w
+            return x.sum()
+    net = Net()
+    opt = mg.optim.SGD(net.parameters(), lr=0.1)
+    net(mg.full((2,), 2.0)).backward()
+    opt.step()
+    np.testing.assert_allclose(net.ws[0].numpy(), [0.8, 0.8], rtol=1e-6)   # 1 - 0.1 * (2 * 1 * 1)
+
+
+def test_get_parameter_get_buffer_set_submodule_half():
+    m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert m.get_parameter('0.weight') is m[0].weight
+    assert m.get_buffer('1.running_mean') is m[1].running_mean
+    with pytest.raises(AttributeError, match='no parameter `nope`'):
+        m.get_parameter('0.nope')
+    with pytest.raises(AttributeError, match='no submodule'):
+        m.get_buffer('5.running_mean')
+    m.set_submodule('1', nn.ReLU())
+    assert isinstance(m[1], nn.ReLU)
+    assert m.half()[0].weight.dtype == np.float16
