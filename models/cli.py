@@ -21,27 +21,28 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f'{self.prog}: error: {message} (see --help)\n')
 
 
-def cli_main(parser, run_fn, argv=None):
+def cli_main(parser, run_fn, argv=None, report=True):
     """Parse ``argv`` and call ``run_fn(args)``.
 
-    Problems become one line on stderr: a ``UsageError`` or a file-system error (``OSError``)
-    exits with code 2, a run whose loss became NaN or Inf (``TrainingDiverged``) with 3, a
-    second Ctrl-C with 130.
+    Problems become one line on stderr (none when ``report`` is false: the other ranks of a
+    data-parallel job): a ``UsageError`` or a file-system error (``OSError``) exits with code 2,
+    a run whose loss became NaN or Inf (``TrainingDiverged``) with 3, a second Ctrl-C with 130.
     """
     args = parser.parse_args(argv)
+    say = (lambda msg: print(msg, file=sys.stderr)) if report else (lambda msg: None)
     try:
         return run_fn(args)
     except UsageError as e:
-        print(f'{parser.prog}: error: {e}', file=sys.stderr)
+        say(f'{parser.prog}: error: {e}')
         return 2
     except TrainingDiverged as e:
-        print(f'{parser.prog}: error: {e}', file=sys.stderr)
+        say(f'{parser.prog}: error: {e}')
         return e.exit_code
     except OSError as e:            # a full disk, a folder that vanished, ...
-        print(f'{parser.prog}: error: {_os_error(e)}', file=sys.stderr)
+        say(f'{parser.prog}: error: {_os_error(e)}')
         return 2
     except KeyboardInterrupt:
-        print('interrupted: stopped without saving a checkpoint', file=sys.stderr)
+        say('interrupted: stopped without saving a checkpoint')
         return 130
 
 
@@ -108,4 +109,7 @@ def build_train_parser():
       help='name the first operation whose gradient is NaN or Inf, and where it was made '
            '(mg.autograd.set_detect_anomaly; slower)')
     a('--no-progress', dest='progress', action='store_false', help='no progress bars')
+    a('--nproc', type=int, default=None, metavar='N',
+      help='data-parallel training on N processes of this machine (through mpirun; or start '
+           'mpirun -n N python -m models.train yourself): --batch-size is the global batch')
     return p

@@ -43,14 +43,13 @@ import os
 import sys
 import tempfile
 
-from tqdm import tqdm
-
 import minigrad as mg
 
 from .checkpoint import Checkpointer, load_checkpoint, load_weights
 from .cli import build_train_parser, check_device, cli_main
-from .errors import UsageError, one_line
+from .errors import TrainingDiverged, UsageError, one_line
 from .loop import Trainer, write_metrics
+from .parallel import Job, launched_ranks, relaunch
 from .recipe import (DEFAULT_EPOCHS, DEFAULTS, EVAL_BATCH_SIZE, build_model, build_optimizer,
                      build_scheduler, check_schedule_length, load_dataset, resolve_recipe, subset,
                      test_transform, train_transform)
@@ -71,8 +70,12 @@ def class_names(dataset):
         getattr(dataset, 'dataset', None), 'classes', None) or [str(i) for i in range(10)])
 
 
-def run(args):
-    """The training command: resolve the recipe, build the run (or restore it), train."""
+def run(args, job=None):
+    """The training command: resolve the recipe, build the run (or restore it), train.
+
+    ``job`` is the ``parallel.Job`` of a data-parallel run (default: one process).
+    """
+    job = job or Job()
     out, ckpt_path = output_paths(args)
     check_output(out, ckpt_path, args.resume, args.overwrite)
     ckpt = load_checkpoint(ckpt_path) if args.resume else None
@@ -83,51 +86,79 @@ def run(args):
     if limit_test is None and saved is not None:      # a resumed run tests on the same subset
         limit_test = saved.get('limit_test')
     device = check_device(args.device)
+    rank_batch = job.check_batch_size(recipe['batch_size'])
     if args.detect_anomaly:
         enable_anomaly_detection()
     train_set = subset(load_dataset(recipe['dataset'], True, args.data_dir, args.download),
                        recipe['limit_train'])
     test_set = subset(load_dataset(recipe['dataset'], False, args.data_dir, args.download),
                       limit_test)
+    device = job.start(device)
 
     mg.manual_seed(recipe['seed'])
     model = build_model(recipe).to(device)
     optimizer = build_optimizer(recipe, model.parameters())
-    train_loader = mg.data.DataLoader(train_set, batch_size=recipe['batch_size'], shuffle=True,
-                                      seed=recipe['seed'], transform=train_transform(recipe),
-                                      device=device)
-    test_loader = mg.data.DataLoader(test_set, batch_size=EVAL_BATCH_SIZE, shuffle=False,
-                                     transform=test_transform(recipe), device=device)
+    sampler = job.train_sampler(train_set, recipe['seed'])
+    train_loader = mg.data.DataLoader(train_set, batch_size=rank_batch, seed=recipe['seed'],
+                                      transform=train_transform(recipe), device=device,
+                                      **(dict(sampler=sampler) if sampler else dict(shuffle=True)))
+    test_loader = mg.data.DataLoader(job.test_shard(test_set), batch_size=EVAL_BATCH_SIZE,
+                                     shuffle=False, transform=test_transform(recipe), device=device)
     scheduler, per_batch = build_scheduler(recipe, optimizer, epochs, len(train_loader))
     start_epoch, start_batch, partial, history = 0, 0, None, []
     if ckpt is not None:
         start_epoch, start_batch, partial, history = restore(ckpt, ckpt_path, model, optimizer,
-                                                             scheduler)
-        if start_batch > len(train_loader):
-            raise UsageError(f'checkpoint {ckpt_path}: its stored batch {start_batch} is beyond the '
-                             f'{len(train_loader)} batches of an epoch; the file is damaged')
-    make_output_dirs(out, ckpt_path)
+                                                             scheduler, len(train_loader))
     metrics_path = os.path.join(out, 'metrics.jsonl')
-    write_metrics(metrics_path, history)
+    if job.is_main:
+        make_output_dirs(out, ckpt_path)
+        write_metrics(metrics_path, history)
     checkpointer = Checkpointer(ckpt_path, model, optimizer, scheduler, train_loader,
                                 {**recipe, 'epochs': int(epochs), 'limit_test': limit_test},
                                 class_names(train_set))
-
+    say = print if job.is_main else (lambda *a, **k: None)
     if start_epoch >= epochs:
-        tqdm.write(f'the checkpoint has already trained {start_epoch} epochs (--epochs {epochs})')
+        say(f'the checkpoint has already trained {start_epoch} epochs (--epochs {epochs})')
         if history:
-            print(f"test accuracy: {history[-1]['test_acc']:.4f}")
+            say(f"test accuracy: {history[-1]['test_acc']:.4f}")
+        job.finish()
         return 0
     where = f'resuming at epoch {start_epoch + 1}, ' if ckpt is not None else ''
-    print(f"{recipe['model']} on {recipe['dataset']} ({len(train_set)} train / {len(test_set)} test "
-          f"images), {recipe['optimizer']} lr {recipe['lr']:g}, batch {recipe['batch_size']}, "
-          f"{epochs} epoch{'s' if epochs != 1 else ''} on {device}; {where}writing {out}", flush=True)
-    trainer = Trainer(model, optimizer, scheduler, per_batch, train_loader, test_loader,
-                      checkpointer, metrics_path, history, args.progress, args.detect_anomaly)
-    code = trainer.fit(start_epoch, epochs, start_batch, partial)
+    ranks = f' x {job.world} ranks' if job.distributed else ''
+    say(f"{recipe['model']} on {recipe['dataset']} ({len(train_set)} train / {len(test_set)} test "
+        f"images), {recipe['optimizer']} lr {recipe['lr']:g}, batch {recipe['batch_size']}, "
+        f"{epochs} epoch{'s' if epochs != 1 else ''} on {device}{ranks}; {where}writing {out}",
+        flush=True)
+    trainer = Trainer(job.wrap(model), optimizer, scheduler, per_batch, train_loader, test_loader,
+                      checkpointer, metrics_path, history, args.progress, args.detect_anomaly,
+                      job=job, eval_model=model)
+    try:
+        # rank 0 holds the partial sums of a resumed epoch; the others count from zero
+        code = trainer.fit(start_epoch, epochs, start_batch, partial if job.is_main else None)
+    except TrainingDiverged:
+        job.finish()            # every rank saw it (the ranks agree on each loss)
+        raise
+    job.finish()
     if code == 0:
-        print(f"test accuracy: {history[-1]['test_acc']:.4f}")
+        say(f"test accuracy: {history[-1]['test_acc']:.4f}")
     return code
+
+
+def launch_or_run(args, argv, job):
+    """``--nproc N`` (N > 1) outside MPI: start the job through mpirun; else run this rank."""
+    if args.nproc is not None:
+        if args.nproc < 1:
+            raise UsageError(f'--nproc must be an integer of at least 1, got {args.nproc}')
+        if job.distributed and args.nproc != job.world:
+            raise UsageError(f'--nproc {args.nproc} differs from the {job.world} ranks mpirun '
+                             f'started')
+        if not job.distributed and args.nproc > 1:
+            batch = args.batch_size or (None if args.resume else DEFAULTS['batch_size'])
+            if batch is not None and batch % args.nproc:
+                raise UsageError(f'--batch-size {batch} (the global batch) must divide evenly '
+                                 f'across the {args.nproc} ranks of --nproc')
+            return relaunch(args.nproc, argv)
+    return run(args, job)
 
 
 def check_output(out, ckpt_path, resume, overwrite):
@@ -181,19 +212,35 @@ def resolve_epochs(args, recipe, saved):
     return epochs
 
 
-def restore(ckpt, path, model, optimizer, scheduler):
-    """Load a checkpoint's states: ``(start epoch, start batch, partial sums, history)``."""
+def restore(ckpt, path, model, optimizer, scheduler, steps):
+    """Load a checkpoint's states: ``(start epoch, start batch, partial sums, history)``.
+
+    ``steps`` is the number of batches of an epoch; a stored batch beyond it, or states that do
+    not load, are a UsageError naming the file.
+    """
     load_weights(model, ckpt['model'], path)
-    optimizer.load_state_dict(ckpt['optimizer'])
-    if scheduler is not None:
-        scheduler.load_state_dict(ckpt['scheduler'])
-    mg.set_rng_state(ckpt['rng'])
+    if int(ckpt['batch']) > steps:
+        raise UsageError(f"checkpoint {path}: its stored batch {ckpt['batch']} is beyond the "
+                         f'{steps} batches of an epoch; the file is damaged')
+    try:
+        optimizer.load_state_dict(ckpt['optimizer'])
+        if scheduler is not None:
+            scheduler.load_state_dict(ckpt['scheduler'])
+        mg.set_rng_state(ckpt['rng'])
+    except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as e:
+        raise UsageError(f'checkpoint {path}: its optimizer, scheduler or random state does not '
+                         f'load: {one_line(e)}') from None
     return (int(ckpt['epoch']), int(ckpt['batch']), ckpt.get('partial'),
             [dict(h) for h in ckpt.get('history', [])])
 
 
 def main(argv=None):
-    return cli_main(build_train_parser(), run, argv)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    job = Job(*launched_ranks())
+    # in a data-parallel job every rank meets the same problems: rank 0 alone reports them
+    code = cli_main(build_train_parser(), lambda args: launch_or_run(args, argv, job), argv,
+                    report=job.is_main)
+    return job.exit_code(code)
 
 
 if __name__ == '__main__':

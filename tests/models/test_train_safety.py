@@ -115,7 +115,7 @@ def test_sigterm_saves_a_checkpoint(tmp_path):
     code, stderr = train_until_signal(out, ['--epochs', 2, '--batch-size', 8, '--limit-train',
                                             2048, '--limit-test', 64], signal.SIGTERM)
     assert code == 128 + signal.SIGTERM, stderr
-    assert 'terminated (SIGTERM): checkpoint saved' in stderr and 'Traceback' not in stderr
+    assert 'stopped by SIGTERM: checkpoint saved' in stderr and 'Traceback' not in stderr
     ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))
     assert ckpt['epoch'] == 0 and 0 < ckpt['batch'] <= 256
     proc = cli('train', '--out', out, '--no-progress', '--resume', check=0)

@@ -1,0 +1,116 @@
+"""``python -m models.train --nproc N`` and ``mpirun -n N python -m models.train``: data-parallel
+runs give the one-process results (to float rounding), rank 0 alone writes, resume works."""
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from train_helpers import (REPO, cli, env_with_repo, read_metrics, train, train_until_signal,
+                           without_time)
+
+import minigrad as mg
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec('mpi4py') is None,
+                                reason='mpi4py is not installed (pip install "minigrad[distributed]")')
+
+ARGS = ['--epochs', 2, '--limit-train', 512, '--limit-test', 250]
+
+
+@pytest.fixture(scope='module')
+def mpirun():
+    from minigrad.distributed.launch import find_mpirun
+    path = find_mpirun()
+    if path is None:
+        pytest.skip('mpirun is not installed (pip install "minigrad[distributed]")')
+    return path
+
+
+def weights(out):
+    return {k: v.numpy() for k, v in mg.load(os.path.join(out, 'checkpoint.npz'))['model'].items()}
+
+
+def assert_close_runs(a, b):
+    """Two runs of the same recipe: the same weights and metrics up to float rounding."""
+    wa, wb = weights(a), weights(b)
+    assert set(wa) == set(wb)
+    for k in wa:
+        np.testing.assert_allclose(wa[k], wb[k], rtol=1e-3, atol=1e-4, err_msg=k)
+    for ra, rb in zip(read_metrics(a), read_metrics(b), strict=True):
+        assert ra['train_loss'] == pytest.approx(rb['train_loss'], rel=1e-4)
+        assert ra['test_loss'] == pytest.approx(rb['test_loss'], rel=1e-4)
+        assert abs(ra['test_acc'] - rb['test_acc']) <= 2 / 250       # a prediction may flip
+
+
+@pytest.fixture(scope='module')
+def runs(tmp_path_factory, mpirun):
+    root = tmp_path_factory.mktemp('parallel')
+    one, two = str(root / 'one'), str(root / 'two')
+    train(one, *ARGS)
+    p_two = train(two, *ARGS, '--nproc', 2)
+    return dict(root=root, one=one, two=two, p_two=p_two)
+
+
+def test_nproc_gives_the_one_process_result(runs):
+    assert_close_runs(runs['one'], runs['two'])
+    # the whole test split is counted, once: the accuracies are multiples of 1/250
+    for row in read_metrics(runs['two']):
+        assert abs(row['test_acc'] * 250 - round(row['test_acc'] * 250)) < 1e-9
+
+
+def test_rank_0_alone_prints_and_writes(runs):
+    out = runs['p_two'].stdout
+    assert out.count('epoch 1/2:') == 1 and out.count('test accuracy:') == 1
+    assert 'x 2 ranks' in out
+    assert sorted(os.listdir(runs['two'])) == ['checkpoint.npz', 'metrics.jsonl']
+    # the checkpoint holds the bare model (no DDP "module." prefix): evaluate reads it
+    proc = cli('evaluate', os.path.join(runs['two'], 'checkpoint.npz'), '--limit-test', 250,
+               '--no-progress', check=0)
+    assert f"test accuracy: {read_metrics(runs['two'])[-1]['test_acc']:.4f}" in proc.stdout
+
+
+def test_started_by_mpirun(runs, mpirun, tmp_path):
+    from minigrad.distributed.launch import mpirun_command
+    out = str(tmp_path / 'mpirun')
+    cmd, env = mpirun_command(2, ['-m', 'models.train', '--out', out, '--no-progress',
+                                  *map(str, ARGS)])
+    env['PYTHONPATH'] = env_with_repo()['PYTHONPATH']
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count('test accuracy:') == 1
+    assert_close_runs(runs['one'], out)
+
+
+def test_interrupted_nproc_run_resumes(runs, tmp_path):
+    args = ['--nproc', 2, '--epochs', 2, '--batch-size', 8, '--limit-train', 2048,
+            '--limit-test', 64]
+    ref = str(tmp_path / 'ref')
+    cli('train', '--out', ref, '--no-progress', *args, check=0)
+    out = str(tmp_path / 'stopped')
+    code, stderr = train_until_signal(out, args, signal.SIGINT)
+    assert code == 130, stderr
+    assert 'interrupted: checkpoint saved' in stderr and 'Traceback' not in stderr
+    ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))
+    assert (ckpt['epoch'], ckpt['batch']) < (2, 0)
+    cli('train', '--out', out, '--no-progress', '--nproc', 2, '--resume', check=0)
+    assert without_time(read_metrics(out)) == without_time(read_metrics(ref))
+    wa, wb = weights(ref), weights(out)
+    assert all(np.array_equal(wa[k], wb[k]) for k in wa)
+
+
+def test_nonfinite_loss_stops_every_rank(tmp_path, mpirun):
+    out = str(tmp_path / 'run')
+    proc = train(out, '--nproc', 2, '--epochs', 1, '--optimizer', 'sgd', '--lr', '1e30',
+                 '--limit-train', 256, '--limit-test', 64, check=3)
+    assert proc.stderr.count('loss became') == 1            # rank 0 alone reports
+    assert not os.path.exists(os.path.join(out, 'checkpoint.npz'))
+
+
+def test_nproc_arguments_are_checked(tmp_path):
+    line = [ln for ln in cli('train', '--out', tmp_path / 'o', '--nproc', 3).stderr.splitlines()
+            if ln.strip()]
+    assert len(line) == 1 and '--batch-size 32' in line[0] and '3 ranks' in line[0]
+    proc = cli('train', '--out', tmp_path / 'o', '--nproc', 0)
+    assert proc.returncode == 2 and '--nproc' in proc.stderr
