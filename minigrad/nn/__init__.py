@@ -21,7 +21,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    MSELoss, NLLLoss, SmoothL1Loss)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                            LayerNorm, RMSNorm)
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .sparse import Embedding
@@ -35,4 +36,4 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU', 'Unflatten',
            'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU', 'Threshold', 'GLU',
            'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d', 'ParameterList',
-           'ParameterDict']
+           'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d']

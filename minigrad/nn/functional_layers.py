@@ -1,4 +1,5 @@
-"""More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``group_norm``,
+"""More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``rms_norm``, ``group_norm``,
+``instance_norm``,
 ``embedding``, ``one_hot``, ``dropout2d``, ``normalize``, ``cosine_similarity``,
 ``pairwise_distance``.
 
@@ -14,8 +15,8 @@ import numpy as np
 from .. import argcheck, backend, factory
 from ..functions import where
 
-__all__ = ['layer_norm', 'group_norm', 'embedding', 'one_hot', 'dropout2d', 'normalize',
-           'cosine_similarity', 'pairwise_distance']
+__all__ = ['layer_norm', 'rms_norm', 'group_norm', 'instance_norm', 'embedding', 'one_hot',
+           'dropout2d', 'normalize', 'cosine_similarity', 'pairwise_distance']
 
 
 def _normalize(x, dims, eps):
@@ -44,17 +45,40 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         input (*, *normalized_shape) -> the same.
     """
     argcheck.float_tensor('layer_norm', input)
-    shape = (int(normalized_shape),) if argcheck.is_int(normalized_shape) else \
-        tuple(int(s) for s in normalized_shape)
-    k = len(shape)
-    if k == 0 or tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
-        raise RuntimeError(f'layer_norm: expected an input whose last dimensions are '
-                           f'normalized_shape={list(shape)}, got input of shape {tuple(input.shape)}')
+    shape = _trailing_shape('layer_norm', input, normalized_shape)
     _check_affine('layer_norm', input, shape, weight=weight, bias=bias)
+    k = len(shape)
     out = _normalize(input, tuple(range(input.ndim - k, input.ndim)), float(eps))
     if weight is not None:
         out = out * weight
     return out + bias if bias is not None else out
+
+
+def _trailing_shape(op, input, normalized_shape):
+    """``normalized_shape`` as a tuple, checked against the input's last dims."""
+    shape = (int(normalized_shape),) if argcheck.is_int(normalized_shape) else \
+        tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f'{op}: expected an input whose last dimensions are '
+                           f'normalized_shape={list(shape)}, got input of shape {tuple(input.shape)}')
+    return shape
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """``x / sqrt(mean(x^2) + eps)`` over the last ``len(normalized_shape)`` dims, times
+    ``weight``; ``eps=None`` is the machine epsilon of the input's dtype (as PyTorch).
+
+    Shape:
+        input (*, *normalized_shape) -> the same.
+    """
+    argcheck.float_tensor('rms_norm', input)
+    shape = _trailing_shape('rms_norm', input, normalized_shape)
+    _check_affine('rms_norm', input, shape, weight=weight)
+    eps = float(np.finfo(input.dtype).eps) if eps is None else float(eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    out = input / ((input * input).mean(dims, keepdim=True) + eps).sqrt()
+    return out * weight if weight is not None else out
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -78,6 +102,50 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     else:
         out = _normalize(input.reshape(n, num_groups, -1), 2, float(eps)).reshape(input.shape)
     bshape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(bshape)
+    return out + bias.reshape(bshape) if bias is not None else out
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample over its positions, then apply the per-channel
+    ``weight``/``bias``. With ``use_input_stats`` and running statistics given, these are updated
+    in place with the batch average of the samples' statistics (unbiased variance), as PyTorch;
+    without ``use_input_stats`` the running statistics are used instead.
+
+    Shape:
+        input (N, C, *) -> the same.
+    """
+    argcheck.float_tensor('instance_norm', input)
+    if input.ndim < 3:
+        raise RuntimeError(f'instance_norm: expected an input of shape (N, C, L, ...), got shape '
+                           f'{tuple(input.shape)}')
+    c = input.shape[1]
+    _check_affine('instance_norm', input, (c,), weight=weight, bias=bias,
+                  running_mean=running_mean, running_var=running_var)
+    bshape = (1, c) + (1,) * (input.ndim - 2)
+    dims = tuple(range(2, input.ndim))
+    if use_input_stats:
+        if input.numel() == 0:
+            out = input * 1.0
+        else:
+            out = _normalize(input, dims, float(eps))
+        if running_mean is not None and input.numel():
+            n = math.prod(input.shape[2:])
+            with_stats = input.detach()
+            mean = with_stats.mean(dims)
+            var = ((with_stats - mean.reshape(mean.shape + (1,) * len(dims))) ** 2).sum(dims) \
+                / max(n - 1, 1)
+            for run, stat in ((running_mean, mean), (running_var, var)):
+                run.array *= 1.0 - momentum
+                run.array += momentum * stat.mean(0).array
+                run._bump_version()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError('instance_norm: running_mean and running_var are needed when not '
+                               'using the input statistics')
+        out = (input - running_mean.reshape(bshape)) / (running_var.reshape(bshape) + eps).sqrt()
     if weight is not None:
         out = out * weight.reshape(bshape)
     return out + bias.reshape(bshape) if bias is not None else out

@@ -1,16 +1,18 @@
 """Normalisation layers: BatchNorm1d, BatchNorm2d (the op is ``minigrad.ops.norm.BatchNorm``),
-LayerNorm and GroupNorm (composed in ``functional_layers``)."""
+LayerNorm, RMSNorm, GroupNorm, InstanceNorm1d and InstanceNorm2d (composed in
+``functional_layers``)."""
 import numpy as np
 
 from .. import factory
 from ..autograd import no_grad
 from . import functional as F
 from . import init
-from .functional_layers import group_norm, layer_norm
+from .functional_layers import group_norm, instance_norm, layer_norm, rms_norm
 from .linear import _empty
 from .module import Module
 
-__all__ = ['BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'GroupNorm']
+__all__ = ['BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'RMSNorm', 'GroupNorm', 'InstanceNorm1d',
+           'InstanceNorm2d']
 
 
 def _affine_params(module, shape, affine, bias, device, dtype):
@@ -196,3 +198,78 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (f'{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, '
                 f'bias={self.bias is not None}')
+
+
+class RMSNorm(Module):
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims.
+
+    Args:
+        normalized_shape: an int or a tuple: the trailing dims to normalise over.
+        eps: added to the mean square; None is the machine epsilon of the input's dtype.
+        elementwise_affine: learn ``weight`` (ones) of ``normalized_shape``.
+        device, dtype: where and in what float type to create the weight.
+
+    Shape:
+        input (*, *normalized_shape) -> the same.
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _affine_params(self, self.normalized_shape, elementwise_affine, False, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self)
+
+    def forward(self, input):
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f'{self.normalized_shape}, eps={self.eps}, '
+                f'elementwise_affine={self.elementwise_affine}')
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalisation: each channel of each sample normalised over its positions."""
+    _unbatched = 0
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input):
+        if input.ndim == self._unbatched:               # one sample without the batch dim
+            return self.forward(input.unsqueeze(0)).squeeze(0)
+        self._check_input_dim(input)
+        use_input_stats = self.training or not self.track_running_stats
+        return instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                             use_input_stats, 0.0 if self.momentum is None else self.momentum,
+                             self.eps)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation over an (N, C, L) or (C, L) input; see ``InstanceNorm2d``."""
+    _dims = (3,)
+    _unbatched = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation over an (N, C, H, W) or (C, H, W) input: each channel of each
+    sample is normalised over its positions (biased variance); no learned parameters and no
+    running statistics by default, as PyTorch.
+
+    Args:
+        num_features: C.
+        eps: added to the variance for stability.
+        momentum: the weight of the new batch in the running statistics.
+        affine: learn a per-channel ``weight`` and ``bias``.
+        track_running_stats: keep running statistics, used in eval mode.
+    """
+    _dims = (4,)
+    _unbatched = 3

@@ -306,3 +306,53 @@ def test_glu_and_softmax2d_errors():
         F.glu(mg.zeros(2, 3))
     with pytest.raises(ValueError, match='3 or 4 dimensions'):
         nn.Softmax2d()(mg.zeros(2, 3))
+
+
+# ---------------------------------------------------------------- RMSNorm, InstanceNorm
+
+@pytest.mark.parametrize('normalized,kw', [(6, {}), ((3, 6), dict(eps=1e-3)),
+                                           (6, dict(elementwise_affine=False))])
+def test_rms_norm_parity(normalized, kw):
+    m, t = nn.RMSNorm(normalized, **kw), tnn.RMSNorm(normalized, **kw)
+    with torch.no_grad():
+        for p in t.parameters():
+            p.copy_(torch.randn(p.shape))
+    copy_from_torch(m, t)
+    parity(m, t, randn(4, 3, 6, scale=2.0), rtol=1e-5, atol=1e-6)
+    m.zero_grad()
+    t.zero_grad()
+    parity(m.double(), t.double(), randn(4, 3, 6, dtype=np.float64), rtol=1e-12, atol=1e-13)
+    assert repr(m) == repr(t)
+    x = mg.tensor(randn(2, 3, 6, dtype=np.float64), requires_grad=True)
+    w = mg.tensor(randn(6, dtype=np.float64, seed=5), requires_grad=True)
+    assert gradcheck(lambda x, w: F.rms_norm(x, (6,), w), (x, w))
+
+
+@pytest.mark.parametrize('cls,shape', [('InstanceNorm1d', (4, 3, 7)), ('InstanceNorm2d', (2, 3, 4, 5)),
+                                       ('InstanceNorm2d', (3, 4, 5))])
+@pytest.mark.parametrize('kw', [{}, dict(affine=True), dict(affine=True, track_running_stats=True),
+                                dict(track_running_stats=True, momentum=None)])
+def test_instance_norm_parity_train_and_eval(cls, shape, kw):
+    m, t = getattr(nn, cls)(3, **kw), getattr(tnn, cls)(3, **kw)      # (3, 4, 5): unbatched
+    with torch.no_grad():
+        for p in t.parameters():
+            p.copy_(torch.randn(p.shape))
+    copy_from_torch(m, t)
+    for step in range(3):
+        m.zero_grad()
+        t.zero_grad()
+        parity(m, t, randn(*shape, seed=step, scale=2.0) + 1.0, rtol=1e-4, atol=1e-5)
+        for k, v in t.state_dict().items():
+            close(m.state_dict()[k], v, 1e-5, 1e-6, k)
+    m.eval()
+    t.eval()
+    m.zero_grad()
+    t.zero_grad()
+    parity(m, t, randn(*shape, seed=7), rtol=1e-4, atol=1e-5)
+    assert repr(m) == repr(t)
+
+
+def test_instance_norm_gradcheck():
+    x = mg.tensor(randn(2, 3, 5, dtype=np.float64), requires_grad=True)
+    w, b = (mg.tensor(randn(3, dtype=np.float64, seed=s), requires_grad=True) for s in (1, 2))
+    assert gradcheck(lambda x, w, b: F.instance_norm(x, weight=w, bias=b), (x, w, b))
