@@ -124,7 +124,25 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
-class LayerNorm(Module):
+class _TrailingNorm(Module):
+    """What LayerNorm and RMSNorm share: the trailing ``normalized_shape`` and its parameters."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, (int, np.integer)):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _affine_params(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self)
+
+
+class LayerNorm(_TrailingNorm):
     """Normalise over the trailing ``normalized_shape`` dims of each sample (mean 0, biased
     variance 1, as PyTorch), then apply an elementwise ``weight`` and ``bias``.
 
@@ -141,17 +159,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
-        super().__init__()
-        if isinstance(normalized_shape, (int, np.integer)):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        _affine_params(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        _reset_affine(self)
+        super().__init__(normalized_shape, eps, elementwise_affine, bias, device, dtype)
 
     def forward(self, input):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -200,7 +208,7 @@ class GroupNorm(Module):
                 f'bias={self.bias is not None}')
 
 
-class RMSNorm(Module):
+class RMSNorm(_TrailingNorm):
     """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims.
 
     Args:
@@ -215,17 +223,7 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
-        super().__init__()
-        if isinstance(normalized_shape, (int, np.integer)):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        _affine_params(self, self.normalized_shape, elementwise_affine, False, device, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        _reset_affine(self)
+        super().__init__(normalized_shape, eps, elementwise_affine, False, device, dtype)
 
     def forward(self, input):
         return rms_norm(input, self.normalized_shape, self.weight, self.eps)
