@@ -23,6 +23,8 @@ from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Se
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
                             LayerNorm, RMSNorm)
+from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
+                      ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .sparse import Embedding
@@ -36,4 +38,6 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU', 'Unflatten',
            'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU', 'Threshold', 'GLU',
            'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d', 'ParameterList',
-           'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d']
+           'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'ZeroPad1d', 'ZeroPad2d',
+           'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d', 'ReflectionPad2d',
+           'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d']

@@ -356,3 +356,22 @@ def test_instance_norm_gradcheck():
     x = mg.tensor(randn(2, 3, 5, dtype=np.float64), requires_grad=True)
     w, b = (mg.tensor(randn(3, dtype=np.float64, seed=s), requires_grad=True) for s in (1, 2))
     assert gradcheck(lambda x, w, b: F.instance_norm(x, weight=w, bias=b), (x, w, b))
+
+
+@pytest.mark.parametrize('name,args,shape', [
+    ('ZeroPad2d', (1,), (2, 3, 4, 5)), ('ZeroPad2d', ((1, 2, 0, 3),), (3, 4, 5)),
+    ('ZeroPad1d', ((2, 1),), (2, 3, 4)), ('ConstantPad1d', (2, 3.5), (2, 3, 4)),
+    ('ConstantPad2d', ((0, 1, 2, 0), -1.0), (1, 2, 3, 3)), ('ReflectionPad1d', (2,), (2, 3, 5)),
+    ('ReflectionPad2d', ((1, 2, 2, 1),), (1, 2, 4, 5)), ('ReplicationPad1d', ((3, 1),), (2, 3, 4)),
+    ('ReplicationPad2d', (2,), (1, 2, 3, 3)), ('CircularPad1d', (1,), (2, 3, 4)),
+    ('CircularPad2d', ((1, 2, 2, 1),), (1, 2, 4, 5)),
+])
+def test_padding_layers_match_torch(name, args, shape):
+    m, t = getattr(nn, name)(*args), getattr(tnn, name)(*args)
+    parity(m, t, randn(*shape, dtype=np.float64), rtol=1e-12, atol=1e-14)
+    assert repr(m) == repr(t)
+
+
+def test_padding_layer_errors():
+    with pytest.raises(TypeError, match='tuple of 4 ints'):
+        nn.ZeroPad2d((1, 2))
