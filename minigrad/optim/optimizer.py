@@ -9,15 +9,17 @@ parameter stays float32. ``_hypers`` turns anything else (a NumPy scalar read ba
 say) into a Python float before it meets an array.
 """
 import copy
+import functools
 import numbers
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from itertools import chain
 
 import numpy as np
 
 from .. import backend
 from ..autograd import enable_grad
+from ..hooks import add_hook
 from ..tensor import Tensor
 
 __all__ = ['Optimizer']
@@ -71,6 +73,9 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
+        self._optimizer_step_pre_hooks = OrderedDict()
+        self._optimizer_step_post_hooks = OrderedDict()
+        _hook_step(type(self))
         if isinstance(params, Tensor):
             raise TypeError('params argument given to the optimizer should be an iterable of '
                             f'Tensors or dicts, but got {type(params).__name__}')
@@ -180,6 +185,16 @@ class Optimizer:
                                    f'but the parameter has shape {tuple(p.array.shape)}')
             p._bump_version()   # the step changes p in place: graphs that saved p must notice
             yield p, p.array, gd
+
+    # ------------------------------------------------------------ step hooks
+    def register_step_pre_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; a non-None result must be
+        ``(new_args, new_kwargs)`` for step. Returns a handle whose ``remove()`` removes it."""
+        return add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``. Returns a handle."""
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     # ------------------------------------------------------------ state dicts
     def state_dict(self):
@@ -302,3 +317,28 @@ def _check_adam_like(lr, betas, eps, weight_decay):
     _check_hyper('beta parameter at index 0', betas[0], 0.0, 1.0, high_open=True)
     _check_hyper('beta parameter at index 1', betas[1], 0.0, 1.0, high_open=True)
     _check_hyper('weight_decay', weight_decay)
+
+
+def _hook_step(cls):
+    """Make ``cls.step`` run the instance's step hooks around it (once per class, as PyTorch
+    patches the class of each optimizer it constructs)."""
+    step = cls.step
+    if getattr(step, '_hooked', False):
+        return
+
+    @functools.wraps(step)
+    def hooked_step(*args, **kwargs):        # args[0] is the optimizer, as PyTorch's hooks see
+        self = args[0]
+        for hook in list(self.__dict__.get('_optimizer_step_pre_hooks', {}).values()):
+            res = hook(self, args, kwargs)
+            if res is not None:
+                if not (isinstance(res, tuple) and len(res) == 2):
+                    raise RuntimeError(f'{hook} must return None or a tuple of (new_args, '
+                                       f'new_kwargs), but got {res}.')
+                args, kwargs = res
+        out = step(*args, **kwargs)
+        for hook in list(self.__dict__.get('_optimizer_step_post_hooks', {}).values()):
+            hook(self, args, kwargs)
+        return out
+    hooked_step._hooked = True
+    cls.step = hooked_step

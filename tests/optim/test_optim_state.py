@@ -265,3 +265,27 @@ def test_base_class_step_is_abstract_and_custom_optimizers_can_subclass():
     assert opt.state_dict()['state'] == {0: {'n': 1}}
     with pytest.raises(NotImplementedError):
         Optimizer([a], {}).step()
+
+
+def test_step_pre_and_post_hooks_like_torch():
+    torch = pytest.importorskip('torch')
+    logs = []
+    for lib in (mg, torch):
+        p = lib.ones(2, requires_grad=True)
+        opt = lib.optim.SGD([p], lr=0.5)
+        log = []
+        pre = opt.register_step_pre_hook(
+            lambda o, a, k, log=log: log.append(('pre', a == (o,), k)))
+        opt.register_step_post_hook(lambda o, a, k, log=log: log.append(('post', a == (o,), k)))
+        (p * p).sum().backward()
+        opt.step()
+        pre.remove()
+        opt.step()
+        logs.append(log)
+        np.testing.assert_allclose(np.array(p.detach().numpy()), [-1.0, -1.0])
+    assert logs[0] == logs[1] == [('pre', True, {}), ('post', True, {}), ('post', True, {})]
+    p = mg.ones(1, requires_grad=True)
+    opt = Adadelta([p])
+    opt.register_step_pre_hook(lambda o, a, k: 'bad')
+    with pytest.raises(RuntimeError, match='must return None or a tuple'):
+        opt.step()
