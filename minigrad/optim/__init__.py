@@ -7,10 +7,11 @@
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad, Adamax
+from .adam_variants import NAdam, RAdam
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adadelta', 'Adagrad', 'Adamax',
-           'lr_scheduler']
+           'NAdam', 'RAdam', 'lr_scheduler']

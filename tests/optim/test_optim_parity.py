@@ -120,6 +120,14 @@ CASES = [
     ('Adamax', dict(lr=0.05)),
     ('Adamax', dict(lr=0.05, betas=(0.3, 0.95), weight_decay=0.1)),   # lerp's other branch
     ('Adamax', dict(lr=0.02, eps=1e-3, maximize=True)),
+    ('NAdam', dict(lr=0.05)),
+    ('NAdam', dict(lr=0.05, weight_decay=0.1, momentum_decay=0.01)),
+    ('NAdam', dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ('NAdam', dict(lr=0.05, betas=(0.3, 0.95), eps=1e-3)),
+    ('RAdam', dict(lr=0.05)),
+    ('RAdam', dict(lr=0.05, betas=(0.9, 0.9))),          # rho_t > 5 from step 6: both branches
+    ('RAdam', dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
+    ('RAdam', dict(lr=0.02, betas=(0.3, 0.8), weight_decay=0.1, maximize=True)),
 ]
 
 
@@ -156,6 +164,8 @@ def test_param_groups_with_their_own_options(name, kwargs):
     ('Adadelta', dict(lr=1.0, weight_decay=0.1)),
     ('Adagrad', dict(lr=0.1, lr_decay=0.1)),
     ('Adamax', dict(lr=0.05)),
+    ('NAdam', dict(lr=0.05)),
+    ('RAdam', dict(lr=0.05, betas=(0.9, 0.9))),
 ])
 def test_params_without_grad_are_skipped_like_torch(name, kwargs):
     # v gets a gradient on even steps only; its per-parameter step count must lag behind W's
@@ -216,6 +226,8 @@ def test_same_gradients_give_the_same_update_to_rounding(name, kwargs, dtype):
     ('Adadelta', dict(lr=1.0, weight_decay=0.1, maximize=True)),
     ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.1)),
     ('Adamax', dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    ('NAdam', dict(lr=0.1, weight_decay=0.1)),
+    ('RAdam', dict(lr=0.1, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
 ])
 def test_zero_dim_parameters(name, kwargs):
     a, t = mg.tensor(1.5, requires_grad=True), torch.tensor(1.5, requires_grad=True)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.optim import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Optimizer, RMSprop
+from minigrad.optim import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam,
+                            RMSprop)
 
 
 def _params(dtype=np.float32, seed=0):
@@ -39,6 +40,8 @@ ALL = [
     (Adadelta, dict(lr=1.0, weight_decay=0.1)),
     (Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
     (Adamax, dict(lr=0.05, weight_decay=0.1)),
+    (NAdam, dict(lr=0.05, weight_decay=0.1)),
+    (RAdam, dict(lr=0.05, betas=(0.9, 0.9))),
 ]
 IDS = [f'{c.__name__}-{"-".join(f"{k}={v}" for k, v in kw.items())}' for c, kw in ALL]
 
@@ -145,7 +148,8 @@ def test_updates_are_in_place_keep_identity_and_dtype_and_bump_versions(cls, kwa
         assert p._version == v + 2                   # each step is an in-place change
 
 
-@pytest.mark.parametrize('cls', [SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax])
+@pytest.mark.parametrize('cls', [SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam,
+                                 RAdam])
 def test_numpy_float64_hyperparameters_do_not_promote_float32(cls):
     params = _params()
     opt = cls(params, lr=0.01)
