@@ -1,10 +1,11 @@
-"""OneCycleLR, as ``torch.optim.lr_scheduler.OneCycleLR``."""
+"""The cyclic schedulers, as PyTorch's: OneCycleLR and CyclicLR (both also cycle the momentum)."""
 import math
+import types
 
 from .lr_base import LRScheduler, _format_param
 from .optimizer import Optimizer
 
-__all__ = ['OneCycleLR']
+__all__ = ['OneCycleLR', 'CyclicLR']
 
 
 class OneCycleLR(LRScheduler):
@@ -84,10 +85,7 @@ class OneCycleLR(LRScheduler):
             if last_epoch == -1:
                 for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
                                                          optimizer.param_groups):
-                    if self.use_beta1:
-                        group['betas'] = (m_momentum, *group['betas'][1:])
-                    else:
-                        group['momentum'] = m_momentum
+                    _set_momentum(group, m_momentum, self.use_beta1)
                     group['max_momentum'] = m_momentum
                     group['base_momentum'] = b_momentum
         super().__init__(optimizer, last_epoch)
@@ -129,8 +127,125 @@ class OneCycleLR(LRScheduler):
                 start_step = phase['end_step']
             lrs.append(computed_lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group['betas'] = (computed_momentum, *group['betas'][1:])
-                else:
-                    group['momentum'] = computed_momentum
+                _set_momentum(group, computed_momentum, self.use_beta1)
         return lrs
+
+
+class CyclicLR(LRScheduler):
+    """Cycle the lr between ``base_lr`` and ``max_lr`` (Smith, 2017) and the momentum the other
+    way, with PyTorch's formulas; step it after every batch.
+
+    Args:
+        optimizer: the Optimizer.
+        base_lr, max_lr: the cycle's bounds (one value, or a list with one per group).
+        step_size_up: iterations from ``base_lr`` up to ``max_lr`` (default 2000).
+        step_size_down: iterations back down (default: ``step_size_up``).
+        mode: ``'triangular'``, ``'triangular2'`` (the amplitude halves every cycle) or
+            ``'exp_range'`` (scaled by ``gamma ** iteration``).
+        gamma: see ``'exp_range'``.
+        scale_fn: a custom amplitude scaling ``f(x)`` instead of ``mode``, of the cycle number
+            or, with ``scale_mode='iterations'``, of the iteration.
+        cycle_momentum: cycle SGD's ``momentum`` (or Adam's ``betas[0]``) between
+            ``max_momentum`` and ``base_momentum``.
+        last_epoch: see :class:`LRScheduler`.
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode='triangular', gamma=1.0, scale_fn=None, scale_mode='cycle',
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f'{type(optimizer).__name__} is not an Optimizer')
+        self.optimizer = optimizer
+        base_lrs = _format_param('base_lr', optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group['lr'] = lr
+        self.max_lrs = _format_param('max_lr', optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ('triangular', 'triangular2', 'exp_range') and scale_fn is None:
+            raise ValueError(f"mode {mode!r} is invalid and scale_fn is None: expected "
+                             "'triangular', 'triangular2' or 'exp_range'")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
+                raise ValueError('optimizer must support momentum or beta1 with `cycle_momentum` '
+                                 'option enabled')
+            self.use_beta1 = 'betas' in optimizer.defaults
+            self.base_momentums = _format_param('base_momentum', optimizer, base_momentum)
+            self.max_momentums = _format_param('max_momentum', optimizer, max_momentum)
+            if last_epoch == -1:
+                for m_momentum, b_momentum, group in zip(self.max_momentums, self.base_momentums,
+                                                         optimizer.param_groups):
+                    _set_momentum(group, m_momentum, self.use_beta1)
+                    group['max_momentum'] = m_momentum
+                    group['base_momentum'] = b_momentum
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self):
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode in ('triangular', 'triangular2'):
+            self.scale_mode = 'cycle'
+        elif self.mode == 'exp_range':
+            self.scale_mode = 'iterations'
+
+    def scale_fn(self, x):
+        """The amplitude's scale at cycle (or iteration) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == 'triangular':
+            return 1.0
+        if self.mode == 'triangular2':
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == 'cycle' else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, base_m, max_m in zip(self.optimizer.param_groups, self.base_momentums,
+                                            self.max_momentums):
+                _set_momentum(group, max_m - (max_m - base_m) * scale_factor * scale,
+                              self.use_beta1)
+        return lrs
+
+    def state_dict(self):
+        state = super().state_dict()
+        fn = state.pop('_scale_fn_custom')
+        state['_scale_fn_custom'] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state['_scale_fn_custom'] = fn.__dict__.copy()   # a callable object's state only
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        fn = state.pop('_scale_fn_custom')
+        custom = self._scale_fn_custom
+        super().load_state_dict(state)
+        self._scale_fn_custom = custom
+        if fn is not None:
+            custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+
+def _set_momentum(group, momentum, use_beta1):
+    if use_beta1:
+        group['betas'] = (momentum, *group['betas'][1:])
+    else:
+        group['momentum'] = momentum

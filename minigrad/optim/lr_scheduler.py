@@ -4,8 +4,9 @@ A scheduler sets ``group['lr']`` of its optimizer's parameter groups. Construct 
 optimizer (construction makes the initial step: it records ``initial_lr`` in every group and sets
 ``last_epoch`` to 0); call ``scheduler.step()`` after ``optimizer.step()``.
 
-The base class is in ``lr_base.py``; OneCycleLR, ReduceLROnPlateau, SequentialLR and
-ChainedScheduler have modules of their own and are re-exported here.
+The base class is in ``lr_base.py``; OneCycleLR and CyclicLR (``lr_onecycle.py``),
+ReduceLROnPlateau, SequentialLR and ChainedScheduler have modules of their own and are
+re-exported here.
 """
 import math
 import types
@@ -13,14 +14,14 @@ from bisect import bisect_right
 from collections import Counter
 
 from .lr_base import LRScheduler
-from .lr_onecycle import OneCycleLR
+from .lr_onecycle import CyclicLR, OneCycleLR
 from .lr_plateau import ReduceLROnPlateau
 from .lr_sequential import ChainedScheduler, SequentialLR
 
 __all__ = ['LRScheduler', 'LambdaLR', 'MultiplicativeLR', 'StepLR', 'MultiStepLR', 'ConstantLR',
            'LinearLR', 'ExponentialLR', 'PolynomialLR', 'CosineAnnealingLR',
-           'CosineAnnealingWarmRestarts', 'OneCycleLR', 'ReduceLROnPlateau', 'SequentialLR',
-           'ChainedScheduler']
+           'CosineAnnealingWarmRestarts', 'OneCycleLR', 'CyclicLR', 'ReduceLROnPlateau',
+           'SequentialLR', 'ChainedScheduler']
 
 
 class StepLR(LRScheduler):

@@ -60,6 +60,13 @@ SCHEDULERS = [
     ('PolynomialLR', dict(total_iters=10, power=2.5), 'Adadelta', 14),
     ('CosineAnnealingWarmRestarts', dict(T_0=5), 'SGD', 23),
     ('CosineAnnealingWarmRestarts', dict(T_0=3, T_mult=2, eta_min=0.01), 'Adam', 30),
+    ('CyclicLR', dict(base_lr=0.01, max_lr=0.1, step_size_up=4), 'SGD', 30),
+    ('CyclicLR', dict(base_lr=[0.01, 0.02], max_lr=0.2, step_size_up=3, step_size_down=5,
+                      mode='triangular2'), 'SGD', 40),
+    ('CyclicLR', dict(base_lr=0.001, max_lr=0.01, step_size_up=5, mode='exp_range', gamma=0.97,
+                      base_momentum=0.7, max_momentum=0.95), 'Adam', 40),
+    ('CyclicLR', dict(base_lr=0.01, max_lr=0.05, step_size_up=2, cycle_momentum=False,
+                      scale_fn=lambda x: 0.5 ** x, scale_mode='iterations'), 'Adadelta', 20),
 ]
 
 
@@ -376,3 +383,27 @@ def test_warm_restarts_with_fractional_epochs_like_torch():
         assert ours.get_last_lr() == theirs.get_last_lr()
     with pytest.raises(ValueError, match='positive integer T_0'):
         S.CosineAnnealingWarmRestarts(ours_opt, T_0=0)
+
+
+
+def test_cyclic_lr_state_round_trip_and_errors(tmp_path):
+    p = mg.zeros(2, requires_grad=True)
+    opt = mg.optim.SGD([p], lr=0.1, momentum=0.9)
+    sched = S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3, mode='triangular2')
+    for _ in range(7):
+        opt.step()
+        sched.step()
+    mg.save({'opt': opt.state_dict(), 'sched': sched.state_dict()}, tmp_path / 'c.ckpt')
+    expected = _sequences(sched, opt, 8)
+    ck = mg.load(tmp_path / 'c.ckpt')
+    q = mg.zeros(2, requires_grad=True)
+    opt2 = mg.optim.SGD([q], lr=0.1, momentum=0.9)
+    sched2 = S.CyclicLR(opt2, base_lr=0.01, max_lr=0.1, step_size_up=3, mode='triangular2')
+    opt2.load_state_dict(ck['opt'])
+    sched2.load_state_dict(ck['sched'])
+    got = _sequences(sched2, opt2, 8)
+    assert got[0][1:] == expected[0][1:] and got[1][1:] == expected[1][1:]
+    with pytest.raises(ValueError, match='mode .* is invalid'):
+        S.CyclicLR(opt, 0.01, 0.1, mode='sawtooth')
+    with pytest.raises(ValueError, match='must support momentum'):
+        S.CyclicLR(mg.optim.Adagrad([q]), 0.01, 0.1)
