@@ -74,20 +74,7 @@ class OneCycleLR(LRScheduler):
                 group['initial_lr'] = max_lrs[idx] / div_factor
                 group['max_lr'] = max_lrs[idx]
                 group['min_lr'] = group['initial_lr'] / final_div_factor
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
-                raise ValueError('optimizer must support momentum or beta1 with `cycle_momentum` '
-                                 'option enabled')
-            self.use_beta1 = 'betas' in optimizer.defaults
-            max_momentums = _format_param('max_momentum', optimizer, max_momentum)
-            base_momentums = _format_param('base_momentum', optimizer, base_momentum)
-            if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
-                                                         optimizer.param_groups):
-                    _set_momentum(group, m_momentum, self.use_beta1)
-                    group['max_momentum'] = m_momentum
-                    group['base_momentum'] = b_momentum
+        _init_cycled_momentum(self, cycle_momentum, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, start, end, pct):
@@ -173,20 +160,7 @@ class CyclicLR(LRScheduler):
         self._scale_fn_custom = scale_fn
         self.scale_mode = scale_mode
         self._init_scale_fn()
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
-                raise ValueError('optimizer must support momentum or beta1 with `cycle_momentum` '
-                                 'option enabled')
-            self.use_beta1 = 'betas' in optimizer.defaults
-            self.base_momentums = _format_param('base_momentum', optimizer, base_momentum)
-            self.max_momentums = _format_param('max_momentum', optimizer, max_momentum)
-            if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(self.max_momentums, self.base_momentums,
-                                                         optimizer.param_groups):
-                    _set_momentum(group, m_momentum, self.use_beta1)
-                    group['max_momentum'] = m_momentum
-                    group['base_momentum'] = b_momentum
+        _init_cycled_momentum(self, cycle_momentum, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -249,3 +223,25 @@ def _set_momentum(group, momentum, use_beta1):
         group['betas'] = (momentum, *group['betas'][1:])
     else:
         group['momentum'] = momentum
+
+
+def _init_cycled_momentum(sched, cycle_momentum, base_momentum, max_momentum, last_epoch):
+    """Check that the optimizer has a momentum (or beta1) to cycle, record the bounds per group
+    (``base_momentums``, ``max_momentums`` and in each group) and, when starting, set the
+    momentum to its maximum."""
+    sched.cycle_momentum = cycle_momentum
+    if not cycle_momentum:
+        return
+    optimizer = sched.optimizer
+    if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
+        raise ValueError('optimizer must support momentum or beta1 with `cycle_momentum` option '
+                         'enabled')
+    sched.use_beta1 = 'betas' in optimizer.defaults
+    sched.base_momentums = _format_param('base_momentum', optimizer, base_momentum)
+    sched.max_momentums = _format_param('max_momentum', optimizer, max_momentum)
+    if last_epoch == -1:
+        for m_momentum, b_momentum, group in zip(sched.max_momentums, sched.base_momentums,
+                                                 optimizer.param_groups):
+            _set_momentum(group, m_momentum, sched.use_beta1)
+            group['max_momentum'] = m_momentum
+            group['base_momentum'] = b_momentum
