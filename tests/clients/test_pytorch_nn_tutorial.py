@@ -14,7 +14,6 @@ import gzip
 import math
 import pickle
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
