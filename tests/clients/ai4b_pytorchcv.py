@@ -5,15 +5,21 @@ Written afresh after the original, keeping every PyTorch call it makes; only the
 (``torch`` -> ``minigrad``, torchvision's datasets and ``ToTensor`` -> ``minigrad.data``).
 Plotting is left out: ``plot_convolution`` and ``display_dataset`` compute what they would draw
 and return it instead. ``load_mnist`` keeps its datasets and loaders in this module's globals
-(the original puts them in ``builtins``, which a test suite should not). The cats-and-dogs
-helpers (PIL, ImageFolder) are not part of the ConvNets lesson and are not ported.
+(the original puts them in ``builtins``, which a test suite should not). Of the cats-and-dogs
+helpers (used by a later lesson) ``common_transform`` is ported; the image checks and the
+ImageFolder loader need PIL and JPEG decoding, which minigrad does not have.
 """
+import types
+
 import numpy as np
 
 import minigrad as torch
+import minigrad.data
 import minigrad.nn as nn
-from minigrad import data as datasets
 from minigrad.data.transforms import ToTensor
+
+# `import torchvision`: minigrad.data holds both the datasets and the transforms
+torchvision = types.SimpleNamespace(datasets=minigrad.data, transforms=minigrad.data.transforms)
 
 default_device = 'cuda' if torch.cuda.is_available() else 'cpu'
 
@@ -22,8 +28,8 @@ data_train = data_test = train_loader = test_loader = None
 
 def load_mnist(batch_size=64):
     global data_train, data_test, train_loader, test_loader
-    data_train = datasets.MNIST('./data', download=True, train=True, transform=ToTensor())
-    data_test = datasets.MNIST('./data', download=True, train=False, transform=ToTensor())
+    data_train = torchvision.datasets.MNIST('./data', download=True, train=True, transform=ToTensor())
+    data_test = torchvision.datasets.MNIST('./data', download=True, train=False, transform=ToTensor())
     train_loader = torch.utils.data.DataLoader(data_train, batch_size=batch_size)
     test_loader = torch.utils.data.DataLoader(data_test, batch_size=batch_size)
 
@@ -122,3 +128,14 @@ def display_dataset(dataset, n=10, classes=None):
         image = np.transpose((dataset[i][0] - mn) / (mx - mn), (1, 2, 0))
         shown.append((image, classes[dataset[i][1]] if classes else None))
     return shown
+
+
+def common_transform():
+    std_normalize = torchvision.transforms.Normalize(mean=[0.485, 0.456, 0.406],
+                                                     std=[0.229, 0.224, 0.225])
+    trans = torchvision.transforms.Compose([
+        torchvision.transforms.Resize(256),
+        torchvision.transforms.CenterCrop(224),
+        torchvision.transforms.ToTensor(),
+        std_normalize])
+    return trans

@@ -9,19 +9,14 @@ only the imports differ (``torch`` -> ``minigrad``, torchvision -> ``minigrad.da
 (``conftest.py``), batches of 32 for MNIST, one or two epochs; plotting is left out (the helpers
 return what they would draw).
 """
-import types
-
 import numpy as np
 import pytest
 
 import ai4b_pytorchcv as cv
 import minigrad as torch
-import minigrad.data
 import minigrad.nn as nn
+from ai4b_pytorchcv import torchvision    # `import torchvision`, as the helper module does
 from models import summary
-
-# `import torchvision`: minigrad.data holds both the datasets and the transforms
-torchvision = types.SimpleNamespace(datasets=minigrad.data, transforms=minigrad.data.transforms)
 
 
 # ---- the notebook's networks (cells 3, 6 and 10) -------------------------------------------------
@@ -220,3 +215,19 @@ def test_cell11_lenet_trains_with_sgd_and_cross_entropy(workdir):
     hist = cv.train(net, trainloader, testloader, epochs=3, optimizer=opt, loss_fn=nn.CrossEntropyLoss())
     assert hist['train_loss'][2] < hist['train_loss'][0]
     assert hist['val_acc'][2] > 0.5                      # chance is 0.1
+
+
+def test_helper_common_transform_and_random_split(workdir):
+    """The cats-and-dogs loader's steps (a later lesson), on CIFAR images instead of ImageFolder."""
+    dataset = torchvision.datasets.CIFAR10('./data', train=True, transform=cv.common_transform())
+    trainset, testset = torch.utils.data.random_split(dataset, [2000, len(dataset) - 2000])
+    assert len(trainset) == 2000 and len(testset) == 1000
+    trainloader = torch.utils.data.DataLoader(trainset, batch_size=32)
+    images, labels = next(iter(trainloader))
+    assert tuple(images.shape) == (32, 3, 224, 224) and images.dtype == torch.float32
+    assert tuple(labels.shape) == (32,)
+    # ImageNet normalisation of [0, 1] pixels: each channel within [-mean/std, (1-mean)/std]
+    lows = [-m / s for m, s in zip((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))]
+    per_channel_min = images.numpy().min(axis=(0, 2, 3))
+    assert all(lo - 1e-4 <= v for lo, v in zip(lows, per_channel_min))
+    assert images.numpy().min() < 0 < images.numpy().max()
