@@ -1,7 +1,7 @@
 """Adadelta, as ``torch.optim.Adadelta`` (the single-tensor path)."""
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyper, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_hyper, _compat_options, _decayed_grad, _hypers
 
 __all__ = ['Adadelta']
 
@@ -37,7 +37,8 @@ class Adadelta(Optimizer):
         _check_hyper('epsilon', eps)
         _check_hyper('weight_decay', weight_decay)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=bool(maximize),
-                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+                        **_compat_options(foreach=foreach, capturable=capturable,
+                                          differentiable=differentiable))
         super().__init__(params, defaults)
 
     def step(self, closure=None):

@@ -2,7 +2,8 @@
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _check_adam_like, _check_hyper, _decayed_grad, _hypers
+from .optimizer import (Optimizer, _check_adam_like, _check_hyper, _compat_options, _decayed_grad,
+                        _hypers)
 
 __all__ = ['Adagrad', 'Adamax']
 
@@ -40,8 +41,9 @@ class Adagrad(Optimizer):
         _check_hyper('initial_accumulator_value', initial_accumulator_value)
         _check_hyper('epsilon', eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                        maximize=bool(maximize), differentiable=differentiable, fused=fused)
+                        initial_accumulator_value=initial_accumulator_value, maximize=bool(maximize),
+                        **_compat_options(foreach=foreach, differentiable=differentiable,
+                                          fused=fused))
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group['params']:
@@ -102,8 +104,9 @@ class Adamax(Optimizer):
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
         _check_adam_like(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        foreach=foreach, maximize=bool(maximize), differentiable=differentiable,
-                        capturable=capturable)
+                        maximize=bool(maximize),
+                        **_compat_options(foreach=foreach, differentiable=differentiable,
+                                          capturable=capturable))
         super().__init__(params, defaults)
 
     def step(self, closure=None):

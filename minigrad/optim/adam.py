@@ -1,7 +1,7 @@
 """Adam and AdamW, as ``torch.optim.Adam`` / ``torch.optim.AdamW`` (the single-tensor path)."""
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_adam_like, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_adam_like, _compat_options, _decayed_grad, _hypers
 
 __all__ = ['Adam', 'AdamW']
 
@@ -51,11 +51,14 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         _check_adam_like(lr, betas, eps, weight_decay)
         defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps,
                         weight_decay=weight_decay, amsgrad=bool(amsgrad), maximize=bool(maximize),
-                        decoupled_weight_decay=bool(decoupled_weight_decay))
+                        decoupled_weight_decay=bool(decoupled_weight_decay),
+                        **_compat_options(foreach=foreach, capturable=capturable,
+                                          differentiable=differentiable, fused=fused))
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -120,9 +123,11 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+                         foreach=foreach, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)

@@ -4,7 +4,7 @@ import numpy as np
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _check_adam_like, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_adam_like, _compat_options, _decayed_grad, _hypers
 
 __all__ = ['NAdam', 'RAdam']
 
@@ -77,7 +77,8 @@ class NAdam(_AdamVariant):
         if not 0.0 <= momentum_decay:
             raise ValueError(f'Invalid momentum_decay value: {momentum_decay}')
         defaults = dict(lr=lr, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
-                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+                        **_compat_options(foreach=foreach, capturable=capturable,
+                                          differentiable=differentiable))
         super().__init__(params, defaults, betas, decoupled_weight_decay, maximize)
 
     def _init_state(self, state):
@@ -136,8 +137,9 @@ class RAdam(_AdamVariant):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        defaults = dict(lr=lr, eps=eps, weight_decay=weight_decay, foreach=foreach,
-                        capturable=capturable, differentiable=differentiable)
+        defaults = dict(lr=lr, eps=eps, weight_decay=weight_decay,
+                        **_compat_options(foreach=foreach, capturable=capturable,
+                                          differentiable=differentiable))
         super().__init__(params, defaults, betas, decoupled_weight_decay, maximize)
 
     def step(self, closure=None):

@@ -342,3 +342,14 @@ def _hook_step(cls):
         return out
     hooked_step._hooked = True
     cls.step = hooked_step
+
+
+def _compat_options(**options):
+    """PyTorch's implementation switches (``foreach``, ``fused``, ``capturable``,
+    ``differentiable``), accepted and kept in the groups as PyTorch keeps them; minigrad has one
+    implementation, so ``fused``/``capturable``/``differentiable`` set to True are refused."""
+    for name in ('fused', 'capturable', 'differentiable'):
+        if options.get(name):
+            raise NotImplementedError(f'{name}=True is not supported by minigrad (one code path, '
+                                      'not differentiable through the update)')
+    return options

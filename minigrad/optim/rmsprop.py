@@ -2,7 +2,7 @@
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _check_hyper, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_hyper, _compat_options, _decayed_grad, _hypers
 
 __all__ = ['RMSprop']
 
@@ -34,14 +34,17 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
         _check_hyper('learning rate', lr)
         _check_hyper('epsilon', eps)
         _check_hyper('momentum', momentum)
         _check_hyper('weight_decay', weight_decay)
         _check_hyper('alpha', alpha)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=bool(centered), maximize=bool(maximize))
+                        centered=bool(centered), maximize=bool(maximize),
+                        **_compat_options(capturable=capturable, foreach=foreach,
+                                          differentiable=differentiable))
         super().__init__(params, defaults)
 
     def step(self, closure=None):

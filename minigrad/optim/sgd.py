@@ -1,7 +1,7 @@
 """Stochastic gradient descent with optional (Nesterov) momentum, as ``torch.optim.SGD``."""
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check_hyper, _decayed_grad, _hypers
+from .optimizer import Optimizer, _check_hyper, _compat_options, _decayed_grad, _hypers
 
 __all__ = ['SGD']
 
@@ -18,7 +18,7 @@ class SGD(Optimizer):
 
     Args:
         params: an iterable of Tensors or of parameter-group dicts.
-        lr: the learning rate.
+        lr: the learning rate (default 1e-3, as PyTorch 2.13).
         momentum: the momentum factor (default 0: plain SGD).
         dampening: dampening of the momentum's gradient term (default 0).
         weight_decay: L2 penalty added to the gradient (default 0).
@@ -28,8 +28,8 @@ class SGD(Optimizer):
     State (per parameter): ``momentum_buffer`` (a Tensor) when momentum is used.
     """
 
-    def __init__(self, params, lr, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):
         _check_hyper('learning rate', lr)
         _check_hyper('momentum', momentum)
         _check_hyper('weight_decay', weight_decay)
@@ -37,7 +37,9 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError('Nesterov momentum requires a momentum and zero dampening')
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=bool(nesterov), maximize=bool(maximize))
+                        nesterov=bool(nesterov), maximize=bool(maximize),
+                        **_compat_options(foreach=foreach, differentiable=differentiable,
+                                          fused=fused))
         super().__init__(params, defaults)
 
     def step(self, closure=None):

@@ -293,3 +293,15 @@ def test_step_pre_and_post_hooks_like_torch():
     opt.register_step_pre_hook(lambda o, a, k: 'bad')
     with pytest.raises(RuntimeError, match='must return None or a tuple'):
         opt.step()
+
+
+def test_torch_implementation_switches_are_accepted_or_refused_clearly():
+    p = mg.zeros(2, requires_grad=True)
+    for cls in (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam):
+        opt = cls([p], foreach=False)
+        assert opt.param_groups[0]['foreach'] is False
+    assert SGD([p]).param_groups[0]['lr'] == 1e-3              # torch 2.13's default
+    with pytest.raises(NotImplementedError, match='fused=True'):
+        Adam([p], fused=True)
+    with pytest.raises(NotImplementedError, match='differentiable=True'):
+        RMSprop([p], differentiable=True)
