@@ -41,8 +41,9 @@ class DistributedDataParallel(Module):
             rank's running statistics follow its own shards.
         process_group: None (the default group).
         bucket_cap_mb: bucket size in MiB (see ``DEFAULT_BUCKET_CAP_MB``).
-        find_unused_parameters: accepted; parameters that get no gradient are handled anyway
-            (they count as zeros) when the autograd engine can call back at the end of backward.
+        find_unused_parameters: accepted; parameters that get no gradient in a backward are
+            handled anyway: at the end of backward their buckets are reduced with their current
+            ``.grad`` (zeros when None; a None ``.grad`` stays None).
         gradient_as_bucket_view, static_graph: accepted for compatibility, no effect.
 
     Shape:

@@ -111,11 +111,9 @@ class Reducer:
             bucket.got[i] = True
             bucket.ready += 1
             self.arrived += 1
-        if not self.callback_queued:
+        if not self.callback_queued:          # for parameters that get no gradient
             self.callback_queued = True
-            queue = getattr(autograd, 'queue_callback', None)
-            if queue is not None:
-                queue(self.finish)
+            autograd.queue_callback(self.finish)
         self._launch_ready()
         self._progress()
         if self.arrived == self.n_params:
