@@ -64,14 +64,22 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == 'fan_in' else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def _no_generator(generator):
+    if generator is not None:
+        raise NotImplementedError('generator= is not supported by minigrad: seed the library '
+                                  'with mg.manual_seed instead')
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with draws from U(a, b)."""
+    _no_generator(generator)
     with no_grad():
         return tensor.uniform_(a, b)
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with draws from N(mean, std^2)."""
+    _no_generator(generator)
     with no_grad():
         return tensor.normal_(mean, std)
 
@@ -90,16 +98,18 @@ def ones_(tensor):
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
+    _no_generator(generator)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
     return uniform_(tensor, -a, a)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    _no_generator(generator)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std)
@@ -110,7 +120,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
     """He uniform: U(-bound, bound) with ``bound = gain * sqrt(3 / fan)``.
 
     Args:
@@ -118,6 +128,7 @@ def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
         mode: 'fan_in' (keeps the forward variance) or 'fan_out' (the backward one).
         nonlinearity: 'relu' or 'leaky_relu' (the default), see ``calculate_gain``.
     """
+    _no_generator(generator)
     if 0 in tensor.shape:
         warnings.warn('Initializing zero-element tensors is a no-op')
         return tensor
@@ -125,8 +136,9 @@ def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
     return uniform_(tensor, -bound, bound)
 
 
-def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
     """He normal: N(0, std^2) with ``std = gain / sqrt(fan)``; arguments as ``kaiming_uniform_``."""
+    _no_generator(generator)
     if 0 in tensor.shape:
         warnings.warn('Initializing zero-element tensors is a no-op')
         return tensor
@@ -141,8 +153,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         a, b: the bounds (absolute values, as PyTorch's).
         generator: not supported (the library's generator is used).
     """
-    if generator is not None:
-        raise NotImplementedError('trunc_normal_: generator= is not supported by minigrad')
+    _no_generator(generator)
     if not a < b:
         raise ValueError(f'trunc_normal_: expected a < b, got a={a}, b={b}')
     if mean < a - 2 * std or mean > b + 2 * std:
@@ -165,8 +176,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     """Fill with a (semi-)orthogonal matrix: the Q of a QR decomposition of a standard normal
     draw, signs fixed by R's diagonal, times ``gain`` (Saxe et al.). Dims after the first are
     flattened."""
-    if generator is not None:
-        raise NotImplementedError('orthogonal_: generator= is not supported by minigrad')
+    _no_generator(generator)
     if tensor.ndim < 2:
         raise ValueError('Only tensors with 2 or more dimensions are supported')
     if tensor.numel() == 0:

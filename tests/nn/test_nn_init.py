@@ -153,3 +153,9 @@ def test_eye_and_dirac_equal_torch():
         np.testing.assert_array_equal(ours, torch.nn.init.dirac_(torch.ones(*shape), groups).numpy())
     with pytest.raises(ValueError, match='2 dimensions'):
         init.eye_(mg.empty(2, 2, 2))
+
+
+def test_generator_argument_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match='mg.manual_seed'):
+        init.kaiming_uniform_(mg.empty(3, 3), generator=object())
+    init.normal_(mg.empty(2), generator=None)            # torch's default is accepted
