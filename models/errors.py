@@ -13,17 +13,23 @@ class TrainingDiverged(ArithmeticError):
     Attributes:
         epoch, batch: 1-based, where it happened.
         lr: the learning rate of that step.
-        detail: what was found (``'loss nan'``, or the anomaly report of a gradient).
+        detail: what was found (``'loss became nan'``, ``'gradient became nan or inf'``).
+        report: anomaly detection's report (the op and where it was made), or None.
     """
 
     exit_code = 3
 
-    def __init__(self, epoch, batch, lr, detail):
+    def __init__(self, epoch, batch, lr, detail, report=None):
         self.epoch, self.batch, self.lr, self.detail = epoch, batch, lr, detail
-        super().__init__(f'the training {detail} at epoch {epoch}, batch {batch}; stopped '
-                         f'without saving (the last checkpoint, if any, is kept). '
-                         f'Try a lower --lr (this step used {lr:g}), or --detect-anomaly to find '
-                         f'the first operation that made a NaN or Inf')
+        self.report = report
+        message = (f'the training {detail} at epoch {epoch}, batch {batch}; stopped without '
+                   f'saving (the last checkpoint, if any, is kept). Try a lower --lr (this step '
+                   f'used {lr:g})')
+        if report is None:
+            message += ', or --detect-anomaly to find the first operation that made a NaN or Inf'
+        else:
+            message += '. Anomaly detection found:\n' + report
+        super().__init__(message)
 
 
 def one_line(exc):

@@ -16,6 +16,17 @@ from .errors import TrainingDiverged
 from .parallel import Job
 
 
+_early_signals = []
+
+
+def catch_stop_signals_early(signals=(signal.SIGUSR1,)):
+    """Remember stop signals that come before the training loop (a rank of a data-parallel job
+    may still be setting up when ``mpirun`` forwards SIGUSR1, whose default action would kill
+    it); the loop's ``GracefulInterrupt`` then honours them at once."""
+    for sig in signals:
+        signal.signal(sig, lambda signum, frame: _early_signals.append(signum))
+
+
 class GracefulInterrupt:
     """Turns the first Ctrl-C (SIGINT), SIGTERM or SIGUSR1 (what ``mpirun`` forwards to its ranks)
     into a flag checked between batches, so that the run can save a checkpoint; a second one
@@ -57,6 +68,9 @@ class GracefulInterrupt:
                 self._old[sig] = signal.signal(sig, self._handle)
         except ValueError:          # not the main thread: leave the signals alone
             pass
+        if _early_signals:
+            self.requested, self.signum = True, _early_signals[0]
+            _early_signals.clear()
         return self
 
     def __exit__(self, *exc):
@@ -238,7 +252,7 @@ class Trainer:
                     if not (self.detect_anomaly and _names_nan_or_inf(str(e))):
                         raise
                     raise TrainingDiverged(epoch + 1, batch + 1, current_lr(optimizer),
-                                           f'backward found a NaN or Inf gradient ({e})') from e
+                                           'gradient became NaN or Inf', report=str(e)) from e
                 sums['lr'] = current_lr(optimizer)
                 optimizer.step()
                 if scheduler is not None:

@@ -61,7 +61,7 @@ def launched_ranks():
 def strip_nproc(argv):
     """``argv`` without its ``--nproc N`` (or ``--nproc=N``)."""
     out, skip = [], False
-    for i, a in enumerate(argv):
+    for a in argv:
         if skip:
             skip = False
         elif a == '--nproc':
@@ -111,6 +111,12 @@ def relaunch(nproc, argv):
     return code
 
 
+def _dist():
+    """``minigrad.distributed``, imported only by data-parallel runs (it loads MPI)."""
+    import minigrad.distributed as dist
+    return dist
+
+
 class Job:
     """The ranks of a run: one process (``world == 1``, every method a no-op) or an MPI job.
 
@@ -134,7 +140,7 @@ class Job:
         rank uses (``cuda`` becomes ``cuda:<local rank mod GPUs>``)."""
         if not self.distributed:
             return device
-        import minigrad.distributed as dist
+        dist = _dist()
         if device.startswith('cuda') and ':' not in device:
             device = f'cuda:{_env_int(LOCAL_RANK_VARS, self.rank) % mg.cuda.device_count()}'
         try:
@@ -150,7 +156,7 @@ class Job:
     def finish(self):
         """Wait for every rank (rank 0 may still be saving), then leave the process group."""
         if self.started:
-            import minigrad.distributed as dist
+            dist = _dist()
             dist.barrier()
             dist.destroy_process_group()
             self.started, self.finished = False, True
@@ -202,9 +208,8 @@ class Job:
         (NaN/Inf when any is) and whether any rank was asked to stop."""
         if not self.distributed:
             return loss_value, stop_requested
-        import minigrad.distributed as dist
         t = mg.tensor(np.array([loss_value, float(bool(stop_requested))], dtype=np.float64))
-        dist.all_reduce(t)
+        _dist().all_reduce(t)
         loss, stops = (float(v) for v in t.numpy())
         return loss / self.world, stops > 0
 
@@ -212,11 +217,10 @@ class Job:
         """A dict of numbers (or NumPy arrays) summed over the ranks, same keys and types."""
         if not self.distributed:
             return values
-        import minigrad.distributed as dist
         keys = list(values)
         flat = np.concatenate([np.asarray(values[k], dtype=np.float64).ravel() for k in keys])
         t = mg.tensor(flat)
-        dist.all_reduce(t)
+        _dist().all_reduce(t)
         flat, out, i = t.numpy(), {}, 0
         for k in keys:
             v = np.asarray(values[k])
@@ -229,6 +233,5 @@ class Job:
         """Give every rank rank 0's buffers (BatchNorm running statistics) before evaluation."""
         if not self.distributed:
             return
-        import minigrad.distributed as dist
         for b in model.buffers():
-            dist.broadcast(b, src=0)
+            _dist().broadcast(b, src=0)

@@ -36,8 +36,14 @@ written, no GPU), reported in one line on stderr; 3 when the training loss becom
 (the run stops at that batch, the last checkpoint is kept; try a lower ``--lr`` or
 ``--detect-anomaly``); 130/143 after Ctrl-C/SIGTERM.
 
+``--nproc N`` trains data-parallel on N processes of this machine (through ``mpirun``; or
+start ``mpirun -n N python -m models.train ...`` yourself, e.g. with a hostfile): ``--batch-size``
+is the global batch, split across the ranks, so the results are those of one process up to
+float rounding; rank 0 alone prints and writes; see ``models/parallel.py``.
+
 The pieces: ``cli`` (the arguments), ``recipe`` (data sets, defaults, builders), ``checkpoint``
-(save, load, check), ``loop`` (the train and evaluate loops); ``run`` below puts them together.
+(save, load, check), ``loop`` (the train and evaluate loops), ``parallel`` (the ranks of a
+data-parallel run); ``run`` below puts them together.
 """
 import os
 import sys
@@ -48,7 +54,7 @@ import minigrad as mg
 from .checkpoint import Checkpointer, load_checkpoint, load_weights
 from .cli import build_train_parser, check_device, cli_main
 from .errors import TrainingDiverged, UsageError, one_line
-from .loop import Trainer, write_metrics
+from .loop import Trainer, catch_stop_signals_early, write_metrics
 from .parallel import Job, launched_ranks, relaunch
 from .recipe import (DEFAULT_EPOCHS, DEFAULTS, EVAL_BATCH_SIZE, build_model, build_optimizer,
                      build_scheduler, check_schedule_length, load_dataset, resolve_recipe, subset,
@@ -146,6 +152,8 @@ def run(args, job=None):
 
 def launch_or_run(args, argv, job):
     """``--nproc N`` (N > 1) outside MPI: start the job through mpirun; else run this rank."""
+    if job.distributed:
+        catch_stop_signals_early()
     if args.nproc is not None:
         if args.nproc < 1:
             raise UsageError(f'--nproc must be an integer of at least 1, got {args.nproc}')

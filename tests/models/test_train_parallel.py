@@ -89,7 +89,9 @@ def test_interrupted_nproc_run_resumes(runs, tmp_path):
     ref = str(tmp_path / 'ref')
     cli('train', '--out', ref, '--no-progress', *args, check=0)
     out = str(tmp_path / 'stopped')
-    code, stderr = train_until_signal(out, args, signal.SIGINT)
+    # metrics.jsonl appears as training starts (the ranks catch the signal from then on)
+    code, stderr = train_until_signal(out, args, signal.SIGINT,
+                                      wait_file=os.path.join(out, 'metrics.jsonl'))
     assert code == 130, stderr
     assert 'interrupted: checkpoint saved' in stderr and 'Traceback' not in stderr
     ckpt = mg.load(os.path.join(out, 'checkpoint.npz'))

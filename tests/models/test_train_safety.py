@@ -238,3 +238,43 @@ def test_evaluate_applies_the_stored_normalisation(run_copy):
     assert expected != pytest.approx(_accuracy(model, recipe.test_transform(ckpt['args']), test_set))
     proc = cli('evaluate', path, '--limit-test', 256, '--no-progress', check=0)
     assert f'test accuracy: {expected:.4f}' in proc.stdout
+
+
+class _SqrtAtZero(mg.nn.Module):
+    """Logits sqrt(w) with w = 0: a finite loss whose gradient is infinite."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = mg.nn.Parameter(mg.zeros(10))
+
+    def forward(self, x):
+        return (x.flatten(1)[:, :10] * 0 + self.w).sqrt()
+
+
+def _trainer(model, detect_anomaly):
+    from models.loop import GracefulInterrupt, Trainer
+    data = mg.data.TensorDataset(mg.rand(8, 1, 4, 4), mg.tensor(np.arange(8) % 10))
+    loader = mg.data.DataLoader(data, batch_size=4, shuffle=True, seed=0)
+    trainer = Trainer(model, mg.optim.SGD(model.parameters(), lr=0.1), None, False, loader, loader,
+                      None, None, [], False, detect_anomaly=detect_anomaly)
+    return trainer, GracefulInterrupt()
+
+
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
+def test_detect_anomaly_names_the_op_that_made_the_gradient():
+    if not hasattr(mg.autograd, 'set_detect_anomaly'):
+        pytest.skip('this minigrad has no anomaly detection')
+    from models.errors import TrainingDiverged
+    trainer, stop = _trainer(_SqrtAtZero(), detect_anomaly=True)
+    sums = dict(loss_sum=0.0, correct=0, count=0, seconds=0.0)
+    with mg.autograd.detect_anomaly(), pytest.raises(TrainingDiverged) as info:
+        trainer.train_batches(0, 1, 0, sums, stop)
+    assert (info.value.epoch, info.value.batch) == (1, 1)
+    assert 'Sqrt' in info.value.report and '--lr' in str(info.value)
+    assert 'forward' in info.value.report              # where the op was made: our forward
+    # without it the infinite gradient poisons the weights: the next loss stops the run
+    trainer, stop = _trainer(_SqrtAtZero(), detect_anomaly=False)
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train_batches(0, 1, 0, sums, stop)
+    assert info.value.batch == 2 and info.value.report is None
+    assert '--detect-anomaly' in str(info.value)

@@ -67,17 +67,23 @@ def one_error_line(proc):
     return lines[0]
 
 
-def train_until_signal(out, args, sig, wait_for=b'epoch 1/', timeout=120):
-    """Start ``python -m models.train --out OUT ARGS`` (progress bars on), send ``sig`` once the
-    first bar shows (the signal handlers are installed by then): ``(exit code, stderr text)``.
-    Every wait is bounded by ``timeout`` seconds; the process is killed if it outlives them."""
+def train_until_signal(out, args, sig, wait_for=b'epoch 1/', wait_file=None, timeout=120):
+    """Start ``python -m models.train --out OUT ARGS`` (progress bars on) and send it ``sig``
+    once the first progress bar shows on its stderr (the signal handlers are installed by
+    then), or, with ``wait_file``, once that file exists (for ``--nproc`` runs, whose ranks'
+    output reaches the launcher late): ``(exit code, stderr text)``. Every wait is bounded by
+    ``timeout`` seconds; the process is killed if it outlives them."""
     proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', str(out),
                              *map(str, args)], cwd=REPO, env=env_with_repo(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen, rest = b'', b''
     deadline = time.monotonic() + timeout
     try:
-        while wait_for not in seen:
+        if wait_file is not None:
+            while not os.path.exists(wait_file) and proc.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+        while wait_file is None and wait_for not in seen:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([proc.stderr], [], [], left)[0]:
                 break
