@@ -9,6 +9,7 @@ Version and anomaly checks live in ``autograd_checks.py``. This module never imp
 tensors are recognised by duck typing (``_is_tensor``) and made by the inputs' class (``_wrap``).
 """
 import functools
+import inspect
 
 import numpy as np
 
@@ -100,15 +101,27 @@ class Function:
     """
     saved = ()
     is_view = False
+    _ctx_style = False  # PyTorch's form: static forward(ctx, ...) / backward(ctx, grad) on Tensors
     _versions = ()      # (version counter, version at save time, index in saved, role) per saved tensor
     _trace = None       # where the op was created (only in anomaly mode)
     _inplace_of = None  # for an op recorded by an in-place change: the alias of the old value
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._ctx_style = isinstance(inspect.getattr_static(cls, 'forward', None), staticmethod)
+
     def save_for_backward(self, *arrays):
         self.saved = arrays
 
+    @property
+    def saved_tensors(self):
+        """What a PyTorch-style ``forward(ctx, ...)`` passed to ``ctx.save_for_backward``."""
+        return self.saved
+
     @classmethod
     def apply(cls, *inputs, **options):
+        if cls._ctx_style:
+            return _apply_ctx_style(cls, inputs, options)
         datas = [t.array for t in inputs]
         if len(datas) > 1:
             argcheck.one_device(cls.__name__, datas)
@@ -141,6 +154,41 @@ class Function:
 
     next_functions = property(next_functions, doc='The nodes of the inputs, as PyTorch\'s '
                               '``grad_fn.next_functions``: ((node or None, 0), ...).')
+
+
+def _apply_ctx_style(cls, args, options):
+    """``apply`` for a Function written as in PyTorch: ``forward(ctx, *args)`` computes on Tensors
+    (without recording), ``backward(ctx, *grads)`` returns one gradient Tensor (or None) per
+    forward argument. ``ctx`` is the Function instance that becomes the output's ``grad_fn``."""
+    pos = [i for i, a in enumerate(args) if _is_tensor(a)]
+    inputs = tuple(args[i] for i in pos)
+    ctx = cls()
+    ctx.needs_input_grad = tuple(_is_tensor(a) and a.requires_grad for a in args)
+    with no_grad():
+        out = cls.forward(ctx, *args, **options)
+    if not _is_tensor(out):
+        raise TypeError(f'{cls.__name__}.forward must return one Tensor (tuples of outputs are '
+                        f'not supported), got {type(out).__name__}')
+    if any(out is t for t in inputs):
+        out = out._wrap(out.array)          # a new tensor for the output's history
+    if _grad_enabled and True in ctx.needs_input_grad:
+        out.requires_grad, out.grad_fn = True, ctx
+        ctx.parents, ctx.parent_fns = inputs, [t.grad_fn for t in inputs]
+        ctx.backward = functools.partial(_ctx_style_backward, ctx, pos, out)
+        if ctx.saved:
+            ctx._versions = checks.saved_versions(ctx.saved, inputs, [t.array for t in inputs], out)
+    return out
+
+
+def _ctx_style_backward(ctx, pos, out, g):
+    with no_grad():
+        grads = type(ctx).backward(ctx, out._wrap(g))
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    res = []
+    for p, i in zip(ctx.parents, pos):
+        gi = grads[i] if i < len(grads) else None
+        res.append(None if gi is None else gi.array.astype(p.dtype, copy=False))
+    return tuple(res)
 
 
 def _shares_memory(res, data):

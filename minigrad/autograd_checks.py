@@ -67,6 +67,7 @@ def saved_versions(saved, inputs, datas, out):
     """The version of every input (and of the output) whose array the op saved."""
     rec = []
     for j, a in enumerate(saved):
+        a = getattr(a, 'array', a)          # PyTorch-style Functions save Tensors
         for i, d in enumerate(datas):
             if a is d:
                 t = inputs[i]

@@ -165,3 +165,23 @@ def randperm(n, device=None):
     dev = backend.get_device(device)
     arr = backend.default_generator().permutation(n).astype(np.int64)
     return _make(backend.to_device(arr, dev), False)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included), float32 by
+    default, as ``torch.linspace``."""
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f'linspace: steps must be a non-negative int, got {steps!r}')
+    xp, dev = _xp(device)
+    with backend.device_context(dev):
+        arr = xp.linspace(start, end, int(steps))
+        arr = arr.astype(np.dtype(dtype or DEFAULT_FLOAT), copy=False)
+    return _make(arr, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``), float32 by default."""
+    xp, dev = _xp(device)
+    with backend.device_context(dev):
+        arr = xp.eye(n, n if m is None else m, dtype=np.dtype(dtype or DEFAULT_FLOAT))
+    return _make(arr, requires_grad)

@@ -10,7 +10,7 @@ import builtins
 
 import numpy as np
 
-from . import argcheck, backend
+from . import argcheck, autograd, backend
 from . import dimargs as A
 from .dtypes import coerce, result_dtype
 from .ops import elementwise as E
@@ -18,12 +18,30 @@ from .ops import shape as S
 from .tensor import Tensor
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """Matrix product with NumPy's rules: 1-D, 2-D and batched with broadcasting.
 
     Shape: (..., n, k) @ (..., k, m) -> (..., n, m); a 1-D operand is a vector.
     """
-    return input.matmul(other)
+    return _into(out, input.matmul(other))
+
+
+def _into(out, result):
+    """PyTorch's ``out=``: write ``result`` into the tensor ``out`` (resized when its shape
+    differs) and return ``out``; no gradient flows through it, as in PyTorch."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f'out must be a Tensor, got {type(out).__name__}')
+    if result.requires_grad and autograd.is_grad_enabled():
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           'differentiation, but one of the arguments requires grad')
+    if out.shape != result.shape:
+        out.array = backend.to_device(result.array, out.device).astype(out.dtype)
+        out._bump_version()
+    else:
+        out.copy_(result)
+    return out
 
 
 def cat(tensors, dim=0):
@@ -146,19 +164,21 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 # Tensor methods that PyTorch also offers as functions, ``torch.NAME(input, ...)``
 METHODS = ('abs', 'add', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip', 'clone',
-           'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le', 'log', 'log_softmax',
-           'lt', 'mean', 'mul', 'multiply', 'ne', 'neg', 'negative', 'norm', 'numel', 'permute', 'pow',
-           'relu', 'reshape', 'sigmoid', 'softmax', 'sqrt', 'squeeze', 'std', 'sub', 'subtract', 'sum',
-           't', 'tanh', 'transpose', 'true_divide', 'unsqueeze', 'var')
+           'cos', 'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le', 'log',
+           'log_softmax', 'lt', 'mean', 'mul', 'multiply', 'ne', 'neg', 'negative', 'norm', 'numel',
+           'permute', 'pow', 'relu', 'reshape', 'scatter', 'sigmoid', 'sin', 'softmax', 'sqrt',
+           'squeeze', 'std', 'sub', 'subtract', 'sum', 't', 'tanh', 'transpose', 'true_divide',
+           'unsqueeze', 'var')
 
 
 def _method_as_function(name):
     method = getattr(Tensor, name)
 
-    def function(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
+    def function(input, *args, out=None, **kwargs):
+        return _into(out, getattr(input, name)(*args, **kwargs))
     function.__name__ = function.__qualname__ = name
-    function.__doc__ = (f'``mg.{name}(input, ...)`` is ``input.{name}(...)``.\n\n'
+    function.__doc__ = (f'``mg.{name}(input, ..., out=None)`` is ``input.{name}(...)`` (written '
+                        'into ``out`` when given).\n\n'
                         + (method.__doc__ or ''))
     return function
 

@@ -178,7 +178,7 @@ def _inplace_method(name):
 
 # in-place forms of out-of-place methods: add_, mul_, clamp_, relu_, ...
 INPLACE = ('add', 'sub', 'mul', 'div', 'pow', 'neg', 'clamp', 'clip', 'exp', 'log', 'sqrt', 'abs',
-           'tanh', 'sigmoid', 'relu')
+           'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'scatter')
 for _name in INPLACE:
     setattr(TensorInplace, _name + '_', _inplace_method(_name))
 TensorInplace.__iadd__ = TensorInplace.add_

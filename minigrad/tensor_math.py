@@ -210,6 +210,12 @@ class TensorMath:
     def exp(self):
         return E.Exp.apply(self._floated())
 
+    def sin(self):
+        return E.Sin.apply(self._floated())
+
+    def cos(self):
+        return E.Cos.apply(self._floated())
+
     def log(self):
         return E.Log.apply(self._floated())
 

@@ -79,6 +79,27 @@ class TensorShape:
         dims[a], dims[b] = dims[b], dims[a]
         return S.Permute.apply(self, dims=tuple(dims))
 
+    def scatter(self, dim, index, src=None, value=None):
+        """A copy with ``src`` (a tensor read over ``index``'s shape, or the number ``value``)
+        written at ``index`` along ``dim``, as ``torch.scatter``: for dim 0 of a 2-D tensor,
+        ``out[index[i][j]][j] = src[i][j]``. Differentiable in ``self`` and ``src``."""
+        if (src is None) == (value is None):
+            raise TypeError('scatter() takes one of src (a Tensor) and value (a number)')
+        if not is_tensor(index) or not np.issubdtype(index.dtype, np.integer):
+            raise TypeError(f'scatter(): index must be an integer Tensor, got {index!r}')
+        idx = index.array.reshape(1) if index.ndim == 0 else index.array
+        if idx.ndim != max(self.ndim, 1):
+            raise RuntimeError(f'scatter(): index has {idx.ndim} dims but self has {self.ndim}')
+        argcheck.same_device('scatter', self, index=index)
+        if src is None:
+            src = self._wrap(backend.asarray(value, dtype=self.dtype, device=self.device))
+            src = src.expand(idx.shape)
+        elif src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        x = self.reshape(1) if self.ndim == 0 else self
+        out = S.Scatter.apply(x, src, index=idx, axis=A.one_dim(dim, x.ndim))
+        return out.reshape(()) if self.ndim == 0 else out
+
     def t(self):
         """The transpose of a matrix (0-D and 1-D tensors come back unchanged), as PyTorch."""
         if self.ndim > 2:

@@ -58,7 +58,8 @@ CALLS = [
     ('ne', (1.0,), {}, X), ('neg', (), {}, X), ('negative', (), {}, X), ('norm', (), {}, X),
     ('numel', (), {}, X), ('permute', ((1, 0),), {}, X), ('pow', (3,), {}, X), ('relu', (), {}, X),
     ('reshape', ((4, 3),), {}, X), ('sigmoid', (), {}, X), ('softmax', (0,), {}, X),
-    ('sqrt', (), {}, POS), ('squeeze', (), {}, [X]), ('std', (1,), {}, X), ('sub', (1.0,), {'alpha': 2}, X),
+    ('sqrt', (), {}, POS), ('squeeze', (), {}, [X]), ('sin', (), {}, X), ('cos', (), {}, X),
+    ('scatter', lambda lib: (1, lib.tensor([[0, 2], [1, 1], [3, 0]])), {'value': 2.5}, X), ('std', (1,), {}, X), ('sub', (1.0,), {'alpha': 2}, X),
     ('subtract', (1.0,), {}, X), ('sum', (1,), {}, X), ('t', (), {}, X), ('tanh', (), {}, X),
     ('transpose', (0, 1), {}, X), ('true_divide', (3.0,), {}, X), ('unsqueeze', (1,), {}, X),
     ('var', (), {'dim': 0, 'keepdim': True}, X),
@@ -71,10 +72,11 @@ def test_every_method_function_is_tested():
 
 @pytest.mark.parametrize('name,args,kwargs,values', CALLS, ids=[c[0] for c in CALLS])
 def test_method_functions_match_pytorch(name, args, kwargs, values):
-    compare(lambda x: getattr(mg, name)(x, *args, **kwargs),
-            lambda t: getattr(torch, name)(t, *args, **kwargs), values)
-    compare(lambda x: getattr(x, name)(*args, **kwargs),          # and the method itself
-            lambda t: getattr(t, name)(*args, **kwargs), values)
+    am, at = (args(mg), args(torch)) if callable(args) else (args, args)
+    compare(lambda x: getattr(mg, name)(x, *am, **kwargs),
+            lambda t: getattr(torch, name)(t, *at, **kwargs), values)
+    compare(lambda x: getattr(x, name)(*am, **kwargs),          # and the method itself
+            lambda t: getattr(t, name)(*at, **kwargs), values)
 
 
 @pytest.mark.parametrize('call', [
@@ -176,3 +178,98 @@ def test_from_numpy_and_device():
     assert t.numpy()[0] == 10
     assert mg.device('cpu') == mg.zeros(1).device
     assert mg.zeros(1, device=mg.device('cpu')).device.type == 'cpu'
+
+
+def test_scatter_with_a_source_and_in_place():
+    rng = np.random.default_rng(1)
+    index = np.array([[0, 1, 2, 0], [2, 0, 0, 1]])
+    src = rng.standard_normal((2, 4)).astype(np.float32)
+    for dim, idx in ((0, index), (1, index % 4)):
+        compare(lambda x: x.scatter(dim, mg.tensor(idx), mg.tensor(src)),
+                lambda t: t.scatter(dim, torch.tensor(idx), torch.tensor(src)), X)
+    # the tutorial's one-hot target transform: a 0-d index into a vector
+    np.testing.assert_array_equal(mg.zeros(10).scatter_(0, mg.tensor(3), value=1).numpy(),
+                                  torch.zeros(10).scatter_(0, torch.tensor(3), value=1).numpy())
+    x = mg.tensor(np.asarray(X, dtype=np.float64), requires_grad=True)
+    s = mg.tensor(src.astype(np.float64), requires_grad=True)
+    assert gradcheck(lambda a, b: a.scatter(0, mg.tensor(index), b) ** 2, (x, s))
+    assert gradcheck(lambda a: a.sin() * a.cos(), (x,))
+    with pytest.raises(TypeError, match='one of src'):
+        mg.zeros(3).scatter(0, mg.tensor([0]))
+
+
+def test_linspace_and_eye_match_pytorch():
+    for args, kw in (((-np.pi, np.pi, 7), {}), ((0, 1, 1), {}), ((2, 3, 0), {}),
+                     ((0, 10, 5), {'dtype': 'float64'})):
+        tkw = {'dtype': torch.float64} if kw else {}
+        a, b = mg.linspace(*args, **kw), torch.linspace(*args, **tkw)
+        assert a.dtype == np.dtype(str(b.dtype).replace('torch.', ''))
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+    for args in ((3,), (4, 5), (2, 1)):
+        np.testing.assert_array_equal(mg.eye(*args).numpy(), torch.eye(*args).numpy())
+    e = mg.eye(4, 5, requires_grad=True)
+    (e * 2).sum().backward()
+    np.testing.assert_array_equal(e.grad.numpy(), np.full((4, 5), 2.0))
+    with pytest.raises(ValueError, match='steps'):
+        mg.linspace(0, 1, -1)
+
+
+def test_out_argument_as_pytorch():
+    for lib in (mg, torch):
+        t = lib.ones(4, 4)
+        y3 = lib.rand_like(t)
+        assert lib.matmul(t, t.T, out=y3) is y3
+        np.testing.assert_array_equal(y3.numpy(), np.full((4, 4), 4.0))
+        z3 = lib.zeros(0)                  # resized to the result's shape
+        lib.mul(t, t * 3, out=z3)
+        assert tuple(z3.shape) == (4, 4) and float(z3.sum()) == 48.0
+        w = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
+            lib.mul(w, w, out=lib.zeros(2))
+
+
+def test_device_selection_names():
+    assert mg.accelerator.is_available() == mg.cuda.is_available()
+    device = mg.accelerator.current_accelerator() if mg.accelerator.is_available() else mg.device('cpu')
+    assert mg.ones(2).to(device).device == device
+    assert mg.backends.mps.is_available() is False
+
+
+def _legendre(lib):
+    class LegendrePolynomial3(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, input, scale=1.0):
+            ctx.save_for_backward(input)
+            ctx.scale = scale
+            return 0.5 * (5 * input ** 3 - 3 * input) * scale
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1) * ctx.scale, None
+    return LegendrePolynomial3
+
+
+def test_pytorch_style_custom_function():
+    def run(lib):
+        P3 = _legendre(lib).apply
+        x = lib.tensor([-0.7, 0.2, 1.3], requires_grad=True)
+        c = lib.tensor(0.5, requires_grad=True)
+        y = P3(c + x * 2, 3.0)
+        assert y.grad_fn is not None and not y.is_leaf
+        (y * y).sum().backward()
+        with lib.no_grad():
+            assert not P3(x).requires_grad
+        return x.grad.numpy(), c.grad.numpy(), y.detach().numpy()
+    for m, t in zip(run(mg), run(torch)):
+        np.testing.assert_allclose(m, t, rtol=1e-5)
+
+
+def test_pytorch_style_custom_function_checks_saved_versions():
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 1
+        y = _legendre(lib).apply(h)
+        h.mul_(2)
+        with pytest.raises(RuntimeError, match='modified by an inplace operation'):
+            y.sum().backward()

@@ -35,8 +35,9 @@ rung  name                  files, and why they sit there
                             and the small utilities that need no Tensor: dtypes.py,
                             argcheck.py (shared argument checks), dimargs.py (dim/shape
                             normalisers), hooks.py (RemovableHandle), atomic.py (temp
-                            file + rename writes), cuda.py
-                            (``mg.cuda.is_available``, a view of backend). An unlisted
+                            file + rename writes), cuda.py, accelerator.py, backends.py
+                            (``mg.cuda.is_available``, ``mg.accelerator``,
+                            ``mg.backends.mps``: views of backend). An unlisted
                             minigrad/<name>.py that imports nothing of the project is placed
                             here too; any other unlisted file fails check 5.
 1     autograd/ops          autograd.py (with autograd_checks.py: version and anomaly checks)
@@ -73,7 +74,8 @@ CUPY_ALLOWED = ('minigrad/backend.py',)
 # (name, paths) from the lowest rung up; a path ending in '/' is a folder, others may be globs.
 RUNGS = (
     ('base', ('minigrad/backend.py', 'minigrad/dtypes.py', 'minigrad/argcheck.py',
-              'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/atomic.py', 'minigrad/cuda.py')),
+              'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/atomic.py', 'minigrad/cuda.py',
+              'minigrad/accelerator.py', 'minigrad/backends.py')),
     ('autograd/ops', ('minigrad/autograd.py', 'minigrad/autograd_*.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
     ('tensor helpers', ('minigrad/functions.py', 'minigrad/factory.py', 'minigrad/testing.py')),

@@ -140,6 +140,26 @@ class Exp(Function):
         return g * self.saved[0]
 
 
+class Sin(Function):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return get_array_module(x).sin(x)
+
+    # d sin(x) = cos(x) dx
+    def backward(self, g):
+        return g * get_array_module(g).cos(self.saved[0])
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.save_for_backward(x)
+        return get_array_module(x).cos(x)
+
+    # d cos(x) = -sin(x) dx
+    def backward(self, g):
+        return g * -get_array_module(g).sin(self.saved[0])
+
+
 class Log(Function):
     def forward(self, x):
         self.save_for_backward(x)

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Function, unbroadcast
-from ..backend import get_array_module
+from ..backend import get_array_module, put_along_axis
 
 
 class Reshape(Function):
@@ -157,3 +157,28 @@ class IndexPut(Function):
         if self.needs_input_grad[1]:
             gv = unbroadcast(g[self.index], self.vshape)
         return gx, gv
+
+
+class Scatter(Function):
+    """``torch.scatter``: a copy of ``x`` with ``src[i]`` written at ``index[i]`` along ``axis``
+    (``src`` is read over ``index``'s shape; on repeated indices the last write wins)."""
+    def forward(self, x, src, index, axis):
+        self.index, self.axis, self.src_shape = index, axis, src.shape
+        self.part = tuple(slice(0, n) for n in index.shape)        # what index covers of src,
+        self.region = tuple(slice(None) if d == axis else p        # and of x (all of dim axis)
+                            for d, p in enumerate(self.part))
+        out = x.copy()
+        put_along_axis(out[self.region], index, src[self.part], axis)
+        return out
+
+    # d out = dx where nothing was written, d src = the gradient read back at index
+    def backward(self, g):
+        xp = get_array_module(g)
+        gx = gs = None
+        if self.needs_input_grad[0]:
+            gx = g.copy()
+            put_along_axis(gx[self.region], self.index, 0, self.axis)
+        if self.needs_input_grad[1]:
+            gs = xp.zeros(self.src_shape, dtype=g.dtype)
+            gs[self.part] = xp.take_along_axis(g[self.region], self.index, axis=self.axis)
+        return gx, gs
