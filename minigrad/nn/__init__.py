@@ -27,6 +27,7 @@ from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d
                       ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
 
 __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Linear', 'Identity',
@@ -40,4 +41,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d', 'ParameterList',
            'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'ZeroPad1d', 'ZeroPad2d',
            'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d', 'ReflectionPad2d',
-           'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d']
+           'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
+           'GRU', 'RNNCell', 'LSTMCell', 'GRUCell']
