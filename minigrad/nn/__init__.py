@@ -17,8 +17,10 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
-                   MSELoss, NLLLoss, SmoothL1Loss)
+from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
+                   HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
+                   MultiLabelSoftMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
+                   TripletMarginLoss)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
@@ -42,4 +44,6 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'ZeroPad1d', 'ZeroPad2d',
            'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d', 'ReflectionPad2d',
            'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
-           'GRU', 'RNNCell', 'LSTMCell', 'GRUCell']
+           'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
+           'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
+           'PoissonNLLLoss']

@@ -1,6 +1,6 @@
 """More names of ``torch.nn.functional``, re-exported by ``nn.functional``:
 activations (``functional_activation``), layer functions (``functional_layers``) and losses
-(``functional_loss``)."""
+(``functional_loss``, ``functional_margin``)."""
 from .functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,
                                    hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
                                    softplus, softshrink, softsign, tanhshrink, threshold)
@@ -8,10 +8,16 @@ from .functional_layers import (cosine_similarity, dropout2d, embedding, group_n
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               kl_div, l1_loss, smooth_l1_loss)
+from .functional_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
+                                multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
+                                triplet_margin_loss)
 
 __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'selu', 'celu', 'threshold', 'glu',
-           'softshrink', 'hardshrink', 'tanhshrink', 'softmin', 'normalize', 'one_hot', 'layer_norm', 'group_norm', 'embedding', 'dropout2d',
+           'softshrink', 'hardshrink', 'tanhshrink', 'softmin', 'normalize', 'one_hot',
+           'layer_norm', 'group_norm', 'embedding', 'dropout2d',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'l1_loss', 'smooth_l1_loss',
            'huber_loss', 'kl_div', 'cosine_similarity', 'pairwise_distance', 'rms_norm',
-           'instance_norm']
+           'instance_norm', 'margin_ranking_loss', 'hinge_embedding_loss', 'soft_margin_loss',
+           'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
+           'poisson_nll_loss']

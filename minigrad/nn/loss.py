@@ -1,11 +1,14 @@
 """Loss layers: CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, BCEWithLogitsLoss, L1Loss,
-SmoothL1Loss, HuberLoss, KLDivLoss (see ``functional`` and ``functional_loss`` for the definitions)."""
+SmoothL1Loss, HuberLoss, KLDivLoss and the margin, embedding and count losses (see ``functional`` and ``functional_loss`` for the definitions)."""
 from . import functional as F
 from . import functional_loss as FL
+from . import functional_margin as FM
 from .module import Module
 
 __all__ = ['CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss',
-           'SmoothL1Loss', 'HuberLoss', 'KLDivLoss']
+           'SmoothL1Loss', 'HuberLoss', 'KLDivLoss', 'MarginRankingLoss', 'HingeEmbeddingLoss',
+           'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
+           'PoissonNLLLoss']
 
 
 class _Loss(Module):
@@ -151,3 +154,93 @@ class KLDivLoss(_Loss):
 
     def forward(self, input, target):
         return FL.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class _MarginLoss(_Loss):
+    def __init__(self, margin, size_average=None, reduce=None, reduction='mean'):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    """``max(0, -y (x1 - x2) + margin)``, reduced; ``forward(input1, input2, target)``."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input1, input2, target):
+        return FM.margin_ranking_loss(input1, input2, target, self.margin,
+                                      reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """``x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``, reduced."""
+
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction='mean'):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input, target):
+        return FM.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """``1 - cos`` where ``y == 1``, ``max(0, cos - margin)`` where ``y == -1``, reduced."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input1, input2, target):
+        return FM.cosine_embedding_loss(input1, input2, target, self.margin,
+                                        reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """``log(1 + exp(-y x))``, reduced."""
+
+    def forward(self, input, target):
+        return FM.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginLoss(_MarginLoss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm distance, reduced.
+
+    Args:
+        margin, p, eps: the margin, the norm degree and the distance's eps.
+        swap: use the smaller of ``d(a, n)`` and ``d(p, n)`` (distance swap).
+    """
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None,
+                 reduction='mean'):
+        super().__init__(margin, size_average, reduce, reduction)
+        self.p, self.eps, self.swap = p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return FM.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps,
+                                      self.swap, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Per sample, the mean over classes of the binary cross-entropy of logits, reduced."""
+
+    def forward(self, input, target):
+        return FM.multilabel_soft_margin_loss(input, target, self.weight,
+                                              reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """The Poisson negative log-likelihood of counts; see ``functional_margin.poisson_nll_loss``.
+
+    Args:
+        log_input: the input is the log of the rate (default True).
+        full: add Stirling's approximation term.
+        eps: added to the rate before its log when ``log_input=False``.
+    """
+
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                 reduction='mean'):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input, target):
+        return FM.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
+                                   reduction=self.reduction)

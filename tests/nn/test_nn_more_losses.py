@@ -191,3 +191,56 @@ def test_distance_gradcheck():
     a, b = (mg.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(2))
     assert gradcheck(lambda x, y: F.cosine_similarity(x, y), (a, b))
     assert gradcheck(lambda x, y: nn.PairwiseDistance(p=3.0)(x, y), (a, b))
+
+
+def _signs(shape, seed):
+    return np.where(np.random.default_rng(seed).uniform(size=shape) > 0.5, 1.0, -1.0)
+
+
+MARGIN_CASES = [
+    ('margin_ranking_loss', 'MarginRankingLoss', lambda: ((4, 5), (4, 5)), dict(margin=0.3), 'y'),
+    ('hinge_embedding_loss', 'HingeEmbeddingLoss', lambda: ((4, 5),), dict(margin=0.7), 'y'),
+    ('soft_margin_loss', 'SoftMarginLoss', lambda: ((4, 5),), {}, 'y'),
+    ('cosine_embedding_loss', 'CosineEmbeddingLoss', lambda: ((6, 5), (6, 5)), dict(margin=0.2), 'y6'),
+    ('triplet_margin_loss', 'TripletMarginLoss', lambda: ((4, 5), (4, 5), (4, 5)),
+     dict(margin=0.5, p=3.0, swap=True), None),
+    ('multilabel_soft_margin_loss', 'MultiLabelSoftMarginLoss', lambda: ((4, 5),), {}, '01'),
+    ('poisson_nll_loss', 'PoissonNLLLoss', lambda: ((4, 5),), dict(full=True), 'counts'),
+    ('poisson_nll_loss', 'PoissonNLLLoss', lambda: ((4, 5),), dict(log_input=False), 'counts'),
+]
+
+
+@pytest.mark.parametrize('fname,cname,shapes,kw,target', MARGIN_CASES,
+                         ids=[f'{c[0]}-{i}' for i, c in enumerate(MARGIN_CASES)])
+@pytest.mark.parametrize('reduction', REDUCTIONS)
+def test_margin_and_embedding_losses_match_torch(fname, cname, shapes, kw, target, reduction):
+    rng = np.random.default_rng(8)
+    inputs = [rng.standard_normal(s) for s in shapes()]
+    if fname == 'poisson_nll_loss' and not kw.get('log_input', True):
+        inputs[0] = np.abs(inputs[0]) + 0.1            # a rate
+    extra = []
+    if target == 'y':
+        extra = [_signs(shapes()[0], 3)]
+    elif target == 'y6':
+        extra = [_signs((6,), 3)]
+    elif target == '01':
+        extra = [(rng.uniform(size=shapes()[0]) > 0.5).astype(np.float64)]
+    elif target == 'counts':
+        extra = [rng.poisson(2.0, size=shapes()[0]).astype(np.float64)]
+    args = tuple(inputs) + tuple(extra)
+    _both(lambda *a: getattr(F, fname)(*a, **kw, reduction=reduction),
+          lambda *a: getattr(TF, fname)(*a, **kw, reduction=reduction), args, grad_target=False)
+    layer_kw = {k: v for k, v in kw.items()}
+    m, t = getattr(nn, cname)(**layer_kw, reduction=reduction), getattr(torch.nn, cname)(**layer_kw, reduction=reduction)
+    _both(m, t, args, grad_target=False)
+    assert repr(m) == repr(t)
+
+
+def test_margin_losses_gradcheck():
+    rng = np.random.default_rng(9)
+    a, p, n = (mg.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(3))
+    assert gradcheck(lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=2.0), (a, p, n))
+    y = mg.tensor(_signs((3,), 1))
+    assert gradcheck(lambda a, p: F.cosine_embedding_loss(a, p, y, margin=-0.5), (a, p))
+    t = mg.tensor((rng.uniform(size=(3, 4)) > 0.5).astype(np.float64))
+    assert gradcheck(lambda a: F.multilabel_soft_margin_loss(a, t), (a,))
