@@ -14,7 +14,7 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
                          Tanhshrink, Threshold)
 from .conv import Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
-from .dropout import Dropout, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
@@ -46,4 +46,4 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
            'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
            'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
-           'PoissonNLLLoss']
+           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d']

@@ -1,9 +1,9 @@
-"""Dropout and Dropout2d (whole channels)."""
+"""Dropout, and Dropout1d, Dropout2d, Dropout3d (whole channels)."""
 from . import functional as F
-from .functional_layers import dropout2d
+from .functional_layers import dropout1d, dropout2d, dropout3d
 from .module import Module
 
-__all__ = ['Dropout', 'Dropout2d']
+__all__ = ['Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d']
 
 
 class Dropout(Module):
@@ -44,3 +44,17 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return dropout2d(input, self.p, self.training)
+
+
+class Dropout1d(Dropout):
+    """Channel dropout over an (N, C, L) or (C, L) input; see ``Dropout2d``."""
+
+    def forward(self, input):
+        return dropout1d(input, self.p, self.training)
+
+
+class Dropout3d(Dropout):
+    """Channel dropout over an (N, C, D, H, W) or (C, D, H, W) input; see ``Dropout2d``."""
+
+    def forward(self, input):
+        return dropout3d(input, self.p, self.training)

@@ -1,6 +1,6 @@
 """More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``rms_norm``, ``group_norm``,
 ``instance_norm``,
-``embedding``, ``one_hot``, ``dropout2d``, ``normalize``, ``cosine_similarity``,
+``embedding``, ``one_hot``, ``dropout1d``, ``dropout2d``, ``dropout3d``, ``normalize``, ``cosine_similarity``,
 ``pairwise_distance``.
 
 Each is composed from existing differentiable ops (mean, biased variance, indexing, ``where``,
@@ -16,7 +16,8 @@ from .. import argcheck, backend, factory
 from ..functions import where
 
 __all__ = ['layer_norm', 'rms_norm', 'group_norm', 'instance_norm', 'embedding', 'one_hot',
-           'dropout2d', 'normalize', 'cosine_similarity', 'pairwise_distance']
+           'dropout1d', 'dropout2d', 'dropout3d', 'normalize', 'cosine_similarity',
+           'pairwise_distance']
 
 
 def _normalize(x, dims, eps):
@@ -198,6 +199,36 @@ def _padding_idx(padding_idx, num_embeddings):
     return padding_idx + num_embeddings if padding_idx < 0 else int(padding_idx)
 
 
+def _channel_dropout(op, input, p, training, batched_ndim):
+    """Zero whole channels: the mask has one entry per (sample, channel), broadcast over the
+    ``batched_ndim - 2`` trailing dims (an input one dim short is one unbatched sample)."""
+    if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
+    argcheck.tensor(op, input)
+    if not training or p == 0.0:
+        return input
+    argcheck.floating(op, input)
+    spatial = max(batched_ndim - 2, 0)
+    lead = max(input.ndim - spatial, 1)
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    if p == 1.0:
+        return input * factory.zeros(shape, dtype=input.dtype, device=input.device)
+    keep = factory.rand(shape, dtype=input.dtype, device=input.device) >= p
+    return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, L) or (C, L) input with probability ``p``, scaling the
+    others by ``1 / (1 - p)``; the identity when not ``training``."""
+    argcheck.tensor('dropout1d', input)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {input.ndim}D '
+                           'input. Note that dropout1d exists to provide channel-wise dropout on '
+                           'inputs with 1 spatial dimension, a channel dimension, and an optional '
+                           'batch dimension (i.e. 2D or 3D inputs).')
+    return _channel_dropout('dropout1d', input, p, training, 3)
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels: each ``(n, c)`` feature map is zeroed with probability ``p``, the
     others scaled by ``1 / (1 - p)``; the identity when not ``training``. A 3-D input is taken as
@@ -206,8 +237,6 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     Shape:
         (N, C, H, W) -> the same.
     """
-    if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
-        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
     argcheck.tensor('dropout2d', input)
     if input.ndim not in (3, 4):
         warnings.warn(f'dropout2d: Received a {input.ndim}-D input to dropout2d, which is '
@@ -218,15 +247,18 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         warnings.warn('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise '
                       '1D dropout behavior is desired - input is interpreted as shape (N, C, L), '
                       'where C is the channel dim.', UserWarning, stacklevel=2)
-    if not training or p == 0.0:
-        return input
-    argcheck.floating('dropout2d', input)
-    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
-    if p == 1.0:
-        return input * factory.zeros(shape, dtype=input.dtype, device=input.device)
-    keep = factory.rand(shape, dtype=input.dtype, device=input.device) >= p
-    return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
+    return _channel_dropout('dropout2d', input, p, training, min(input.ndim, 4))
 
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability ``p``."""
+    argcheck.tensor('dropout3d', input)
+    if input.ndim not in (4, 5):
+        warnings.warn(f'dropout3d: Received a {input.ndim}-D input to dropout3d, which is '
+                      'deprecated and will result in an error in a future release. To retain the '
+                      'behavior and silence this warning, please use dropout instead.',
+                      UserWarning, stacklevel=2)
+    return _channel_dropout('dropout3d', input, p, training, 5 if input.ndim >= 4 else input.ndim)
 
 def one_hot(tensor, num_classes=-1):
     """An int64 tensor of shape ``tensor.shape + (num_classes,)`` with a 1 at each index

@@ -4,7 +4,7 @@ activations (``functional_activation``), layer functions (``functional_layers``)
 from .functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,
                                    hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
                                    softplus, softshrink, softsign, tanhshrink, threshold)
-from .functional_layers import (cosine_similarity, dropout2d, embedding, group_norm, instance_norm,
+from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               kl_div, l1_loss, smooth_l1_loss)
@@ -15,7 +15,7 @@ from .functional_margin import (cosine_embedding_loss, hinge_embedding_loss, mar
 __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 'hardtanh',
            'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'selu', 'celu', 'threshold', 'glu',
            'softshrink', 'hardshrink', 'tanhshrink', 'softmin', 'normalize', 'one_hot',
-           'layer_norm', 'group_norm', 'embedding', 'dropout2d',
+           'layer_norm', 'group_norm', 'embedding', 'dropout1d', 'dropout2d', 'dropout3d',
            'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'l1_loss', 'smooth_l1_loss',
            'huber_loss', 'kl_div', 'cosine_similarity', 'pairwise_distance', 'rms_norm',
            'instance_norm', 'margin_ranking_loss', 'hinge_embedding_loss', 'soft_margin_loss',

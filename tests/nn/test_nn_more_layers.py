@@ -375,3 +375,21 @@ def test_padding_layers_match_torch(name, args, shape):
 def test_padding_layer_errors():
     with pytest.raises(TypeError, match='tuple of 4 ints'):
         nn.ZeroPad2d((1, 2))
+
+
+@pytest.mark.parametrize('name,shape,channels', [
+    ('Dropout1d', (16, 32, 5), (16, 32)), ('Dropout1d', (32, 5), (32,)),
+    ('Dropout3d', (8, 16, 2, 3, 2), (8, 16)), ('Dropout3d', (16, 2, 3, 2), (16,)),
+])
+def test_dropout1d_3d_zero_whole_channels(name, shape, channels):
+    mg.manual_seed(1)
+    x = mg.ones(*shape, requires_grad=True)
+    y = getattr(nn, name)(p=0.3)(x)
+    per = y.numpy().reshape(channels + (-1,))
+    assert np.all((per == 0).all(-1) | np.isclose(per, 1 / 0.7).all(-1))
+    assert 0.1 < (per == 0).all(-1).mean() < 0.5
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.numpy())
+    assert repr(getattr(nn, name)(0.3)) == repr(getattr(tnn, name)(0.3))
+    with pytest.raises(RuntimeError, match='Expected 2D or 3D input'):
+        F.dropout1d(mg.ones(2, 3, 4, 5))
