@@ -65,7 +65,6 @@ def load_state_into(module, state_dict, strict=True):
                 arr = backend.to_device(arr, target.device)
             target.array[...] = arr
             target._bump_version()      # an in-place change, as copy_ (autograd's version check)
-            target._bump_version()         # an in-place change, as PyTorch's copy_
     return _IncompatibleKeys(missing, unexpected)
 
 
