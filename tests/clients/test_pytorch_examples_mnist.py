@@ -7,6 +7,7 @@ the imports differ (``torch`` -> ``minigrad``, torchvision's datasets/transforms
 namespace. Device selection is tested as written in the example's 2023 (``torch.backends.mps``)
 and 2025 (``torch.accelerator``) forms.
 """
+import itertools
 import re
 import types
 
@@ -225,3 +226,60 @@ def test_main_trains_tests_and_saves(workdir, capsys):
     x = next(iter(test_loader))[0][:4]
     with torch.no_grad():
         assert np.array_equal(model(x).numpy(), reloaded(x).numpy())
+
+
+def test_same_trajectory_as_pytorch(workdir):
+    """The example's model, optimizer and schedule follow PyTorch's numbers: the same weights
+    and batches give the same losses step by step (eval mode: dropout draws from different
+    generators in the two libraries)."""
+    real_torch = pytest.importorskip('torch')
+    threads = real_torch.get_num_threads()
+    real_torch.set_num_threads(1)          # quicker on a machine shared by many processes
+    try:
+        _compare_with_torch(real_torch)
+    finally:
+        real_torch.set_num_threads(threads)
+
+
+def _compare_with_torch(real_torch):
+    class TorchNet(real_torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = real_torch.nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = real_torch.nn.Conv2d(32, 64, 3, 1)
+            self.fc1 = real_torch.nn.Linear(9216, 128)
+            self.fc2 = real_torch.nn.Linear(128, 10)
+
+        def forward(self, x):
+            TF = real_torch.nn.functional
+            x = TF.max_pool2d(TF.relu(self.conv2(TF.relu(self.conv1(x)))), 2)
+            x = TF.relu(self.fc1(real_torch.flatten(x, 1)))
+            return TF.log_softmax(self.fc2(x), dim=1)
+
+    torch.manual_seed(1)
+    model = Net()
+    reference = TorchNet()
+    reference.load_state_dict({k: real_torch.from_numpy(v.numpy().copy()) for k, v in model.state_dict().items()})
+    model.eval(), reference.eval()
+    optimizer = optim.Adadelta(model.parameters(), lr=1.0)
+    scheduler = StepLR(optimizer, step_size=1, gamma=0.7)
+    ref_optimizer = real_torch.optim.Adadelta(reference.parameters(), lr=1.0)
+    ref_scheduler = real_torch.optim.lr_scheduler.StepLR(ref_optimizer, step_size=1, gamma=0.7)
+    train_loader, _ = make_loaders(batch_size=16)
+    batches = list(itertools.islice(train_loader, 3))
+    for epoch in range(2):
+        for data, target in batches:
+            optimizer.zero_grad()
+            loss = F.nll_loss(model(data), target)
+            loss.backward()
+            optimizer.step()
+            ref_optimizer.zero_grad()
+            ref_loss = real_torch.nn.functional.nll_loss(
+                reference(real_torch.from_numpy(data.numpy().copy())), real_torch.from_numpy(target.numpy().copy()))
+            ref_loss.backward()
+            ref_optimizer.step()
+            assert abs(loss.item() - ref_loss.item()) < 1e-4 * max(1.0, abs(ref_loss.item()))
+        scheduler.step()
+        ref_scheduler.step()
+    for name, p in reference.named_parameters():
+        assert np.allclose(model.state_dict()[name].numpy(), p.detach().numpy(), atol=1e-4), name
