@@ -85,14 +85,9 @@ def run(args, job=None):
     out, ckpt_path = output_paths(args)
     check_output(out, ckpt_path, args.resume, args.overwrite)
     ckpt = load_checkpoint(ckpt_path) if args.resume else None
-    saved = ckpt['args'] if ckpt is not None else None
-    recipe = resolve_recipe(args, saved)
-    epochs = resolve_epochs(args, recipe, saved)
-    limit_test = args.limit_test
-    if limit_test is None and saved is not None:      # a resumed run tests on the same subset
-        limit_test = saved.get('limit_test')
+    recipe, epochs, limit_test = resolve_run(args, ckpt['args'] if ckpt is not None else None)
     device = check_device(args.device)
-    rank_batch = job.check_batch_size(recipe['batch_size'])
+    job.check_batch_size(recipe['batch_size'])
     if args.detect_anomaly:
         enable_anomaly_detection()
     train_set = subset(load_dataset(recipe['dataset'], True, args.data_dir, args.download),
@@ -104,12 +99,7 @@ def run(args, job=None):
     mg.manual_seed(recipe['seed'])
     model = build_model(recipe).to(device)
     optimizer = build_optimizer(recipe, model.parameters())
-    sampler = job.train_sampler(train_set, recipe['seed'])
-    train_loader = mg.data.DataLoader(train_set, batch_size=rank_batch, seed=recipe['seed'],
-                                      transform=train_transform(recipe), device=device,
-                                      **(dict(sampler=sampler) if sampler else dict(shuffle=True)))
-    test_loader = mg.data.DataLoader(job.test_shard(test_set), batch_size=EVAL_BATCH_SIZE,
-                                     shuffle=False, transform=test_transform(recipe), device=device)
+    train_loader, test_loader = make_loaders(recipe, train_set, test_set, device, job)
     scheduler, per_batch = build_scheduler(recipe, optimizer, epochs, len(train_loader))
     start_epoch, start_batch, partial, history = 0, 0, None, []
     if ckpt is not None:
@@ -148,6 +138,30 @@ def run(args, job=None):
     if code == 0:
         say(f"test accuracy: {history[-1]['test_acc']:.4f}")
     return code
+
+
+def resolve_run(args, saved):
+    """``(recipe, epochs, limit_test)`` from the arguments and a checkpoint's ``args`` (or
+    None): a resumed run keeps its recipe and, unless given, its epochs and test subset."""
+    recipe = resolve_recipe(args, saved)
+    epochs = resolve_epochs(args, recipe, saved)
+    limit_test = args.limit_test
+    if limit_test is None and saved is not None:
+        limit_test = saved.get('limit_test')
+    return recipe, epochs, limit_test
+
+
+def make_loaders(recipe, train_set, test_set, device, job):
+    """The training loader (shuffled; this rank's shard of each global batch in a data-parallel
+    job) and the test loader (this rank's shard of the test split)."""
+    sampler = job.train_sampler(train_set, recipe['seed'])
+    rank_batch = job.check_batch_size(recipe['batch_size'])
+    train_loader = mg.data.DataLoader(train_set, batch_size=rank_batch, seed=recipe['seed'],
+                                      transform=train_transform(recipe), device=device,
+                                      **(dict(sampler=sampler) if sampler else dict(shuffle=True)))
+    test_loader = mg.data.DataLoader(job.test_shard(test_set), batch_size=EVAL_BATCH_SIZE,
+                                     shuffle=False, transform=test_transform(recipe), device=device)
+    return train_loader, test_loader
 
 
 def launch_or_run(args, argv, job):
@@ -197,7 +211,8 @@ def make_output_dirs(out, ckpt_path):
             with tempfile.TemporaryFile(dir=folder):
                 pass
         except OSError as e:
-            raise UsageError(f'cannot write the run to {folder}: {e.strerror or one_line(e)}') from None
+            raise UsageError(f'cannot write the run to {folder}: '
+                             f'{e.strerror or one_line(e)}') from None
 
 
 def enable_anomaly_detection():
