@@ -1,7 +1,7 @@
 """More layer functions, as ``torch.nn.functional``: ``layer_norm``, ``rms_norm``, ``group_norm``,
 ``instance_norm``,
 ``embedding``, ``one_hot``, ``dropout1d``, ``dropout2d``, ``dropout3d``, ``normalize``, ``cosine_similarity``,
-``pairwise_distance``.
+``pairwise_distance``, ``scaled_dot_product_attention``.
 
 Each is composed from existing differentiable ops (mean, biased variance, indexing, ``where``,
 multiplication), whose gradients are exact, so none needs a backward of its own.
@@ -17,7 +17,7 @@ from ..functions import where
 
 __all__ = ['layer_norm', 'rms_norm', 'group_norm', 'instance_norm', 'embedding', 'one_hot',
            'dropout1d', 'dropout2d', 'dropout3d', 'normalize', 'cosine_similarity',
-           'pairwise_distance']
+           'pairwise_distance', 'scaled_dot_product_attention']
 
 
 def _normalize(x, dims, eps):
@@ -328,3 +328,43 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     argcheck.float_tensor('pairwise_distance', x1, 'x1')
     argcheck.like_input('pairwise_distance', x1, x2=x2)
     return _pnorm(x1 - x2 + float(eps), float(p), -1, keepdim)
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
+                                 scale=None, enable_gqa=False):
+    """``softmax(Q K^T * scale + mask) V`` (attention), composed from matmul and softmax.
+
+    Args:
+        query, key, value: (..., L, E), (..., S, E), (..., S, Ev); leading dims broadcast.
+        attn_mask: a bool mask (True: attend) or a float mask added to the scores, broadcastable
+            to (..., L, S).
+        dropout_p: dropout on the attention weights (always applied when > 0, as PyTorch).
+        is_causal: attend to positions ``<=`` the query's only (no ``attn_mask`` then).
+        scale: default ``1 / sqrt(E)``.
+        enable_gqa: not supported (a clear error).
+
+    Shape:
+        -> (..., L, Ev).
+    """
+    argcheck.float_tensor('scaled_dot_product_attention', query, 'query')
+    argcheck.like_input('scaled_dot_product_attention', query, key=key, value=value)
+    if enable_gqa:
+        raise NotImplementedError('scaled_dot_product_attention: enable_gqa is not supported')
+    if is_causal and attn_mask is not None:
+        raise RuntimeError('_scaled_dot_product_attention: Explicit attn_mask should not be set '
+                           'when is_causal=True')
+    L, S = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    scores = (query @ key.transpose(-2, -1)) * scale
+    if is_causal:
+        xp = backend.get_array_module(query.array)
+        attn_mask = query._wrap(xp.tril(xp.ones((L, S), dtype=bool)))
+    if attn_mask is not None:
+        if attn_mask.dtype == np.bool_:
+            scores = where(attn_mask, scores, float('-inf'))
+        else:
+            scores = scores + attn_mask
+    weights = scores.softmax(-1)
+    if dropout_p > 0.0:                   # elementwise: a "channel" of one element
+        weights = _channel_dropout('scaled_dot_product_attention', weights, dropout_p, True, 2)
+    return weights @ value

@@ -5,7 +5,8 @@ from .functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoi
                                    hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
                                    softplus, softshrink, softsign, tanhshrink, threshold)
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
-                                layer_norm, normalize, one_hot, pairwise_distance, rms_norm)
+                                layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
+                                scaled_dot_product_attention)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               kl_div, l1_loss, smooth_l1_loss)
 from .functional_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
@@ -20,4 +21,4 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'huber_loss', 'kl_div', 'cosine_similarity', 'pairwise_distance', 'rms_norm',
            'instance_norm', 'margin_ranking_loss', 'hinge_embedding_loss', 'soft_margin_loss',
            'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
-           'poisson_nll_loss']
+           'poisson_nll_loss', 'scaled_dot_product_attention']

@@ -393,3 +393,45 @@ def test_dropout1d_3d_zero_whole_channels(name, shape, channels):
     assert repr(getattr(nn, name)(0.3)) == repr(getattr(tnn, name)(0.3))
     with pytest.raises(RuntimeError, match='Expected 2D or 3D input'):
         F.dropout1d(mg.ones(2, 3, 4, 5))
+
+
+@pytest.mark.parametrize('kw', [{}, dict(is_causal=True), dict(scale=0.3), dict(mask='bool'),
+                                dict(mask='float')])
+def test_scaled_dot_product_attention_matches_torch(kw):
+    kw = dict(kw)
+    mask = kw.pop('mask', None)
+    rng = np.random.default_rng(3)
+    q, k, v = (rng.standard_normal(s) for s in ((2, 3, 4, 8), (2, 3, 6, 8), (2, 3, 6, 5)))
+    ours = [mg.tensor(a, requires_grad=True) for a in (q, k, v)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+    if mask == 'bool':
+        m = rng.uniform(size=(4, 6)) > 0.3
+        m[:, 0] = True                                  # every query attends somewhere
+        kw_o, kw_t = dict(attn_mask=mg.tensor(m)), dict(attn_mask=torch.tensor(m))
+    elif mask == 'float':
+        m = rng.standard_normal((3, 4, 6))
+        kw_o, kw_t = dict(attn_mask=mg.tensor(m)), dict(attn_mask=torch.tensor(m))
+    else:
+        kw_o = kw_t = {}
+    y = F.scaled_dot_product_attention(*ours, **kw, **kw_o)
+    ty = TF.scaled_dot_product_attention(*theirs, **kw, **kw_t)
+    close(y, ty, 1e-10, 1e-12, 'attention')
+    g = randn(*y.shape, dtype=np.float64, seed=4)
+    y.backward(mg.tensor(g))
+    ty.backward(torch.tensor(g))
+    for a, b, n in zip(ours, theirs, 'qkv'):
+        close(a.grad, b.grad, 1e-10, 1e-12, f'grad of {n}')
+    assert gradcheck(lambda q: F.scaled_dot_product_attention(q, ours[1].detach(), ours[2].detach(),
+                                                              **kw, **kw_o),
+                     (mg.tensor(q, requires_grad=True),))
+
+
+def test_scaled_dot_product_attention_dropout_and_errors():
+    q = mg.randn(2, 4, 8)
+    mg.manual_seed(0)
+    a = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
+    mg.manual_seed(0)
+    np.testing.assert_array_equal(a.numpy(), F.scaled_dot_product_attention(q, q, q, dropout_p=0.5).numpy())
+    assert not np.allclose(a.numpy(), F.scaled_dot_product_attention(q, q, q).numpy())
+    with pytest.raises(RuntimeError, match='should not be set when is_causal'):
+        F.scaled_dot_product_attention(q, q, q, attn_mask=mg.ones(4, 4), is_causal=True)
