@@ -21,6 +21,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
                    MultiLabelSoftMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
                    TripletMarginLoss)
+from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
@@ -46,4 +47,4 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
            'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
            'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
-           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d']
+           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d', 'MultiheadAttention']
