@@ -32,6 +32,7 @@ from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Linear', 'Identity',
            'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout',
@@ -47,4 +48,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
            'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
            'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
-           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d', 'MultiheadAttention']
+           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d', 'MultiheadAttention',
+           'TransformerEncoderLayer', 'TransformerEncoder']

@@ -87,3 +87,42 @@ def test_multihead_attention_gradcheck_dropout_and_errors():
         nn.MultiheadAttention(6, 4)
     with pytest.raises(NotImplementedError, match='kdim'):
         nn.MultiheadAttention(4, 2, kdim=3)
+
+
+@pytest.mark.parametrize('kw', [dict(), dict(norm_first=True, activation='gelu'),
+                                dict(batch_first=True, bias=False)])
+@pytest.mark.parametrize('masks', [False, True])
+def test_transformer_encoder_matches_torch(kw, masks):
+    tkw = dict(kw)
+    if tkw.get('activation') == 'gelu':
+        tkw['activation'] = torch.nn.functional.gelu
+    layer, tlayer = nn.TransformerEncoderLayer(8, 2, 16, **kw), torch.nn.TransformerEncoderLayer(8, 2, 16, **tkw)
+    m = nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8)).double()
+    t = torch.nn.TransformerEncoder(tlayer, 2, norm=torch.nn.LayerNorm(8),
+                                    enable_nested_tensor=False).double()
+    assert list(m.state_dict()) == list(t.state_dict())
+    with torch.no_grad():
+        for p in t.parameters():
+            p.copy_(torch.randn(p.shape, dtype=torch.float64) * 0.3)
+    copy_from_torch(m, t)
+    m.eval()
+    t.eval()
+    shape = (3, 5, 8) if kw.get('batch_first') else (5, 3, 8)
+    a = _randn(*shape, seed=2)
+    x, tx = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    margs, targs = {}, {}
+    if masks:
+        causal = np.triu(np.ones((5, 5), dtype=bool), 1)
+        pad = np.zeros((3, 5), dtype=bool)
+        pad[1, -1] = True
+        margs = dict(mask=mg.tensor(causal), src_key_padding_mask=mg.tensor(pad))
+        targs = dict(mask=torch.tensor(causal), src_key_padding_mask=torch.tensor(pad))
+    y, ty = m(x, **margs), t(tx, **targs)
+    close(y, ty, 1e-9, 1e-11, 'output')
+    g = _randn(*y.shape, seed=3)
+    (y * mg.tensor(g)).sum().backward()
+    (ty * torch.tensor(g)).sum().backward()
+    close(x.grad, tx.grad, 1e-9, 1e-11, 'input grad')
+    for (k, p), (_, tp) in zip(m.named_parameters(), t.named_parameters()):
+        close(p.grad, tp.grad, 1e-9, 1e-11, k)
+    assert repr(layer) == repr(tlayer)
