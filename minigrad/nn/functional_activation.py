@@ -31,8 +31,8 @@ _TANH_C = 0.044715
 
 
 def _erf_parts(x):
-    """``(series, cf, small)`` for a float64 array: erf(|x|) by the series where ``small``
-    (|x| < 2), erfc(|x|) by the continued fraction elsewhere.
+    """``(part, small)`` for a float64 array: ``part`` is erf(|x|) where ``small`` (|x| < 2),
+    by a series, and erfc(|x|) elsewhere, by a continued fraction (each computed only where used).
 
     The series ``erf(a) = 2/sqrt(pi) exp(-a^2) sum_n 2^n a^(2n+1) / (1*3*...*(2n+1))`` has only
     positive terms (no cancellation); the continued fraction ``erfc(a) = exp(-a^2)/sqrt(pi) /
@@ -41,19 +41,22 @@ def _erf_parts(x):
     """
     xp = get_array_module(x)
     a = xp.abs(x)
-    s = xp.minimum(a, 2.0)
+    small = a < 2.0
+    part = xp.empty_like(a)
+    s = a[small]
     s2 = s * s
     term, total = s.copy(), s.copy()
     for n in range(1, 61):
         term *= s2 * (2.0 / (2 * n + 1))
         total += term
-    series = total * xp.exp(-s2) * (2.0 / _SQRT_PI)
-    b = xp.maximum(a, 2.0)
+    part[small] = total * xp.exp(-s2) * (2.0 / _SQRT_PI)
+    big = ~small
+    b = a[big]
     frac = b.copy()
     for k in range(60, 0, -1):
         frac = b + (k / 2.0) / frac
-    cf = xp.exp(-b * b) / frac / _SQRT_PI
-    return series, cf, a < 2.0
+    part[big] = xp.exp(-b * b) / frac / _SQRT_PI
+    return part, small
 
 
 def _f64(x):
@@ -64,17 +67,17 @@ def erf(x):
     """The error function of a floating array (NumPy or CuPy), elementwise, to ~1e-15 (computed
     in float64, returned in x's dtype)."""
     xp = get_array_module(x)
-    series, cf, small = _erf_parts(_f64(x))
-    return xp.copysign(xp.where(small, series, 1.0 - cf), x).astype(x.dtype, copy=False)
+    part, small = _erf_parts(_f64(x))
+    return xp.copysign(xp.where(small, part, 1.0 - part), x).astype(x.dtype, copy=False)
 
 
 def erfc(x):
     """``1 - erf(x)``, accurate also where it is tiny (x >= 2: no cancellation)."""
     xp = get_array_module(x)
     x64 = _f64(x)
-    series, cf, small = _erf_parts(x64)
+    part, small = _erf_parts(x64)
     pos = x64 >= 0
-    out = xp.where(small, 1.0 - xp.where(pos, series, -series), xp.where(pos, cf, 2.0 - cf))
+    out = xp.where(small, 1.0 - xp.where(pos, part, -part), xp.where(pos, part, 2.0 - part))
     return out.astype(x.dtype, copy=False)
 
 
@@ -85,12 +88,14 @@ def _normal_cdf(x):
 
 class GELU(Function):
     def forward(self, x, approximate):
-        self.save_for_backward(x)
         self.approximate = approximate
         if approximate == 'tanh':
+            self.save_for_backward(x)
             xp = get_array_module(x)
             return (0.5 * x) * (1.0 + xp.tanh(_TANH_K * (x + _TANH_C * x * x * x)))
-        return x * _normal_cdf(x)
+        cdf = _normal_cdf(x)
+        self.save_for_backward(x, cdf)            # backward reuses Phi(x): erf is not cheap
+        return x * cdf
 
     # exact:  d x Phi(x) = (Phi(x) + x phi(x)) dx, with phi the standard normal density
     # tanh:   d 0.5 x (1 + t) = (0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 c x^2)) dx
@@ -101,7 +106,7 @@ class GELU(Function):
             t = xp.tanh(_TANH_K * (x + _TANH_C * x * x * x))
             d = 0.5 * (1.0 + t) + (0.5 * x) * (1.0 - t * t) * (_TANH_K * (1.0 + 3 * _TANH_C * x * x))
         else:
-            d = _normal_cdf(x) + x * xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+            d = self.saved[1] + x * xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return g * d.astype(g.dtype, copy=False)
 
 
