@@ -163,12 +163,12 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 
 # Tensor methods that PyTorch also offers as functions, ``torch.NAME(input, ...)``
-METHODS = ('abs', 'add', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip', 'clone',
-           'cos', 'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le', 'log',
-           'log_softmax', 'lt', 'mean', 'mul', 'multiply', 'ne', 'neg', 'negative', 'norm', 'numel',
-           'permute', 'pow', 'relu', 'reshape', 'scatter', 'sigmoid', 'sin', 'softmax', 'sqrt',
-           'squeeze', 'std', 'sub', 'subtract', 'sum', 't', 'tanh', 'transpose', 'true_divide',
-           'unsqueeze', 'var')
+METHODS = ('abs', 'add', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip',
+           'clone', 'cos', 'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le',
+           'log', 'log_softmax', 'lt', 'mean', 'mm', 'mul', 'multiply', 'ne', 'neg', 'negative',
+           'norm', 'numel', 'permute', 'pow', 'relu', 'reshape', 'scatter', 'sigmoid', 'sin',
+           'softmax', 'sqrt', 'squeeze', 'std', 'sub', 'subtract', 'sum', 't', 'tanh',
+           'transpose', 'true_divide', 'unsqueeze', 'var')
 
 
 def _method_as_function(name):

@@ -265,6 +265,10 @@ class Tensor(TensorMath, TensorShape, TensorInplace):
     def tolist(self):
         return self.numpy().tolist()
 
+    def __format__(self, spec):
+        """A 0-d tensor formats as its Python number (``'{:.2f}'.format(loss)``), as PyTorch."""
+        return self.item().__format__(spec) if self.ndim == 0 else object.__format__(self, spec)
+
     def __float__(self):
         return float(self.item())
 

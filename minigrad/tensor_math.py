@@ -354,6 +354,13 @@ class TensorMath:
     def log_softmax(self, dim=-1):
         return Act.LogSoftmax.apply(self._floated(), axis=A.dims(dim, self.ndim)[0])
 
+    def mm(self, mat2):
+        """The product of two matrices (2-D only, no broadcasting), as ``torch.mm``."""
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f'mm: both arguments must be 2-D matrices, got shapes '
+                               f'{list(self.shape)} and {list(mat2.shape)}')
+        return self.matmul(mat2)
+
     def matmul(self, other):
         """Matrix product with NumPy's rules: 1-D, 2-D and batched with broadcasting.
 

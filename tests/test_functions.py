@@ -54,7 +54,7 @@ CALLS = [
     ('detach', (), {}, X), ('div', (4.0,), {}, X), ('divide', (2.0,), {}, X), ('eq', (1.0,), {}, X),
     ('exp', (), {}, X), ('flatten', (1,), {}, [X, X]), ('ge', (1.0,), {}, X), ('gt', (1.0,), {}, X),
     ('le', (1.0,), {}, X), ('log', (), {}, POS), ('log_softmax', (1,), {}, X), ('lt', (1.0,), {}, X),
-    ('mean', (0,), {'keepdim': True}, X), ('mul', (3.0,), {}, X), ('multiply', (0.5,), {}, X),
+    ('mean', (0,), {'keepdim': True}, X), ('mm', lambda lib: (lib.ones(4, 2),), {}, X), ('mul', (3.0,), {}, X), ('multiply', (0.5,), {}, X),
     ('ne', (1.0,), {}, X), ('neg', (), {}, X), ('negative', (), {}, X), ('norm', (), {}, X),
     ('numel', (), {}, X), ('permute', ((1, 0),), {}, X), ('pow', (3,), {}, X), ('relu', (), {}, X),
     ('reshape', ((4, 3),), {}, X), ('sigmoid', (), {}, X), ('softmax', (0,), {}, X),
@@ -273,3 +273,13 @@ def test_pytorch_style_custom_function_checks_saved_versions():
         h.mul_(2)
         with pytest.raises(RuntimeError, match='modified by an inplace operation'):
             y.sum().backward()
+
+
+def test_format_of_a_0d_tensor_as_pytorch():
+    for lib in (mg, torch):
+        assert '{:+.2f}'.format(lib.tensor(1.5)) == '+1.50'
+        assert f'{lib.tensor(2.0, dtype=lib.float64) * 3:.3f}' == '6.000'
+        with pytest.raises(TypeError):
+            '{:.2f}'.format(lib.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match='2-D'):
+        mg.ones(3).mm(mg.ones(3, 1))
