@@ -2,6 +2,8 @@
 transpose, (un)squeeze, expand and ``__getitem__``. Kept apart from tensor.py so that each file
 holds one concern; like the ops, it never imports tensor.py (tensors are recognised by duck typing).
 """
+import math
+
 import numpy as np
 
 from . import argcheck, backend
@@ -58,7 +60,8 @@ class TensorShape:
         s, e = start_dim % self.ndim, end_dim % self.ndim
         if s > e:
             raise RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim')
-        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:])
+        # the merged size is computed, not left to reshape's -1 (ambiguous for an empty batch)
+        return self.reshape(self.shape[:s] + (math.prod(self.shape[s:e + 1]),) + self.shape[e + 1:])
 
     def permute(self, *dims):
         dims = A.shape_args(dims)

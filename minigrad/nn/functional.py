@@ -166,12 +166,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     elif running_mean is None or running_var is None:
         raise RuntimeError('batch_norm: running_mean and running_var must be given when not '
                            'training')
+    if training and input.numel() == 0:
+        return _batch_norm_empty(input, weight, bias)
     wb = [t for t in (weight, bias) if t is not None]
     return N.BatchNorm.apply(
         input, *wb, affine=(weight is not None, bias is not None),
         running_mean=None if running_mean is None else running_mean.array,
         running_var=None if running_var is None else running_var.array,
         training=bool(training), momentum=float(momentum), eps=float(eps))
+
+
+def _batch_norm_empty(input, weight, bias):
+    """batch_norm in training on an empty batch, as PyTorch: an empty output (still in the graph,
+    so ``weight`` and ``bias`` get zero gradients) and the running statistics left as they are."""
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    out = input * weight.reshape(shape) if weight is not None else input * 1.0
+    return out + bias.reshape(shape) if bias is not None else out
 
 
 # ---------------------------------------------------------------- losses

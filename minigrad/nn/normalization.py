@@ -80,21 +80,11 @@ class _BatchNorm(Module):
             self.num_batches_tracked.array += 1
             if self.momentum is None:         # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
-        if input.numel() == 0:
-            return self._empty_batch(input)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         keep = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if keep else None,
                             self.running_var if keep else None, self.weight, self.bias,
                             use_batch_stats, factor, self.eps)
-
-    def _empty_batch(self, input):
-        """An empty batch gives an empty output and leaves the running statistics as they are,
-        as PyTorch (which still counts the batch in ``num_batches_tracked``); the gradients of
-        ``weight`` and ``bias`` are zeros."""
-        shape = (1, self.num_features) + (1,) * (input.ndim - 2)
-        out = input * self.weight.reshape(shape) if self.weight is not None else input * 1.0
-        return out + self.bias.reshape(shape) if self.bias is not None else out
 
     def extra_repr(self):
         return (f'{self.num_features}, eps={self.eps}, momentum={self.momentum}, '
