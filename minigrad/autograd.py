@@ -16,7 +16,8 @@ import numpy as np
 from . import argcheck, backend
 from . import autograd_checks as checks
 from .autograd_graph import next_functions, parents, to_dot  # noqa: F401 (to_dot: public)
-from .autograd_checks import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .autograd_checks import (  # noqa: F401
+    AnomalyError, detect_anomaly, is_anomaly_enabled, set_detect_anomaly)
 
 _ndarray, _generic = np.ndarray, np.generic
 _grad_enabled = True

@@ -18,6 +18,12 @@ anomaly = False
 check_nan_flag = True
 
 
+class AnomalyError(RuntimeError):
+    """Raised by anomaly mode when an op's backward returns NaN or Inf values (a RuntimeError,
+    as PyTorch raises, so ``except RuntimeError`` still catches it); the message names the op and
+    shows where it was created."""
+
+
 def set_detect_anomaly(mode, check_nan=True):
     """Turn anomaly detection on or off. When on, every op records where it was created, and
     backward raises at the first op whose gradient holds NaN or Inf, naming the op and showing
@@ -110,6 +116,6 @@ def check_finite(fn, in_grads):
     for what, bad in (('nan', 'isnan'), ('inf', 'isinf')):
         for i, pg in enumerate(in_grads):
             if pg is not None and bool(getattr(backend.get_array_module(pg), bad)(pg).any()):
-                raise RuntimeError(f"Function '{fn.name}Backward' returned {what} values in its "
+                raise AnomalyError(f"Function '{fn.name}Backward' returned {what} values in its "
                                    f'{i}th output (the gradient for its input {i}, shape '
                                    f'{list(pg.shape)})' + _where_created(fn, '.'))

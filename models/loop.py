@@ -123,11 +123,6 @@ def evaluate(model, loader, num_classes=10, progress=False, stop=None, desc='tes
                 confusion=confusion, loss_sum=loss_sum, correct=correct)
 
 
-def _names_nan_or_inf(message):
-    words = message.lower().replace('/', ' ').replace(',', ' ').split()
-    return 'nan' in words or 'inf' in words
-
-
 class Trainer:
     """Runs the epochs of a training run: train, evaluate, record, checkpoint.
 
@@ -248,9 +243,7 @@ class Trainer:
                 optimizer.zero_grad()
                 try:
                     loss.backward()
-                except RuntimeError as e:
-                    if not (self.detect_anomaly and _names_nan_or_inf(str(e))):
-                        raise
+                except mg.autograd.AnomalyError as e:
                     raise TrainingDiverged(epoch + 1, batch + 1, current_lr(optimizer),
                                            'gradient became NaN or Inf', report=str(e)) from e
                 sums['lr'] = current_lr(optimizer)

@@ -275,6 +275,22 @@ def test_anomaly_mode_names_the_op_and_where_it_was_made():
     assert 'minigrad/autograd.py' not in msg          # the user's code, not ours
 
 
+def test_anomaly_mode_raises_its_own_runtime_error_class():
+    assert issubclass(mg.autograd.AnomalyError, RuntimeError)
+    x = leaf(mg, [0.0, 1.0])
+    with mg.autograd.detect_anomaly():
+        y = x / x                          # 0/0: NaN in Div's gradient
+        with pytest.raises(mg.autograd.AnomalyError, match="Function 'DivBackward' returned nan"):
+            y.sum().backward()
+    # other backward errors (here a version-counter error) are not anomaly errors
+    z = x * 1
+    w = z * z
+    z.add_(1)
+    with mg.autograd.detect_anomaly(), pytest.raises(RuntimeError) as info:
+        w.sum().backward()
+    assert not isinstance(info.value, mg.autograd.AnomalyError)
+
+
 def test_anomaly_mode_nan_and_pytorch_agrees_on_the_op():
     for lib, name in ((mg, 'DivBackward'), (torch, 'DivBackward0')):
         x = leaf(lib, [0.0, 1.0])

@@ -278,3 +278,30 @@ def test_detect_anomaly_names_the_op_that_made_the_gradient():
         trainer.train_batches(0, 1, 0, sums, stop)
     assert info.value.batch == 2 and info.value.report is None
     assert '--detect-anomaly' in str(info.value)
+
+
+class _HookSaysNan(mg.nn.Module):
+    """A backward that fails with a RuntimeError whose message mentions nan but is no anomaly."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = mg.nn.Parameter(mg.zeros(10))
+
+    def forward(self, x):
+        out = x.flatten(1)[:, :10] * 0 + self.w
+        out.register_hook(self._fail)
+        return out
+
+    @staticmethod
+    def _fail(grad):
+        raise RuntimeError('a hook refused this grad: it is nan, inf or wrong')
+
+
+def test_only_anomaly_errors_end_the_run_as_diverged():
+    """The trainer catches mg.autograd.AnomalyError, not any RuntimeError that says 'nan'."""
+    from models.errors import TrainingDiverged
+    trainer, stop = _trainer(_HookSaysNan(), detect_anomaly=True)
+    sums = dict(loss_sum=0.0, correct=0, count=0, seconds=0.0)
+    with mg.autograd.detect_anomaly(), pytest.raises(RuntimeError, match='hook refused') as info:
+        trainer.train_batches(0, 1, 0, sums, stop)
+    assert not isinstance(info.value, TrainingDiverged)
