@@ -17,14 +17,14 @@ __all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax', 'GEL
 
 
 class ReLU(Module):
-    """``max(x, 0)``. ``inplace`` is accepted for compatibility; the output is a new tensor."""
+    """``max(x, 0)``; with ``inplace=True`` the result is written into the input (as PyTorch)."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return 'inplace=True' if self.inplace else ''
@@ -39,7 +39,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f'negative_slope={self.negative_slope}' + (', inplace=True' if self.inplace else '')
@@ -107,14 +107,14 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """``x * sigmoid(x)`` (swish). ``inplace`` is accepted; the output is a new tensor."""
+    """``x * sigmoid(x)`` (swish); ``inplace=True`` writes the result into the input."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return silu(input)
+        return silu(input, self.inplace)
 
     def extra_repr(self):
         return 'inplace=True' if self.inplace else ''
@@ -128,7 +128,7 @@ class LogSigmoid(Module):
 
 
 class _Pointwise(Module):
-    """An activation with no options but ``inplace`` (accepted; the output is a new tensor)."""
+    """An activation with no options but ``inplace`` (write the result into the input)."""
     _fn = None
 
     def __init__(self, inplace=False):
@@ -136,7 +136,7 @@ class _Pointwise(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return type(self)._fn(input)
+        return type(self)._fn(input, self.inplace)
 
     def extra_repr(self):
         return 'inplace=True' if self.inplace else ''
@@ -173,7 +173,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return FA.elu(input, self.alpha)
+        return FA.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f'alpha={self.alpha}' + (', inplace=True' if self.inplace else '')
@@ -207,7 +207,7 @@ class Hardtanh(Module):
                              f'({self.min_val})')
 
     def forward(self, input):
-        return FA.hardtanh(input, self.min_val, self.max_val)
+        return FA.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return (f'min_val={self.min_val}, max_val={self.max_val}'
@@ -268,7 +268,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return FA.celu(input, self.alpha)
+        return FA.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f'alpha={self.alpha}' + (', inplace=True' if self.inplace else '')
@@ -284,7 +284,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return FA.threshold(input, self.threshold, self.value)
+        return FA.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return (f'threshold={self.threshold}, value={self.value}'

@@ -20,6 +20,7 @@ from ..ops import dropout as D
 from ..ops import loss as L
 from ..ops import norm as N
 from ..ops.linalg import Linear as _Linear
+from .functional_activation import in_place
 from .functional_conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d, max_pool2d
 
 __all__ = ['linear', 'conv2d', 'max_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d',
@@ -82,12 +83,16 @@ def flatten(input, start_dim=0, end_dim=-1):
 # ---------------------------------------------------------------- activations
 
 def relu(input, inplace=False):
-    """``max(x, 0)``. ``inplace`` is accepted for compatibility; the result is a new tensor."""
+    """``max(x, 0)``; ``inplace=True`` writes the result into ``input`` (as ``input.relu_()``)."""
+    if inplace:
+        return in_place(input, relu)
     return Act.ReLU.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``x if x > 0 else negative_slope * x``."""
+    """``x if x > 0 else negative_slope * x``; ``inplace=True`` writes the result into ``input``."""
+    if inplace:
+        return in_place(input, leaky_relu, negative_slope)
     return Act.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 

@@ -24,6 +24,21 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'relu6', 'hardsigmoid', 'hardswish', 'prelu', 'selu', 'celu', 'threshold', 'glu',
            'softshrink', 'hardshrink', 'tanhshrink', 'softmin', 'erf', 'erfc']
 
+
+
+def in_place(input, fn, *args):
+    """``fn(input, *args)`` written into ``input`` (torch's ``inplace=True``), through the recorded
+    in-place machinery: gradients are PyTorch's, a leaf that requires grad raises, and an op that
+    saved ``input`` for backward notices the change. Returns ``input``.
+
+    ``fn`` runs on a clone of the old values: the ops it is composed of may save their input for
+    backward, and those values are about to be overwritten."""
+    if not hasattr(input, '_inplace'):
+        raise TypeError(f"{fn.__name__.lstrip('_')}(): argument 'input' must be Tensor, not "
+                        f'{type(input).__name__}')
+    return input._inplace(lambda old: fn(old.clone(), *args))
+
+
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_PI = math.sqrt(math.pi)
 _TANH_K = math.sqrt(2.0 / math.pi)
@@ -139,7 +154,9 @@ def gelu(input, approximate='none'):
 
 
 def silu(input, inplace=False):
-    """``x * sigmoid(x)`` (also called swish). ``inplace`` is accepted; the result is new."""
+    """``x * sigmoid(x)`` (also called swish); ``inplace=True`` writes the result into ``input``."""
+    if inplace:
+        return in_place(input, silu)
     argcheck.float_tensor('silu', input)
     return input * input.sigmoid()
 
@@ -152,6 +169,8 @@ def logsigmoid(input):
 
 def elu(input, alpha=1.0, inplace=False):
     """``x`` for x > 0, else ``alpha (exp(x) - 1)`` (gradient ``alpha exp(x)`` at x <= 0)."""
+    if inplace:
+        return in_place(input, elu, alpha)
     argcheck.float_tensor('elu', input)
     return where(input > 0, input, (input.clip(max=0.0).exp() - 1.0) * float(alpha))
 
@@ -167,6 +186,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def mish(input, inplace=False):
     """``x * tanh(softplus(x))``."""
+    if inplace:
+        return in_place(input, mish)
     argcheck.float_tensor('mish', input)
     return input * softplus(input).tanh()
 
@@ -180,6 +201,8 @@ def softsign(input):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``x`` clipped to ``[min_val, max_val]``; the gradient flows strictly inside only (as
     PyTorch's hardtanh, unlike clamp's, which includes the ends)."""
+    if inplace:
+        return in_place(input, hardtanh, min_val, max_val)
     argcheck.float_tensor('hardtanh', input)
     if min_val > max_val:
         raise ValueError(f'hardtanh: min_val ({min_val}) cannot be greater than max_val '
@@ -190,17 +213,21 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)`` (PyTorch's ``hardtanh(x, 0, 6)``)."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input, inplace=False):
     """``relu6(x + 3) / 6``; the gradient is 1/6 strictly inside (-3, 3)."""
+    if inplace:
+        return in_place(input, hardsigmoid)
     argcheck.float_tensor('hardsigmoid', input)
     return hardtanh(input + 3.0, 0.0, 6.0) * (1.0 / 6.0)
 
 
 def hardswish(input, inplace=False):
     """``x * relu6(x + 3) / 6``; the gradient is 0 at x <= -3 and 1 at x >= 3 (PyTorch 2.13's)."""
+    if inplace:
+        return in_place(input, hardswish)
     argcheck.float_tensor('hardswish', input)
     return input * hardsigmoid(input)
 
@@ -230,11 +257,15 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """``scale * elu(x, alpha)`` with SELU's fixed alpha and scale (Klambauer et al.)."""
+    if inplace:
+        return in_place(input, selu)
     return elu(input, _SELU_ALPHA) * _SELU_SCALE
 
 
 def celu(input, alpha=1.0, inplace=False):
     """``x`` for x > 0, else ``alpha (exp(x / alpha) - 1)``."""
+    if inplace:
+        return in_place(input, celu, alpha)
     argcheck.float_tensor('celu', input)
     if alpha == 0:
         raise ValueError('ZeroDivisionError: alpha cannot be 0 for CELU')
@@ -244,6 +275,12 @@ def celu(input, alpha=1.0, inplace=False):
 
 def threshold(input, threshold, value, inplace=False):
     """``x`` where ``x > threshold``, else ``value``."""
+    if inplace:
+        return in_place(input, _threshold, threshold, value)
+    return _threshold(input, threshold, value)
+
+
+def _threshold(input, threshold, value):
     argcheck.float_tensor('threshold', input)
     return where(input > threshold, input, float(value))
 
