@@ -16,6 +16,7 @@ from .factory import (arange, as_tensor, empty, empty_like, eye, from_numpy, ful
                       zeros_like)
 from .dtypes import (bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long,
                      short, uint8)
+from .generator import Generator
 from .functions import *  # noqa: F401,F403  (cat, stack, where, ... and the methods as functions)
 from .tensor import Tensor
 

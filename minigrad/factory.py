@@ -125,27 +125,44 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _make(arr, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Uniform on [0, 1), from the generator seeded by ``mg.manual_seed``."""
+def _random_source(generator, device):
+    """The NumPy (or CuPy) random source for a draw on ``device``: ``generator``'s if one is
+    given (an ``mg.Generator`` or a ``numpy.random.Generator``), else the library's."""
+    if generator is None:
+        return backend.random_module(device)
+    rng = getattr(generator, 'numpy_generator', generator)      # mg.Generator wraps one
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f'generator must be an mg.Generator (or a numpy.random.Generator), got '
+                        f'{type(generator).__name__}')
+    if device.type != 'cpu':
+        raise RuntimeError(f"Expected a '{device.type}' device type for generator but found "
+                           "'cpu'")
+    return rng
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1), from ``generator`` (an ``mg.Generator``) or else the library's
+    generator, seeded by ``mg.manual_seed``."""
     dtype = np.dtype(dtype or DEFAULT_FLOAT)
     dev = backend.get_device(device)
-    rs = backend.random_module(dev)
+    rs = _random_source(generator, dev)
     with backend.device_context(dev):
         arr = rs.random(_shape_args(size), dtype=dtype)
     return _make(arr, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal, from the generator seeded by ``mg.manual_seed``."""
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal, from ``generator`` (an ``mg.Generator``) or else the library's
+    generator, seeded by ``mg.manual_seed``."""
     dtype = np.dtype(dtype or DEFAULT_FLOAT)
     dev = backend.get_device(device)
-    rs = backend.random_module(dev)
+    rs = _random_source(generator, dev)
     with backend.device_context(dev):
         arr = rs.standard_normal(_shape_args(size), dtype=dtype)
     return _make(arr, requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None):
     """Integers in ``[low, high)`` (``randint(high, size)`` also works, as in PyTorch)."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -154,16 +171,18 @@ def randint(low, high=None, size=None, dtype=None, device=None):
     elif high is None:
         low, high = 0, low
     dev = backend.get_device(device)
-    if dev.type == 'cpu':
-        arr = backend.default_generator().integers(low, high, size=tuple(size))
+    if dev.type == 'cpu' or generator is not None:
+        arr = _random_source(generator, dev).integers(low, high, size=tuple(size))
     else:
         arr = backend.random_module(dev).randint(low, high, size=tuple(size))
     return _make(arr.astype(dtype or np.int64, copy=False), False)
 
 
-def randperm(n, device=None):
+def randperm(n, *, generator=None, dtype=None, device=None):
+    """A random permutation of ``0 .. n-1`` (int64), from ``generator`` or the library's."""
     dev = backend.get_device(device)
-    arr = backend.default_generator().permutation(n).astype(np.int64)
+    rng = backend.default_generator() if generator is None else _random_source(generator, dev)
+    arr = rng.permutation(n).astype(dtype or np.int64)
     return _make(backend.to_device(arr, dev), False)
 
 

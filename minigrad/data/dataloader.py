@@ -131,7 +131,7 @@ class DataLoader:
         timeout: seconds to wait for a worker's batch before raising (0: forever).
         worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker after seeding.
         multiprocessing_context: a ``multiprocessing`` context or its name (default: the platform's).
-        generator: a ``numpy.random.Generator`` or int seed; when ``seed`` is None the loader's
+        generator: an ``mg.Generator``, a ``numpy.random.Generator`` or an int seed; when ``seed`` is None the loader's
             seed is drawn from it once.
         prefetch_factor: batches each worker loads ahead (default 2 with workers).
         persistent_workers: keep the workers alive between epochs.

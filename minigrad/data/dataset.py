@@ -202,7 +202,7 @@ def random_split(dataset, lengths, generator=None):
         lengths: the sizes of the splits, or fractions that sum to 1 (``[0.8, 0.2]``; the counts
             are rounded down and the remainder dealt out one by one from the first split, as in
             PyTorch).
-        generator: a ``numpy.random.Generator`` or an int seed (default: minigrad's global
+        generator: an ``mg.Generator``, a ``numpy.random.Generator`` or an int seed (default: minigrad's global
             generator, so ``mg.manual_seed`` fixes the split).
 
     Returns:

@@ -1,26 +1,31 @@
 """Samplers: which dataset indices a DataLoader visits, in what order and in what batches.
 
-Names and arguments follow ``torch.utils.data``. A ``generator`` is a ``numpy.random.Generator``
-(``np.random.default_rng(seed)``) or an int seed; without one, the random samplers draw from
-minigrad's global generator, so ``mg.manual_seed`` makes them reproducible.
+Names and arguments follow ``torch.utils.data``. A ``generator`` is an ``mg.Generator``, a
+``numpy.random.Generator`` (``np.random.default_rng(seed)``) or an int seed; without one, the
+random samplers draw from minigrad's global generator, so ``mg.manual_seed`` makes them
+reproducible.
 """
 import numbers
 
 import numpy as np
 
 from .. import backend
+from ..generator import Generator
 
 
 def as_generator(generator):
-    """A ``numpy.random.Generator`` from a Generator, an int seed, or None (minigrad's global one)."""
+    """A ``numpy.random.Generator`` from an ``mg.Generator`` (the one it wraps: drawing advances
+    it, as in PyTorch), a NumPy Generator, an int seed, or None (minigrad's global one)."""
     if generator is None:
         return backend.default_generator()
+    if isinstance(generator, Generator):
+        return generator.numpy_generator
     if isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
     if isinstance(generator, np.random.Generator):
         return generator
-    raise TypeError(f'generator must be a numpy.random.Generator or an int seed, got '
-                    f'{type(generator).__name__}')
+    raise TypeError(f'generator must be an mg.Generator, a numpy.random.Generator or an int seed, '
+                    f'got {type(generator).__name__}')
 
 
 class Sampler:
@@ -54,7 +59,7 @@ class RandomSampler(Sampler):
         replacement: draw ``num_samples`` indices with replacement (else a permutation).
         num_samples: how many indices per pass (default ``len(data_source)``); without replacement
             more than ``len`` repeats whole permutations, as in PyTorch.
-        generator: a ``numpy.random.Generator`` or int seed; each pass draws from it.
+        generator: an ``mg.Generator``, a ``numpy.random.Generator`` or an int seed; each pass draws from it.
     """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -91,7 +96,7 @@ class SubsetRandomSampler(Sampler):
 
     Args:
         indices: a sequence of dataset indices.
-        generator: a ``numpy.random.Generator`` or int seed.
+        generator: an ``mg.Generator``, a ``numpy.random.Generator`` or an int seed.
     """
 
     def __init__(self, indices, generator=None):
@@ -113,7 +118,7 @@ class WeightedRandomSampler(Sampler):
         weights: one non-negative weight per index.
         num_samples: how many to draw per pass.
         replacement: draw with replacement (without: each index at most once).
-        generator: a ``numpy.random.Generator`` or int seed.
+        generator: an ``mg.Generator``, a ``numpy.random.Generator`` or an int seed.
     """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
