@@ -20,7 +20,7 @@ from ..ops import dropout as D
 from ..ops import loss as L
 from ..ops import norm as N
 from ..ops.linalg import Linear as _Linear
-from .functional_activation import in_place
+from .functional_activation import in_place as _in_place
 from .functional_conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d, max_pool2d
 
 __all__ = ['linear', 'conv2d', 'max_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d',
@@ -85,14 +85,14 @@ def flatten(input, start_dim=0, end_dim=-1):
 def relu(input, inplace=False):
     """``max(x, 0)``; ``inplace=True`` writes the result into ``input`` (as ``input.relu_()``)."""
     if inplace:
-        return in_place(input, relu)
+        return _in_place(input, relu)
     return Act.ReLU.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x if x > 0 else negative_slope * x``; ``inplace=True`` writes the result into ``input``."""
     if inplace:
-        return in_place(input, leaky_relu, negative_slope)
+        return _in_place(input, leaky_relu, negative_slope)
     return Act.LeakyReLU.apply(input, negative_slope=float(negative_slope))
 
 
@@ -104,24 +104,31 @@ def tanh(input):
     return input.tanh()
 
 
-def _softmax_like(input, dim, dtype, name):
+def _softmax_like(input, dim, stacklevel, dtype, name):
     if dim is None:
         warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call '
-                      'to include dim=X as an argument.', UserWarning, stacklevel=3)
+                      'to include dim=X as an argument.', UserWarning, stacklevel=stacklevel)
         dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
     return getattr(input, name)(dim)
 
 
-def softmax(input, dim=None, dtype=None):
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
-    return _softmax_like(input, dim, dtype, 'softmax')
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``.
+
+    Args:
+        input: the tensor.
+        dim: the dim that sums to 1 (None: PyTorch's legacy implicit choice, with a warning).
+        _stacklevel: the warning's stack level (PyTorch's private argument; 3 is the caller).
+        dtype: cast ``input`` to this dtype first (e.g. ``mg.float64``).
+    """
+    return _softmax_like(input, dim, _stacklevel, dtype, 'softmax')
 
 
-def log_softmax(input, dim=None, dtype=None):
-    """``log(softmax(x))`` along ``dim``, computed stably."""
-    return _softmax_like(input, dim, dtype, 'log_softmax')
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``log(softmax(x))`` along ``dim``, computed stably (arguments as ``softmax``)."""
+    return _softmax_like(input, dim, _stacklevel, dtype, 'log_softmax')
 
 
 # ---------------------------------------------------------------- dropout, batch norm
@@ -295,9 +302,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return out.reshape(()) if unbatched and reduction == 'none' else out
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     """Mean squared error ``(input - target) ** 2``, reduced. Shapes should match; they are
-    broadcast (with a warning) otherwise, as in PyTorch."""
+    broadcast (with a warning) otherwise, as in PyTorch.
+
+    Args:
+        weight: (torch 2.13) a tensor of ``input``'s shape weighting each squared error; then
+            ``'mean'`` is ``sum(weight * err) / sum(weight)``.
+    """
     reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
     argcheck.float_tensor('mse_loss', input)
     argcheck.tensor('mse_loss', target, 'target')
@@ -314,7 +326,24 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     argcheck.same_device('mse_loss', input, target=target)
     if target.dtype != input.dtype:
         target = target.to(input.dtype)
+    if weight is not None:
+        return _weighted_mse(input, target, reduction, weight)
     return L.MSELoss.apply(input, target, reduction=reduction)
 
 
+def _weighted_mse(input, target, reduction, weight):
+    """torch 2.13's weighted mean squared error (composed: its gradient is exact)."""
+    argcheck.like_input('mse_loss', input, weight=weight)
+    if weight.shape != input.shape:
+        raise ValueError(f'Weights and input must have the same size: weight of shape '
+                         f'{weight.shape}, input of shape {input.shape}')
+    err = (input - target) ** 2 * weight
+    if reduction == 'none':
+        return err
+    return err.sum() if reduction == 'sum' else err.sum() / weight.sum()
+
+
 from .functional_more import *  # noqa: E402,F401,F403  (GELU, LayerNorm, BCE, ...: Track F)
+from .functional_more import __all__ as _more_names  # noqa: E402
+
+__all__ += [name for name in _more_names if name not in __all__]

@@ -15,9 +15,6 @@ torch = pytest.importorskip('torch')
 # Differences kept on purpose or owned elsewhere, each with its reason.
 KNOWN = {
     'nn.Parameter': 'torch.nn.Parameter is built in __new__; ours takes the same (data, requires_grad)',
-    'F.softmax': "torch's private _stacklevel argument (nn.functional, Track B)",
-    'F.log_softmax': "torch's private _stacklevel argument (nn.functional, Track B)",
-    'F.mse_loss': "torch 2.13's new weight= (nn.functional, Track B)",
 }
 
 
