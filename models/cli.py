@@ -59,6 +59,19 @@ def check_device(device):
         raise UsageError(f'--device {device}: {one_line(e)}') from None
 
 
+def add_num_workers(add_argument):
+    """``--num-workers N``: load batches in N worker processes (the same batches as without)."""
+    add_argument('--num-workers', type=int, default=0, metavar='N',
+                 help='load batches in N worker processes (persistent across epochs; the batches '
+                      'are the same as without workers; default 0: in this process)')
+
+
+
+def worker_options(num_workers):
+    """The DataLoader arguments for ``--num-workers``."""
+    return dict(num_workers=num_workers, persistent_workers=num_workers > 0)
+
+
 def build_train_parser():
     """The parser of ``python -m models.train``.
 
@@ -109,6 +122,7 @@ def build_train_parser():
       help='name the first operation whose gradient is NaN or Inf, and where it was made '
            '(mg.autograd.set_detect_anomaly; slower)')
     a('--no-progress', dest='progress', action='store_false', help='no progress bars')
+    add_num_workers(a)
     a('--nproc', type=int, default=None, metavar='N',
       help='data-parallel training on N processes of this machine (through mpirun; or start '
            'mpirun -n N python -m models.train yourself): --batch-size is the global batch')

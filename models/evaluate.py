@@ -15,7 +15,7 @@ import sys
 import minigrad as mg
 
 from .checkpoint import load_checkpoint, load_weights, stored_input_spec
-from .cli import ArgumentParser, UsageError, check_device, cli_main
+from .cli import ArgumentParser, UsageError, add_num_workers, check_device, cli_main, worker_options
 from .loop import evaluate
 from .recipe import (DATASETS, EVAL_BATCH_SIZE, build_model, check_values, inference_transform,
                      input_shape, load_dataset, subset)
@@ -34,6 +34,7 @@ def build_parser():
     a('--download', action='store_true', help='download a missing data set')
     a('--limit-test', type=int, default=None, metavar='N', help='evaluate on N samples')
     a('--no-progress', dest='progress', action='store_false', help='no progress bar')
+    add_num_workers(a)
     return p
 
 
@@ -57,7 +58,8 @@ def format_confusion(confusion, classes=None):
 
 
 def run(args):
-    check_values({'batch_size': args.batch_size, 'limit_test': args.limit_test})
+    check_values({'batch_size': args.batch_size, 'limit_test': args.limit_test,
+                  'num_workers': args.num_workers})
     ckpt = load_checkpoint(args.checkpoint)
     recipe = dict(ckpt['args'])
     trained_on = recipe['dataset']
@@ -76,7 +78,7 @@ def run(args):
     # resize and normalise as the run did (the checkpoint's stored statistics)
     loader = mg.data.DataLoader(test_set, batch_size=args.batch_size, shuffle=False,
                                 transform=inference_transform(stored_input_spec(ckpt)),
-                                device=device)
+                                device=device, **worker_options(args.num_workers))
     result = evaluate(model, loader, 10, args.progress)
     classes = getattr(test_set, 'classes', None) or getattr(
         getattr(test_set, 'dataset', None), 'classes', None) or ckpt.get('classes')

@@ -262,6 +262,7 @@ VALUE_RULES = {
     'resize': _int_at_least(1, optional=True),
     'epochs': _int_at_least(1),
     'limit_test': _int_at_least(1, optional=True),
+    'num_workers': _int_at_least(0),
 }
 
 

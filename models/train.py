@@ -52,7 +52,7 @@ import tempfile
 import minigrad as mg
 
 from .checkpoint import Checkpointer, load_checkpoint, load_weights
-from .cli import build_train_parser, check_device, cli_main
+from .cli import build_train_parser, check_device, cli_main, worker_options
 from .errors import TrainingDiverged, UsageError, one_line
 from .loop import Trainer, catch_stop_signals_early, write_metrics
 from .parallel import Job, launched_ranks, relaunch
@@ -99,7 +99,8 @@ def run(args, job=None):
     mg.manual_seed(recipe['seed'])
     model = build_model(recipe).to(device)
     optimizer = build_optimizer(recipe, model.parameters())
-    train_loader, test_loader = make_loaders(recipe, train_set, test_set, device, job)
+    train_loader, test_loader = make_loaders(recipe, train_set, test_set, device, job,
+                                             args.num_workers)
     scheduler, per_batch = build_scheduler(recipe, optimizer, epochs, len(train_loader))
     start_epoch, start_batch, partial, history = 0, 0, None, []
     if ckpt is not None:
@@ -151,16 +152,19 @@ def resolve_run(args, saved):
     return recipe, epochs, limit_test
 
 
-def make_loaders(recipe, train_set, test_set, device, job):
+def make_loaders(recipe, train_set, test_set, device, job, num_workers=0):
     """The training loader (shuffled; this rank's shard of each global batch in a data-parallel
-    job) and the test loader (this rank's shard of the test split)."""
+    job) and the test loader (this rank's shard of the test split), each loading in
+    ``num_workers`` persistent worker processes (0: in this one)."""
     sampler = job.train_sampler(train_set, recipe['seed'])
     rank_batch = job.check_batch_size(recipe['batch_size'])
+    workers = worker_options(num_workers)
     train_loader = mg.data.DataLoader(train_set, batch_size=rank_batch, seed=recipe['seed'],
-                                      transform=train_transform(recipe), device=device,
+                                      transform=train_transform(recipe), device=device, **workers,
                                       **(dict(sampler=sampler) if sampler else dict(shuffle=True)))
     test_loader = mg.data.DataLoader(job.test_shard(test_set), batch_size=EVAL_BATCH_SIZE,
-                                     shuffle=False, transform=test_transform(recipe), device=device)
+                                     shuffle=False, transform=test_transform(recipe), device=device,
+                                     **workers)
     return train_loader, test_loader
 
 

@@ -154,3 +154,28 @@ def test_ctrl_c_saves_and_resume_is_exact(tmp_path):
     assert_same_state(a['optimizer'], b['optimizer'], 'optimizer')
     assert_same_state(a['scheduler'], b['scheduler'], 'scheduler')
     assert without_time(read_metrics(ref)) == without_time(read_metrics(out))
+
+
+def test_num_workers_gives_the_same_run_bit_for_bit(runs, tmp_path):
+    """--num-workers 2 loads in persistent worker processes; the run is the one without them."""
+    out = str(tmp_path / 'workers')
+    proc = train(out, '--epochs', 2, '--num-workers', 2)
+    assert without_time(read_metrics(out)) == without_time(read_metrics(runs['full']))
+    a = mg.load(os.path.join(runs['full'], 'checkpoint.npz'))
+    b = mg.load(os.path.join(out, 'checkpoint.npz'))
+    assert_same_state(a['model'], b['model'], 'model')
+    assert proc.stdout.splitlines()[-1] == runs['p_full'].stdout.splitlines()[-1]
+    ckpt = os.path.join(runs['full'], 'checkpoint.npz')
+    ev0 = cli('evaluate', ckpt, '--limit-test', 256, '--no-progress', check=0)
+    ev2 = cli('evaluate', ckpt, '--limit-test', 256, '--no-progress', '--num-workers', 2, check=0)
+    assert ev2.stdout == ev0.stdout
+
+
+@pytest.mark.parametrize('module', ['train', 'evaluate'])
+def test_num_workers_must_not_be_negative(module, runs, tmp_path):
+    if module == 'train':
+        proc = train(str(tmp_path / 'bad'), '--num-workers', -1, check=2)
+    else:
+        proc = cli('evaluate', os.path.join(runs['full'], 'checkpoint.npz'), '--num-workers', -1,
+                   check=2)
+    assert one_error_line(proc).endswith('--num-workers must be an integer of at least 0, got -1')
