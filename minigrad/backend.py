@@ -287,6 +287,21 @@ def random_module(device):
     return _np_generator if Device(device).type == 'cpu' else _import_cupy().random
 
 
+def random_source(generator, device):
+    """The NumPy (or CuPy) random source for a draw on ``device``: ``generator``'s if one is
+    given (an ``mg.Generator`` or a ``numpy.random.Generator``), else the library's."""
+    if generator is None:
+        return random_module(device)
+    rng = getattr(generator, 'numpy_generator', generator)      # mg.Generator wraps one
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f'generator must be an mg.Generator (or a numpy.random.Generator), got '
+                        f'{type(generator).__name__}')
+    kind = Device(device).type
+    if kind != 'cpu':
+        raise RuntimeError(f"Expected a '{kind}' device type for generator but found 'cpu'")
+    return rng
+
+
 def get_rng_state():
     """The state of the library's random sources, as JSON-serialisable data."""
     return {'numpy': _np_generator.bit_generator.state}

@@ -125,27 +125,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _make(arr, requires_grad)
 
 
-def _random_source(generator, device):
-    """The NumPy (or CuPy) random source for a draw on ``device``: ``generator``'s if one is
-    given (an ``mg.Generator`` or a ``numpy.random.Generator``), else the library's."""
-    if generator is None:
-        return backend.random_module(device)
-    rng = getattr(generator, 'numpy_generator', generator)      # mg.Generator wraps one
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f'generator must be an mg.Generator (or a numpy.random.Generator), got '
-                        f'{type(generator).__name__}')
-    if device.type != 'cpu':
-        raise RuntimeError(f"Expected a '{device.type}' device type for generator but found "
-                           "'cpu'")
-    return rng
-
-
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1), from ``generator`` (an ``mg.Generator``) or else the library's
     generator, seeded by ``mg.manual_seed``."""
     dtype = np.dtype(dtype or DEFAULT_FLOAT)
     dev = backend.get_device(device)
-    rs = _random_source(generator, dev)
+    rs = backend.random_source(generator, dev)
     with backend.device_context(dev):
         arr = rs.random(_shape_args(size), dtype=dtype)
     return _make(arr, requires_grad)
@@ -156,7 +141,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     generator, seeded by ``mg.manual_seed``."""
     dtype = np.dtype(dtype or DEFAULT_FLOAT)
     dev = backend.get_device(device)
-    rs = _random_source(generator, dev)
+    rs = backend.random_source(generator, dev)
     with backend.device_context(dev):
         arr = rs.standard_normal(_shape_args(size), dtype=dtype)
     return _make(arr, requires_grad)
@@ -172,7 +157,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         low, high = 0, low
     dev = backend.get_device(device)
     if dev.type == 'cpu' or generator is not None:
-        arr = _random_source(generator, dev).integers(low, high, size=tuple(size))
+        arr = backend.random_source(generator, dev).integers(low, high, size=tuple(size))
     else:
         arr = backend.random_module(dev).randint(low, high, size=tuple(size))
     return _make(arr.astype(dtype or np.int64, copy=False), False)
@@ -181,7 +166,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 def randperm(n, *, generator=None, dtype=None, device=None):
     """A random permutation of ``0 .. n-1`` (int64), from ``generator`` or the library's."""
     dev = backend.get_device(device)
-    rng = backend.default_generator() if generator is None else _random_source(generator, dev)
+    rng = backend.default_generator() if generator is None else backend.random_source(generator, dev)
     arr = rng.permutation(n).astype(dtype or np.int64)
     return _make(backend.to_device(arr, dev), False)
 

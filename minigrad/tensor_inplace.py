@@ -143,14 +143,16 @@ class TensorInplace:
     def zero_(self):
         return self._put(0)
 
-    def uniform_(self, a=0.0, b=1.0):
-        """Fill with values drawn uniformly from [a, b) (the generator of ``mg.manual_seed``)."""
-        rs = backend.random_module(self.device)
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with values drawn uniformly from [a, b) (from ``generator``, an ``mg.Generator``,
+        or else the generator of ``mg.manual_seed``)."""
+        rs = backend.random_source(generator, self.device)
         return self._put(self._wrap(rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)))
 
-    def normal_(self, mean=0.0, std=1.0):
-        """Fill with values drawn from N(mean, std^2) (the generator of ``mg.manual_seed``)."""
-        rs = backend.random_module(self.device)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with values drawn from N(mean, std^2) (from ``generator``, an ``mg.Generator``,
+        or else the generator of ``mg.manual_seed``)."""
+        rs = backend.random_source(generator, self.device)
         return self._put(self._wrap(rs.standard_normal(size=self.shape, dtype=self.dtype) * std + mean))
 
 

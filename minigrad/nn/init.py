@@ -1,7 +1,7 @@
 """Weight initialisation, as ``torch.nn.init``: in-place, under no_grad, returning the tensor.
 
-Random draws come from the library's generator (``mg.manual_seed`` seeds it), on the tensor's
-device.
+Random draws come from ``generator=`` (an ``mg.Generator``) or else the library's generator
+(``mg.manual_seed`` seeds it), on the tensor's device.
 """
 import math
 import warnings
@@ -64,24 +64,16 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == 'fan_in' else fan_out
 
 
-def _no_generator(generator):
-    if generator is not None:
-        raise NotImplementedError('generator= is not supported by minigrad: seed the library '
-                                  'with mg.manual_seed instead')
-
-
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with draws from U(a, b)."""
-    _no_generator(generator)
     with no_grad():
-        return tensor.uniform_(a, b)
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with draws from N(mean, std^2)."""
-    _no_generator(generator)
     with no_grad():
-        return tensor.normal_(mean, std)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor, val):
@@ -100,19 +92,17 @@ def ones_(tensor):
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot uniform: U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))``."""
-    _no_generator(generator)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
-    _no_generator(generator)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
@@ -128,21 +118,19 @@ def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', gene
         mode: 'fan_in' (keeps the forward variance) or 'fan_out' (the backward one).
         nonlinearity: 'relu' or 'leaky_relu' (the default), see ``calculate_gain``.
     """
-    _no_generator(generator)
     if 0 in tensor.shape:
         warnings.warn('Initializing zero-element tensors is a no-op')
         return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
     """He normal: N(0, std^2) with ``std = gain / sqrt(fan)``; arguments as ``kaiming_uniform_``."""
-    _no_generator(generator)
     if 0 in tensor.shape:
         warnings.warn('Initializing zero-element tensors is a no-op')
         return tensor
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Fill with draws from N(mean, std^2) truncated to ``[a, b]`` (by redrawing the values that
@@ -151,23 +139,24 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     Args:
         mean, std: of the normal before truncation.
         a, b: the bounds (absolute values, as PyTorch's).
-        generator: not supported (the library's generator is used).
+        generator: an ``mg.Generator`` to draw from (default: the library's generator).
     """
-    _no_generator(generator)
     if not a < b:
         raise ValueError(f'trunc_normal_: expected a < b, got a={a}, b={b}')
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The '
                       'distribution of values may be incorrect.', stacklevel=2)
     with no_grad():
-        arr = factory.randn(*tensor.shape, dtype=tensor.dtype, device=tensor.device).array
+        arr = factory.randn(*tensor.shape, generator=generator, dtype=tensor.dtype,
+                            device=tensor.device).array
         arr = arr * std + mean
         for _ in range(100):
             bad = (arr < a) | (arr > b)
             n = int(bad.sum())
             if n == 0:
                 break
-            redraw = factory.randn(n, dtype=tensor.dtype, device=tensor.device).array
+            redraw = factory.randn(n, generator=generator, dtype=tensor.dtype,
+                                   device=tensor.device).array
             arr[bad] = redraw * std + mean
         return tensor.copy_(tensor._wrap(arr.clip(a, b).astype(tensor.dtype, copy=False)))
 
@@ -176,7 +165,6 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     """Fill with a (semi-)orthogonal matrix: the Q of a QR decomposition of a standard normal
     draw, signs fixed by R's diagonal, times ``gain`` (Saxe et al.). Dims after the first are
     flattened."""
-    _no_generator(generator)
     if tensor.ndim < 2:
         raise ValueError('Only tensors with 2 or more dimensions are supported')
     if tensor.numel() == 0:
@@ -184,7 +172,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
     with no_grad():
-        flat = factory.randn(rows, cols, dtype=tensor.dtype, device=tensor.device).array
+        flat = factory.randn(rows, cols, generator=generator, dtype=tensor.dtype,
+                             device=tensor.device).array
         xp = backend.get_array_module(flat)
         if rows < cols:
             flat = flat.T
