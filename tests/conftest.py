@@ -2,11 +2,21 @@
 
 Mark GPU tests with ``@pytest.mark.requires_cuda``: they are skipped unless CuPy imports and a
 GPU is usable (``mg.cuda.is_available()``).
-"""
-import numpy as np
-import pytest
 
-import minigrad as mg
+The suite runs with one BLAS thread (unless the environment says otherwise), set here before NumPy
+loads: when other processes hold the cores, a multi-threaded OpenBLAS spins waiting for its
+threads and small GEMMs run 10-60x slower (measured: the client ports took 149 s instead of 15 s
+at load 3-5). Subprocesses (the CLI and MPI tests, the notebooks) inherit the setting.
+"""
+import os
+
+for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ.setdefault(_var, '1')
+
+import numpy as np  # noqa: E402  (after the thread settings)
+import pytest  # noqa: E402
+
+import minigrad as mg  # noqa: E402
 
 
 def pytest_configure(config):
