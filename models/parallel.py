@@ -76,7 +76,7 @@ def relaunch(nproc, argv):
     ``mpirun``; the exit code of the job (128 + the signal after a forwarded Ctrl-C/SIGTERM whose
     ranks stopped with a checkpoint)."""
     try:
-        from minigrad.distributed.launch import mpirun_command
+        from minigrad.distributed.launch import end_with_parent, mpirun_command
         cmd, env = mpirun_command(nproc, ['-m', 'models.train', *strip_nproc(argv)])
     except (ImportError, RuntimeError, ValueError) as e:
         raise UsageError(f'--nproc {nproc}: {one_line(e)}') from None
@@ -85,7 +85,7 @@ def relaunch(nproc, argv):
     env[LAUNCHER_VAR] = status_file
     forwarded = []
     try:
-        proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=end_with_parent)
 
         def forward(signum, frame):  # mpirun would kill the ranks at once; SIGUSR1 lets them save
             forwarded.append(signum)

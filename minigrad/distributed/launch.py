@@ -10,9 +10,11 @@ README). ``mpirun_command`` gives the command and environment to programs that s
 themselves (``models.train --nproc``, the tests, the benchmarks).
 """
 import argparse
+import ctypes
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -72,6 +74,18 @@ def mpirun_command(nproc, argv, threads=None, python=None):
     return cmd + [python or sys.executable] + list(argv), env
 
 
+def end_with_parent():
+    """``preexec_fn`` for ``mpirun``: on Linux the kernel sends it SIGTERM when the process that
+    started it dies, even by SIGKILL, and ``mpirun`` then ends its ranks. Without this an
+    ``mpirun`` whose launcher was killed lives on with its ranks (seen: two ranks spinning for an
+    hour after a test killed their launcher)."""
+    if sys.platform.startswith('linux'):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
 def main(args=None):
     p = argparse.ArgumentParser(prog='python -m minigrad.distributed.launch',
                                 description='Run a script as N ranks on this machine (mpirun).')
@@ -87,7 +101,7 @@ def main(args=None):
         cmd, env = mpirun_command(a.nproc, argv, a.threads)
     except (RuntimeError, ValueError) as e:
         p.exit(2, f'error: {e}\n')
-    return subprocess.call(cmd, env=env)
+    return subprocess.call(cmd, env=env, preexec_fn=end_with_parent)
 
 
 if __name__ == '__main__':

@@ -116,3 +116,51 @@ def test_nproc_arguments_are_checked(tmp_path):
     assert len(line) == 1 and '--batch-size 32' in line[0] and '3 ranks' in line[0]
     proc = cli('train', '--out', tmp_path / 'o', '--nproc', 0)
     assert proc.returncode == 2 and '--nproc' in proc.stderr
+
+
+def _ranks_of(out):
+    """Processes (mpirun and ranks) whose command line names this run's --out folder."""
+    found = []
+    for pid in os.listdir('/proc'):
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                if out.encode() in f.read():
+                    found.append(int(pid))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='reads /proc')
+def test_killed_launcher_takes_mpirun_and_its_ranks_with_it(tmp_path, mpirun):
+    """SIGKILL of the --nproc launcher (its mpirun runs in a session of its own) must not leave
+    mpirun and the ranks running (a test once left two ranks spinning for an hour). With the
+    kernel's parent-death signal they end within ~1 s here; without it they took ~8 s."""
+    import time
+    out = str(tmp_path / 'run')
+    proc = subprocess.Popen([sys.executable, '-m', 'models.train', '--out', out, '--nproc', '2',
+                             '--epochs', '50', '--no-progress', '--limit-train', '2048'],
+                            cwd=REPO, env=env_with_repo(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)   # pipes held open, as a test's are
+    try:
+        deadline = time.monotonic() + 120
+        while not os.path.exists(os.path.join(out, 'metrics.jsonl')) and proc.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, 'the run ended before it could be killed'
+        assert len(_ranks_of(out)) >= 3            # mpirun and two ranks
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _ranks_of(out) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _ranks_of(out)
+    for pid in left:                               # never leave them behind, even on failure
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.stdout.close()
+    proc.stderr.close()
+    assert not left, f'processes of the killed run still alive: {left}'
