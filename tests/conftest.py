@@ -9,6 +9,11 @@ threads and small GEMMs run 10-60x slower (measured: the client ports took 149 s
 at load 3-5). Subprocesses (the CLI and MPI tests, the notebooks) inherit the setting.
 """
 import os
+import sys
+
+# tests/test_backend.py and tests/test_dtypes.py reuse the op table of tests/ops/test_ops_cases.py:
+# make it importable whichever test files a run collects.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ops'))
 
 for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ.setdefault(_var, '1')
