@@ -1,7 +1,6 @@
 """The training and evaluation loops of ``python -m models.train``, and its Ctrl-C handling."""
 import json
 import math
-import os
 import signal
 import sys
 import time
@@ -10,7 +9,7 @@ import numpy as np
 from tqdm import tqdm
 
 import minigrad as mg
-from minigrad import nn
+from minigrad import atomic, nn
 
 from .errors import TrainingDiverged
 from .parallel import Job
@@ -81,11 +80,10 @@ class GracefulInterrupt:
 
 
 def write_metrics(path, history):
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        for row in history:
-            f.write(json.dumps(row) + '\n')
-    os.replace(tmp, path)
+    """Rewrite ``metrics.jsonl`` whole, through minigrad's atomic writer (a killed write leaves
+    the previous file and no temp file behind)."""
+    atomic.write_atomically(path, lambda f: f.writelines(json.dumps(row) + '\n' for row in history),
+                            mode='w')
 
 
 def current_lr(optimizer):
