@@ -150,6 +150,9 @@ class WorkerPool:
             step = _POLL_S if not timeout else min(_POLL_S, timeout - waited)
             try:
                 iteration, b, payload = self.result_queue.get(timeout=step)
+                # Only bytes our own forked worker pickled a moment ago, through a pipe this
+                # process created (what multiprocessing.Queue does anyway): never a file's or
+                # another program's bytes, which minigrad never unpickles.
                 return iteration, b, pickle.loads(payload)
             except queue.Empty:
                 waited += step
