@@ -21,6 +21,7 @@ from ..ops import loss as L
 from ..ops import norm as N
 from ..ops.linalg import Linear as _Linear
 from .functional_activation import in_place as _in_place
+from .functional_loss import _check_pair
 from .functional_conv import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d, max_pool2d
 
 __all__ = ['linear', 'conv2d', 'max_pool2d', 'avg_pool2d', 'adaptive_avg_pool2d',
@@ -311,21 +312,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
             ``'mean'`` is ``sum(weight * err) / sum(weight)``.
     """
     reduction = argcheck.legacy_reduction(size_average, reduce, reduction)
-    argcheck.float_tensor('mse_loss', input)
-    argcheck.tensor('mse_loss', target, 'target')
-    if target.shape != input.shape:
-        try:
-            np.broadcast_shapes(input.shape, target.shape)
-        except ValueError:
-            raise ValueError(f'mse_loss: input of shape {input.shape} and target of shape '
-                             f'{target.shape} cannot be broadcast together') from None
-        warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
-                      f'({input.shape}). This will likely lead to incorrect results due to '
-                      'broadcasting. Please ensure they have the same size.', UserWarning,
-                      stacklevel=2)
-    argcheck.same_device('mse_loss', input, target=target)
-    if target.dtype != input.dtype:
-        target = target.to(input.dtype)
+    target = _check_pair('mse_loss', input, target, same_shape_error=False)
     if weight is not None:
         return _weighted_mse(input, target, reduction, weight)
     return L.MSELoss.apply(input, target, reduction=reduction)
