@@ -100,11 +100,13 @@ def crop(a4, top, left, h, w):
         t, l = int(top[0]), int(left[0])
         return a4[:, :, t:t + h, l:l + w]
     xp = backend.get_array_module(a4)
-    rows = xp.asarray(np.asarray(top)[:, None] + np.arange(h))      # (N, h)
-    cols = xp.asarray(np.asarray(left)[:, None] + np.arange(w))     # (N, w)
-    batch = xp.arange(a4.shape[0])[:, None, None, None]
-    chans = xp.arange(a4.shape[1])[None, :, None, None]
-    return a4[batch, chans, rows[:, None, :, None], cols[:, None, None, :]]
+    n, c, H, W = a4.shape
+    sn, sc, sh, sw = a4.strides
+    # every (h, w) window of every image, as a view: (N, H-h+1, W-w+1, C, h, w)
+    windows = backend.as_strided(a4, (n, H - h + 1, W - w + 1, c, h, w), (sn, sh, sw, sc, sh, sw))
+    # one window per image, copied out: (N, C, h, w); several times faster than indexing
+    # the pixels with four broadcast index arrays
+    return windows[xp.arange(n), xp.asarray(top), xp.asarray(left)]
 
 
 def resize_indices(n_in, n_out, mode):
