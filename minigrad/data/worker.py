@@ -1,9 +1,14 @@
 """Worker processes for ``DataLoader(num_workers > 0)`` and the iterator that drives them.
 
 Each worker is a process (forked on Linux) that takes ``(iteration, batch index, epoch, seed,
-indices)`` tasks from its own queue, loads and collates that batch, and puts the pickled result
-on a queue shared by all workers; the main process hands out tasks ahead of time (prefetching) and
-yields the results in batch order. What makes it safe:
+indices)`` tasks from its own pipe, loads and collates that batch, and sends it back on a pipe of
+its own; the main process hands out tasks ahead of time (prefetching), in turn, and reads each
+batch from the pipe of the worker that has it, so batches come in order. What makes it cheap: a
+batch's arrays travel as raw bytes beside a small pickle of the structure (pickle protocol 5
+out-of-band buffers), received straight into the memory that becomes the batch; no queue, lock
+or feeder thread. With two cores busy training, every millisecond a worker spends is taken from
+the training step, so the transport is what decides whether workers pay off
+(``benchmarks/loader.py``). What makes it safe:
 
 - seeding as PyTorch's: worker ``i`` seeds minigrad's global generator, ``random`` and NumPy's
   legacy global with ``base_seed + i`` (``get_worker_info().seed``), then calls ``worker_init_fn(i)``;
@@ -17,16 +22,18 @@ yields the results in batch order. What makes it safe:
 """
 import ctypes
 import os
-import pickle
-import queue
 import random
+import select
 import signal
 import sys
+import time
 import traceback
+from multiprocessing.connection import wait
 
 import numpy as np
 
 from .. import backend
+from . import transport
 
 _POLL_S = 2.0        # how often a waiting worker checks that its parent is alive
 _JOIN_S = 5.0        # how long shutdown waits for a worker before terminating it
@@ -75,7 +82,7 @@ def _die_with_parent():
             pass
 
 
-def worker_loop(fetch, dataset, index_queue, result_queue, done_event, base_seed, worker_id,
+def worker_loop(fetch, dataset, task_conn, result_conn, done_event, base_seed, worker_id,
                 num_workers, worker_init_fn, parent_pid):
     """The body of worker ``worker_id``: load the batches it is asked for until told to stop."""
     global _worker_info
@@ -93,96 +100,139 @@ def worker_loop(fetch, dataset, index_queue, result_queue, done_event, base_seed
             worker_init_fn(worker_id)
         except Exception:
             init_error = ExceptionWrapper(sys.exc_info(), where)
-    while True:
-        try:
-            task = index_queue.get(timeout=_POLL_S)
-        except queue.Empty:
-            if os.getppid() != parent_pid or done_event.is_set():
+    try:
+        while not done_event.is_set():
+            if not task_conn.poll(_POLL_S):
+                if os.getppid() != parent_pid:
+                    break
+                continue
+            tasks = task_conn.recv()
+            if tasks is None:
                 break
-            continue
-        if task is None or done_event.is_set():
-            break
-        iteration, b, epoch, loader_seed, indices = task
-        if init_error is not None:
-            data = init_error
-        else:
-            try:
-                data = fetch(loader_seed, epoch, b, indices)
-            except Exception:
-                data = ExceptionWrapper(sys.exc_info(), where)
-        try:
-            payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            payload = pickle.dumps(ExceptionWrapper(sys.exc_info(), where + ' (pickling the batch)'))
-        del data
-        result_queue.put((iteration, b, payload))
-    if done_event.is_set():
-        result_queue.cancel_join_thread()   # the main process stopped reading: do not block on exit
-    result_queue.close()
+            for iteration, b, epoch, loader_seed, indices in tasks:
+                if done_event.is_set():
+                    break
+                if init_error is not None:
+                    data = init_error
+                else:
+                    try:
+                        data = fetch(loader_seed, epoch, b, indices)
+                    except Exception:
+                        data = ExceptionWrapper(sys.exc_info(), where)
+                try:
+                    message = transport.pack((iteration, b, data))
+                except Exception:            # a batch that cannot be pickled
+                    message = transport.pack((iteration, b, ExceptionWrapper(
+                        sys.exc_info(), where + ' (pickling the batch)')))
+                transport.send(result_conn, message)   # OSError: the main process is gone
+                del data
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass                                 # the main process closed its end of a pipe
+    finally:
+        task_conn.close()
+        result_conn.close()
 
 
 class WorkerPool:
-    """``num_workers`` worker processes with one task queue each and one shared result queue."""
+    """``num_workers`` worker processes, each with a task pipe from the main process and a result
+    pipe back to it. A worker does its tasks in the order given, so the main process knows which
+    worker's pipe the next batch comes from; no queue, lock or feeder thread on either side."""
 
     def __init__(self, fetch, dataset, num_workers, base_seed, worker_init_fn, context):
-        self.result_queue = context.Queue()
         self.done_event = context.Event()
-        self.index_queues, self.workers = [], []
+        self.task_conns, self.result_conns, self.workers = [], [], []
         self.closed = False
         for i in range(num_workers):
-            q = context.Queue()
-            q.cancel_join_thread()
+            task_recv, task_send = context.Pipe(duplex=False)
+            result_recv, result_send = context.Pipe(duplex=False)
+            transport.widen_pipe(result_recv)
             w = context.Process(target=worker_loop, daemon=True,
-                                args=(fetch, dataset, q, self.result_queue, self.done_event, base_seed,
-                                      i, num_workers, worker_init_fn, os.getpid()))
+                                args=(fetch, dataset, task_recv, result_send, self.done_event,
+                                      base_seed, i, num_workers, worker_init_fn, os.getpid()))
             w.start()
-            self.index_queues.append(q)
+            task_recv.close()                # the worker's ends: this process keeps its own
+            result_send.close()
+            self.task_conns.append(task_send)
+            self.result_conns.append(result_recv)
             self.workers.append(w)
+        self._pollers = None
+        if hasattr(select, 'poll'):           # one poll object per worker: its pipe and its exit
+            self._pollers = []
+            for conn, w in zip(self.result_conns, self.workers):
+                poller = select.poll()
+                poller.register(conn.fileno(), select.POLLIN)
+                poller.register(w.sentinel, select.POLLIN)
+                self._pollers.append(poller)
 
     def put(self, worker, task):
-        self.index_queues[worker].put(task)
+        try:
+            self.task_conns[worker].send(task)
+        except (BrokenPipeError, OSError):
+            self._raise_dead([self.workers[worker]])
 
-    def get(self, timeout):
-        """The next ``(iteration, batch index, data)``; raises RuntimeError if a worker died or
-        ``timeout`` (seconds, 0 = none) passed without a result."""
-        waited = 0.0
-        while True:
-            step = _POLL_S if not timeout else min(_POLL_S, timeout - waited)
+    def _ready(self, worker, timeout):
+        """Wait until ``worker`` has sent something or exited: 'data', 'exited' or None (timeout)."""
+        conn, proc = self.result_conns[worker], self.workers[worker]
+        if self._pollers is None:            # no poll(2) (Windows): multiprocessing's wait
+            ready = wait([conn, proc.sentinel], timeout=timeout or None)
+            return 'data' if conn in ready else 'exited' if ready else None
+        events = dict(self._pollers[worker].poll(timeout * 1000 if timeout else None))
+        if events.get(conn.fileno()):
+            return 'data'
+        return 'exited' if events else None
+
+    def get(self, worker, timeout):
+        """The next ``(iteration, batch index, data)`` from ``worker``; raises RuntimeError if it
+        died or ``timeout`` (seconds, 0 = none) passed without a result."""
+        ready = self._ready(worker, timeout)
+        if ready == 'data':
             try:
-                iteration, b, payload = self.result_queue.get(timeout=step)
-                # Only bytes our own forked worker pickled a moment ago, through a pipe this
-                # process created (what multiprocessing.Queue does anyway): never a file's or
-                # another program's bytes, which minigrad never unpickles.
-                return iteration, b, pickle.loads(payload)
-            except queue.Empty:
-                waited += step
-            dead = [w for w in self.workers if not w.is_alive()]
-            if dead:
-                pids = ', '.join(str(w.pid) for w in dead)
-                codes = ', '.join(str(w.exitcode) for w in dead)
-                raise RuntimeError(f'DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code {codes})')
-            if timeout and waited >= timeout:
-                raise RuntimeError(f'DataLoader timed out after {timeout} seconds')
+                return transport.receive(self.result_conns[worker])
+            except EOFError:
+                pass                          # it died before sending a whole batch
+            except BaseException:             # Ctrl-C mid-message: the pipe is out of step
+                self.shutdown()
+                raise
+        elif ready is None:
+            raise RuntimeError(f'DataLoader timed out after {timeout} seconds')
+        proc = self.workers[worker]
+        proc.join(timeout=_JOIN_S)
+        self._raise_dead([proc])
+
+    @staticmethod
+    def _raise_dead(dead):
+        pids = ', '.join(str(w.pid) for w in dead)
+        codes = ', '.join(str(w.exitcode) for w in dead)
+        raise RuntimeError(f'DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code {codes})')
 
     def shutdown(self):
-        """Stop and join every worker (terminating any that does not stop in time)."""
+        """Stop and join every worker: tell each to stop, read and drop what they are still sending
+        (a worker blocked writing a big batch must finish it to see the stop), and terminate any
+        that has not stopped in time."""
         if self.closed:
             return
         self.closed = True
         self.done_event.set()
-        for q in self.index_queues:
+        for conn in self.task_conns:
             try:
-                q.put(None)
+                conn.send(None)
             except (OSError, ValueError):
                 pass
-        for w in self.workers:
+        deadline = time.monotonic() + _JOIN_S
+        alive = {w.sentinel: (w, c) for w, c in zip(self.workers, self.result_conns)}
+        while alive and time.monotonic() < deadline:
+            waiting = list(alive) + [c for _, c in alive.values() if not c.closed]
+            for ready in wait(waiting, timeout=max(deadline - time.monotonic(), 0)):
+                if ready in alive:
+                    alive.pop(ready)[0].join()
+                else:
+                    if not transport.drain(ready):
+                        ready.close()
+        for w, _ in alive.values():
+            w.terminate()
             w.join(timeout=_JOIN_S)
-            if w.is_alive():
-                w.terminate()
-                w.join(timeout=_JOIN_S)
-        for q in self.index_queues + [self.result_queue]:
-            q.cancel_join_thread()
-            q.close()
+        for conn in self.task_conns + self.result_conns:
+            conn.close()
 
     @property
     def pids(self):
@@ -205,35 +255,41 @@ class WorkerIterator:
         self._pool = loader._worker_pool(epoch)
         self._active = list(range(len(self._pool.workers)))    # workers that may still give batches
         self._owner = {}                                        # batch index -> worker
-        self._turn = 0
+        self._pending = [0] * len(self._active)                 # tasks each worker has not yet sent back
+        # A worker gets its tasks in runs of `prefetch_factor`, refilled once it has sent them
+        # all: one wake-up per run instead of one per batch. Each wake-up takes a core from the
+        # training step, so this matters when training keeps every core busy. A stream keeps
+        # PyTorch's one-batch turns, since there the turns decide which batch comes next.
+        self._run = 1 if loader._stream else loader.prefetch_factor
         self._sent = self._next = 0           # tasks handed out / results consumed (counts)
-        self._buffer = {}
         self._first = None
         self._exhausted = False
-        for _ in range(loader.prefetch_factor * loader.num_workers):
-            self._put()
+        for _ in range(loader.prefetch_factor // self._run):
+            for worker in list(self._active):
+                self._give(worker)
 
     @property
     def worker_pids(self):
         return self._pool.pids
 
-    def _put(self):
-        if self._exhausted or not self._active:
-            return
-        try:
-            b, indices = next(self._tasks)
-        except StopIteration:
-            self._exhausted = True
-            return
-        if self._first is None:
-            self._first = b
-        worker = self._active[self._turn % len(self._active)]
-        self._turn += 1
-        self._owner[b] = worker
-        task = (self._iteration, b, self._epoch, self._loader.seed, list(indices) if
-                isinstance(indices, (list, tuple, np.ndarray)) else indices)
-        self._pool.put(worker, task)
-        self._sent += 1
+    def _give(self, worker):
+        """Hand ``worker`` its next run of tasks (fewer at the end of the epoch), in one message."""
+        run = []
+        while not self._exhausted and len(run) < self._run:
+            try:
+                b, indices = next(self._tasks)
+            except StopIteration:
+                self._exhausted = True
+                break
+            if self._first is None:
+                self._first = b
+            self._owner[b] = worker
+            run.append((self._iteration, b, self._epoch, self._loader.seed, list(indices) if
+                        isinstance(indices, (list, tuple, np.ndarray)) else indices))
+        if run:
+            self._pool.put(worker, run)
+            self._pending[worker] += len(run)
+            self._sent += len(run)
 
     def __iter__(self):
         return self
@@ -245,16 +301,17 @@ class WorkerIterator:
                     self._end()
                     raise StopIteration
                 b = self._first + self._next
-                while b not in self._buffer:
-                    iteration, got, data = self._pool.get(self._loader.timeout)
-                    if iteration == self._iteration:
-                        self._buffer[got] = data
-                data = self._buffer.pop(b)
                 worker = self._owner.pop(b)
+                while True:          # a persistent worker may still send an abandoned epoch's batches
+                    iteration, _, data = self._pool.get(worker, self._loader.timeout)
+                    if iteration == self._iteration:
+                        break
                 self._next += 1
+                self._pending[worker] -= 1
                 if isinstance(data, Exhausted) and worker in self._active:
                     self._active.remove(worker)
-                self._put()
+                if self._pending[worker] == 0 and worker in self._active:
+                    self._give(worker)
                 if hasattr(data, 'reraise'):
                     self._end()
                     data.reraise()
