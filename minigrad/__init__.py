@@ -18,6 +18,8 @@ from .dtypes import (bool_, double, float16, float32, float64, half, int8, int16
                      short, uint8)
 from .generator import Generator
 from .functions import *  # noqa: F401,F403  (cat, stack, where, ... and the methods as functions)
+from .functions_index import *  # noqa: F401,F403
+from .functions_pointwise import *  # noqa: F401,F403
 from .tensor import Tensor
 
 # PyTorch's short dtype names; they shadow builtins only inside this module's namespace

@@ -16,6 +16,8 @@ from .dtypes import coerce, result_dtype
 from .ops import elementwise as E
 from .ops import shape as S
 from .tensor import Tensor
+from .tensor_index import FUNCTIONS as INDEX_FUNCTIONS
+from .tensor_pointwise import FUNCTIONS as POINTWISE_FUNCTIONS
 
 
 def matmul(input, other, *, out=None):
@@ -183,7 +185,8 @@ def _method_as_function(name):
     return function
 
 
-for _name in METHODS:
+for _name in METHODS + INDEX_FUNCTIONS + POINTWISE_FUNCTIONS:
     globals()[_name] = _method_as_function(_name)
 
-__all__ = ['cat', 'matmul', 'max', 'maximum', 'min', 'minimum', 'pad', 'stack', 'where', *METHODS]
+__all__ = ['cat', 'matmul', 'max', 'maximum', 'min', 'minimum', 'pad', 'stack', 'where', *METHODS,
+           *INDEX_FUNCTIONS, *POINTWISE_FUNCTIONS]

@@ -14,7 +14,9 @@ from .dtypes import DEFAULT_FLOAT, as_dtype, is_float
 from .hooks import add_hook
 from .ops import elementwise as E
 from .tensor_math import TensorMath, is_tensor
+from .tensor_index import TensorIndex
 from .tensor_inplace import TensorInplace
+from .tensor_pointwise import TensorPointwise
 from .tensor_shape import TensorShape
 
 
@@ -64,7 +66,7 @@ def _unwrap_nested(data):
     return data
 
 
-class Tensor(TensorMath, TensorShape, TensorInplace):
+class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwise):
     """A multi-dimensional array with autograd, on the CPU (NumPy) or a GPU (CuPy).
 
     Args:
