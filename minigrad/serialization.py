@@ -46,6 +46,14 @@ class SerializationError(RuntimeError, ValueError):
 
 # ---------------------------------------------------------------- encoding
 
+def _state_dict_hint(obj):
+    """For a whole Module or optimizer (``torch.save(model, path)``): what to save instead."""
+    if callable(getattr(obj, 'state_dict', None)) and callable(getattr(obj, 'load_state_dict', None)):
+        return ('; minigrad never pickles objects: save obj.state_dict() and restore it with '
+                'load_state_dict(mg.load(path))')
+    return ''
+
+
 class _Encoder:
     """Turns an object into a JSON-able tree of tagged nodes and a dict of arrays."""
 
@@ -91,7 +99,8 @@ class _Encoder:
             return self._container(obj, where, depth)
         raise SerializationError(f'cannot save {where}: objects of type {type(obj).__module__}.'
                                  f'{type(obj).__qualname__} are not supported (save Tensors, NumPy '
-                                 'arrays, numbers, strings, None, and dicts/lists/tuples of them)')
+                                 'arrays, numbers, strings, None, and dicts/lists/tuples of them)'
+                                 + _state_dict_hint(obj))
 
     def _container(self, obj, where, depth):
         kind = type(obj).__name__
