@@ -1,4 +1,149 @@
-"""Free functions of the elementwise/math family that are not just Tensor methods (see
-tensor_pointwise.py for those)."""
+"""Free functions of the math family that are not just Tensor methods (those are in
+tensor_pointwise.py): ``einsum``, ``logspace`` and the random draws ``normal``, ``multinomial``,
+``randint_like``, as PyTorch's. Every draw comes from ``generator`` (an ``mg.Generator``) or else
+the library's generator, so ``mg.manual_seed`` makes a run repeat bit for bit.
+"""
+import numbers
 
-__all__ = []
+import numpy as np
+
+from . import backend
+from .dtypes import DEFAULT_FLOAT, as_dtype, coerce, result_dtype
+from .factory import linspace, rand, randint, randn
+from .functions import _into
+from .ops import linalg_more as LM
+from .tensor import Tensor
+
+__all__ = ['einsum', 'logspace', 'multinomial', 'normal', 'randint_like']
+
+
+def einsum(equation, *operands):
+    """Einstein summation, as ``torch.einsum``: ``einsum('bij,bjk->bik', a, b)``; the operands may
+    also come as one list. Supports ``...`` and the implicit output (no ``->``: the letters that
+    appear once, in alphabetical order). Differentiable in every operand.
+
+    Example::
+
+        mg.einsum('ij,ij->i', a, b)       # row-wise dot products
+        mg.einsum('ii', m)                # trace
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    for i, t in enumerate(operands):
+        if not isinstance(t, Tensor):
+            raise TypeError(f'einsum(): operand {i} must be a Tensor, got {type(t).__name__}')
+    if not operands:
+        raise RuntimeError('einsum(): must provide at least one operand')
+    inputs, output = LM.parse_equation(equation, [t.shape for t in operands])
+    dt = result_dtype(*operands)
+    operands = [t if t.dtype == dt else t.to(dt) for t in operands]
+    return LM.Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in the exponent
+    (float32 by default), as ``torch.logspace``."""
+    exps = linspace(start, end, steps, dtype=np.float64, device=device)
+    arr = (base ** exps.array).astype(np.dtype(dtype or DEFAULT_FLOAT), copy=False)
+    t = Tensor._wrap(arr)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False):
+    """Draws from N(mean, std^2), with every overload of ``torch.normal``:
+
+    - ``normal(mean_tensor, std_tensor)``: one draw per element (the shapes broadcast);
+    - ``normal(mean_tensor, std=1.0)`` / ``normal(mean=0.0, std_tensor)``;
+    - ``normal(mean, std, size)`` with two numbers (float32 by default; ``dtype``, ``device``).
+
+    Not differentiable (as in PyTorch, no gradient reaches ``mean`` or ``std``).
+    """
+    m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (m_t or s_t):
+        if size is None:
+            raise TypeError('normal(): with a number for mean and for std, give a size '
+                            '(normal(mean, std, size))')
+        _check_std(std)
+        z = randn(*_size(size), generator=generator, dtype=dtype, device=device)
+        result = Tensor._wrap(z.array * z.dtype.type(std) + z.dtype.type(mean))
+    else:
+        if size is not None:
+            raise TypeError('normal(): size is only for numbers mean and std; with a tensor the '
+                            "result takes the tensor's shape")
+        ref = mean if m_t else std
+        for name, v in (('mean', mean), ('std', std)):
+            if isinstance(v, Tensor) and not np.issubdtype(v.dtype, np.floating):
+                raise RuntimeError(f'normal(): expected a floating-point tensor for {name}, got {v.dtype}')
+            if not isinstance(v, (Tensor, numbers.Real)):
+                raise TypeError(f'normal(): {name} must be a Tensor or a number, got {type(v).__name__}')
+        _check_std(std)
+        if m_t and s_t:
+            mean, std = coerce(mean, std)
+        m = mean.detach().array if m_t else ref.dtype.type(mean)
+        s = std.detach().array if s_t else ref.dtype.type(std)
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        z = randn(*shape, generator=generator, dtype=ref.dtype, device=ref.device)
+        result = Tensor._wrap(z.array * s + m)
+    if requires_grad:
+        result.requires_grad_(True)
+    return _into(out, result)
+
+
+def _size(size):
+    if isinstance(size, numbers.Integral):
+        return (int(size),)
+    return tuple(size)
+
+
+def _check_std(std):
+    s = std.array if isinstance(std, Tensor) else std
+    if not bool((backend.get_array_module(s).asarray(s) >= 0).all()):
+        raise RuntimeError(f'normal(): expected std >= 0.0, got {std}')
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Draw ``num_samples`` category indices (int64) per row of ``input``, a 1-D or 2-D tensor of
+    non-negative weights (need not sum to 1), as ``torch.multinomial``; without
+    ``replacement`` each category is drawn at most once per row."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f'multinomial(): input must be a Tensor, got {type(input).__name__}')
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f'multinomial(): prob_dist must be 1 or 2 dim, got shape {list(input.shape)}')
+    if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
+        raise RuntimeError(f'multinomial(): num_samples must be a positive int, got {num_samples!r}')
+    w = input.detach().array.astype(np.float64) if input.ndim == 2 else input.detach().array[None].astype(np.float64)
+    xp = backend.get_array_module(w)
+    n = w.shape[1]
+    if not bool(xp.isfinite(w).all()) or bool((w < 0).any()):
+        raise RuntimeError('multinomial(): probability tensor contains either inf, nan or element < 0')
+    if bool((w.sum(axis=1) <= 0).any()):
+        raise RuntimeError('multinomial(): invalid multinomial distribution (sum of probabilities <= 0)')
+    if not replacement and num_samples > n:
+        raise RuntimeError(f'multinomial(): cannot sample n_sample ({num_samples}) > prob_dist.size(-1) '
+                           f'({n}) samples without replacement')
+    u = rand(w.shape[0], num_samples if replacement else n, generator=generator,
+             dtype=np.float64, device=input.device).array
+    if replacement:
+        cdf = xp.cumsum(w, axis=1)
+        cdf /= cdf[:, -1:]
+        idx = xp.stack([xp.searchsorted(cdf[r], u[r], side='right') for r in range(w.shape[0])])
+        idx = xp.minimum(idx, n - 1)
+    else:
+        # exponential race: the k smallest of E_i / w_i are k draws without replacement
+        with np.errstate(divide='ignore'):
+            keys = -xp.log1p(-u) / w
+        idx = xp.argsort(keys, axis=1, kind='stable')[:, :num_samples]
+    idx = idx.astype(np.int64)
+    return Tensor._wrap(idx if input.ndim == 2 else idx[0])
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, generator=None):
+    """Integers in ``[low, high)`` with ``input``'s shape (and its dtype and device unless
+    given), as ``torch.randint_like(input, high)`` / ``(input, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    dt = as_dtype(dtype) if dtype is not None else input.dtype
+    t = randint(low, high, tuple(input.shape), generator=generator, dtype=np.int64,
+                device=device if device is not None else input.device)
+    return t if t.dtype == dt else Tensor._wrap(t.array.astype(dt))

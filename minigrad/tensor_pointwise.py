@@ -1,13 +1,383 @@
-"""More elementwise and reduction Tensor methods, as PyTorch's: the ``TensorPointwise`` mixin
-of Tensor (see tensor.py).
+"""More elementwise, reduction and product Tensor methods, as PyTorch's: the ``TensorPointwise``
+mixin of Tensor (see tensor.py).
+
+Dtypes follow PyTorch: float math on an integer tensor gives float32 (never float64); rounding,
+``sign``, ``fmod``/``remainder``/``//`` keep integers; ``cumsum``/``prod`` of ints and bools
+give int64; tests (``isnan``, ``isclose``, ``logical_*``) give bool. The ops are in
+ops/pointwise.py, ops/pointwise_scan.py and ops/linalg_more.py.
 
 ``FUNCTIONS`` names the methods that PyTorch also offers as free functions (``torch.NAME``);
 functions.py makes them so.
 """
+import numbers
+
+import numpy as np
+
+from . import backend
+from . import dimargs as A
+from .dtypes import DEFAULT_FLOAT, as_dtype, coerce, is_float
+from .ops import pointwise as P
+from .ops import pointwise_scan as Scan
+
+
+def _is_tensor(x):
+    return getattr(x, '_is_tensor', False)
+
+
+def _int_like(dtype):
+    return not is_float(dtype)
 
 
 class TensorPointwise:
+    """Math methods beyond tensor_math.py: logs, trigonometry, rounding, tests, logical ops,
+    remainders, scans and products, batched and vector products, Bernoulli draws."""
     __slots__ = ()
 
+    # ------------------------------------------------------------ float math
+    def _float_op(self, op):
+        return op.apply(self._floated())
 
-FUNCTIONS = ()
+    def log2(self):
+        return self._float_op(P.Log2)
+
+    def log10(self):
+        return self._float_op(P.Log10)
+
+    def log1p(self):
+        """``log(1 + x)``, accurate for small x."""
+        return self._float_op(P.Log1p)
+
+    def expm1(self):
+        """``exp(x) - 1``, accurate for small x."""
+        return self._float_op(P.Expm1)
+
+    def exp2(self):
+        return self._float_op(P.Exp2)
+
+    def reciprocal(self):
+        """``1 / x`` (float32 for an integer tensor, as PyTorch)."""
+        return self._float_op(P.Reciprocal)
+
+    def rsqrt(self):
+        """``1 / sqrt(x)``."""
+        return self._float_op(P.Rsqrt)
+
+    def erf(self):
+        """The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."""
+        return self._float_op(P.Erf)
+
+    def tan(self):
+        return self._float_op(P.Tan)
+
+    def sinh(self):
+        return self._float_op(P.Sinh)
+
+    def cosh(self):
+        return self._float_op(P.Cosh)
+
+    def asin(self):
+        return self._float_op(P.Asin)
+
+    def acos(self):
+        return self._float_op(P.Acos)
+
+    def atan(self):
+        return self._float_op(P.Atan)
+
+    arcsin, arccos, arctan = asin, acos, atan
+
+    def square(self):
+        """``x * x`` (an integer tensor stays integer; bool gives int64, as PyTorch)."""
+        return (self.to(np.int64) if self.dtype == np.bool_ else self) ** 2
+
+    # ------------------------------------------------------------ rounding (gradient 0)
+    def _rounding(self, fn, decimals=0):
+        if _int_like(self.dtype):
+            if decimals:
+                raise RuntimeError(f'round(decimals={decimals}) needs a floating-point tensor, '
+                                   f'got {self.dtype}')
+            return self.clone() if fn != 'sign' or self.dtype == np.bool_ else P.Rounding.apply(self, fn=fn)
+        return P.Rounding.apply(self, fn=fn, decimals=decimals)
+
+    def floor(self):
+        return self._rounding('floor')
+
+    def ceil(self):
+        return self._rounding('ceil')
+
+    def trunc(self):
+        """Round towards zero."""
+        return self._rounding('trunc')
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        """Round half to even (as PyTorch), to ``decimals`` places (negative: tens, hundreds...).
+        The gradient is 0."""
+        if not isinstance(decimals, numbers.Integral):
+            raise TypeError(f'round(): decimals must be an int, got {type(decimals).__name__}')
+        return self._rounding('round', int(decimals))
+
+    def sign(self):
+        """-1, 0 or 1 by the sign of each element (0 for NaN, as PyTorch); gradient 0."""
+        return self._rounding('sign')
+
+    sgn = sign
+
+    def frac(self):
+        """``x - trunc(x)``, the fractional part with the sign of x; gradient 1."""
+        if _int_like(self.dtype):
+            raise RuntimeError(f'frac() needs a floating-point tensor, got {self.dtype}')
+        return self - self.trunc()
+
+    # ------------------------------------------------------------ tests (bool, no gradient)
+    def _test(self, fn):
+        return self._wrap(getattr(backend.get_array_module(self.array), fn)(self.array))
+
+    def isnan(self):
+        return self._test('isnan')
+
+    def isinf(self):
+        return self._test('isinf')
+
+    def isfinite(self):
+        return self._test('isfinite')
+
+    def _same_dtype(self, other, name):
+        if not _is_tensor(other):
+            other = self._wrap(backend.asarray(other, dtype=self.dtype, device=self.device))
+        if other.dtype != self.dtype:
+            raise RuntimeError(f'{name}: expected both tensors to have the same dtype, got '
+                               f'{self.dtype} and {other.dtype}')
+        return other
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """``|self - other| <= atol + rtol * |other|`` elementwise (bool); same dtypes needed,
+        as in PyTorch."""
+        other = self._same_dtype(other, 'isclose')
+        xp = backend.get_array_module(self.array)
+        return self._wrap(xp.isclose(self.array, other.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """``isclose(...).all()`` as a Python bool."""
+        return bool(self.isclose(other, rtol, atol, equal_nan).array.all())
+
+    def equal(self, other):
+        """True when both have the same shape and the same values (a Python bool)."""
+        if not _is_tensor(other):
+            raise TypeError(f'equal(): expected a Tensor, got {type(other).__name__}')
+        return self.shape == other.shape and bool((self.array == other.array).all())
+
+    def _logical(self, other, fn):
+        xp = backend.get_array_module(self.array)
+        o = other.array if _is_tensor(other) else other
+        return self._wrap(getattr(xp, fn)(self.array, o))
+
+    def logical_and(self, other):
+        return self._logical(other, 'logical_and')
+
+    def logical_or(self, other):
+        return self._logical(other, 'logical_or')
+
+    def logical_xor(self, other):
+        return self._logical(other, 'logical_xor')
+
+    def logical_not(self):
+        return self._test('logical_not')
+
+    # ------------------------------------------------------------ binary
+    def _operands(self, other, name):
+        if _is_tensor(other):
+            return coerce(self, other)
+        if isinstance(other, (numbers.Number, np.generic)) and not isinstance(other, complex):
+            return self._scalar(other.item() if isinstance(other, np.generic) else other)
+        raise TypeError(f'{name}(): expected a Tensor or a number, got {type(other).__name__}')
+
+    def _remainder(self, other, mode, name, reverse=False):
+        a, b = self._operands(other, name)
+        if reverse:
+            a, b = b, a
+        if _int_like(b.dtype) and bool((b.array == 0).any()):
+            raise ZeroDivisionError(f'{name}: integer division by zero')
+        if mode is None:
+            return P.FloorDivide.apply(a, b)
+        return P.Fmod.apply(a, b, mode=mode)
+
+    def fmod(self, other):
+        """The remainder of ``self / other`` with the sign of ``self`` (C's fmod)."""
+        return self._remainder(other, 'trunc', 'fmod')
+
+    def remainder(self, other):
+        """Python's ``%``: the remainder with the sign of ``other``."""
+        return self._remainder(other, 'floor', 'remainder')
+
+    def floor_divide(self, other):
+        """Python's ``//``: the floor of ``self / other`` (ints stay ints); not differentiable."""
+        return self._remainder(other, None, 'floor_divide')
+
+    def __mod__(self, other):
+        return self._remainder(other, 'floor', 'remainder')
+
+    def __rmod__(self, other):
+        return self._remainder(other, 'floor', 'remainder', reverse=True)
+
+    def __floordiv__(self, other):
+        return self._remainder(other, None, 'floor_divide')
+
+    def __rfloordiv__(self, other):
+        return self._remainder(other, None, 'floor_divide', reverse=True)
+
+    def atan2(self, other):
+        """The angle of the point ``(other, self)``, in (-pi, pi]."""
+        a, b = self._floated()._operands(other, 'atan2')
+        return P.Atan2.apply(*coerce(a._floated(), b._floated()))
+
+    arctan2 = atan2
+
+    def hypot(self, other):
+        """``sqrt(self^2 + other^2)`` (floating-point tensors only, as PyTorch)."""
+        for t in (self, other):
+            if _is_tensor(t) and _int_like(t.dtype):
+                raise RuntimeError(f'hypot() needs floating-point tensors, got {t.dtype}')
+        a, b = self._operands(other, 'hypot')
+        return (a * a + b * b).sqrt()
+
+    def lerp(self, end, weight):
+        """``self + weight * (end - self)``; ``end`` a tensor of the same dtype, ``weight`` a
+        number or a tensor."""
+        if not _is_tensor(end) or end.dtype != self.dtype:
+            got = end.dtype if _is_tensor(end) else type(end).__name__
+            raise RuntimeError(f'lerp(): expected end to be a tensor of dtype {self.dtype}, got {got}')
+        if not is_float(self.dtype):
+            raise RuntimeError(f'lerp() needs floating-point tensors, got {self.dtype}')
+        return self + weight * (end - self)
+
+    # ------------------------------------------------------------ scans and products
+    def _counted(self, dtype):
+        """The tensor a sum-like op works on: ``dtype`` if given, ints and bools as int64."""
+        if dtype is not None:
+            return self.to(as_dtype(dtype))
+        return self.to(np.int64) if _int_like(self.dtype) and self.dtype != np.int64 else self
+
+    def cumsum(self, dim, *, dtype=None):
+        """Running sums along ``dim`` (ints and bools give int64, as PyTorch)."""
+        x = self._counted(dtype)
+        return Scan.CumSum.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
+
+    def cumprod(self, dim, *, dtype=None):
+        """Running products along ``dim``; the gradient is exact where elements are 0."""
+        x = self._counted(dtype)
+        return Scan.CumProd.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """The product of all elements, or along one ``dim`` (an int, as PyTorch)."""
+        x = self._counted(dtype)
+        if dim is None:
+            return Scan.Prod.apply(x)
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(f'prod(): dim must be one int, got {dim!r}')
+        d = A.one_dim(dim, x.ndim)
+        if not x.ndim:
+            return x.clone()
+        return Scan.Prod.apply(x, axis=d, keepdim=bool(keepdim))
+
+    def logsumexp(self, dim, keepdim=False):
+        """``log(sum(exp(x)))`` over ``dim`` (an int or a tuple), computed stably."""
+        x = self._floated()
+        return Scan.LogSumExp.apply(x, axis=A.reduce_dims(dim, x.ndim), keepdim=bool(keepdim))
+
+    # ------------------------------------------------------------ products of matrices/vectors
+    def _need(self, name, ndim, other, what):
+        for role, t in (('self', self), (what, other)):
+            if not _is_tensor(t):
+                raise TypeError(f'{name}(): expected a Tensor for {role}, got {type(t).__name__}')
+            if t.ndim != ndim:
+                raise RuntimeError(f'{name}(): {role} must be a {ndim}-D tensor, got a {t.ndim}-D '
+                                   f'tensor of shape {list(t.shape)}')
+        if self.dtype != other.dtype:
+            raise RuntimeError(f'{name}(): expected both tensors to have the same dtype, got '
+                               f'{self.dtype} and {other.dtype}')
+
+    def bmm(self, mat2):
+        """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
+        self._need('bmm', 3, mat2, 'mat2')
+        if mat2.shape[0] != self.shape[0] or mat2.shape[1] != self.shape[2]:
+            raise RuntimeError(f'bmm(): expected mat2 of shape [{self.shape[0]}, {self.shape[2]}, *] '
+                               f'for self of shape {list(self.shape)}, got {list(mat2.shape)}')
+        return self.matmul(mat2)
+
+    def dot(self, other):
+        """The inner product of two 1-D tensors of equal size and dtype (a 0-d tensor)."""
+        self._need('dot', 1, other, 'other')
+        if self.shape != other.shape:
+            raise RuntimeError(f'dot(): expected both vectors to have the same number of elements, '
+                               f'got {self.shape[0]} and {other.shape[0]}')
+        return self.matmul(other)
+
+    def mv(self, vec):
+        """Matrix-vector product: (n, m) @ (m,) -> (n,)."""
+        if self.ndim != 2 or not _is_tensor(vec) or vec.ndim != 1:
+            raise RuntimeError(f'mv(): expected a 2-D matrix and a 1-D vector, got shapes '
+                               f'{list(self.shape)} and {list(getattr(vec, "shape", ()))}')
+        return self.matmul(vec)
+
+    def outer(self, vec2):
+        """Outer product of two 1-D tensors: (n,) x (m,) -> (n, m)."""
+        if self.ndim != 1 or not _is_tensor(vec2) or vec2.ndim != 1:
+            raise RuntimeError(f'outer(): expected two 1-D tensors, got shapes {list(self.shape)} '
+                               f'and {list(getattr(vec2, "shape", ()))}')
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """``beta * self + alpha * (mat1 @ mat2)``, ``self`` broadcast to (n, p); with beta=0
+        ``self`` is ignored (NaN in it does not spread), as PyTorch."""
+        mat1._need('addmm', 2, mat2, 'mat2')
+        prod = mat1.mm(mat2)
+        prod = prod if alpha == 1 else prod * alpha
+        if beta == 0:
+            np.broadcast_shapes(self.shape, prod.shape)     # self must still fit
+            return prod
+        return prod + (self if beta == 1 else self * beta)
+
+    # ------------------------------------------------------------ random draws
+    def _uniform(self, generator):
+        """Uniform [0, 1) draws of this shape, from ``generator`` or the library's."""
+        rs = backend.random_source(generator, self.device)
+        dt = np.float64 if self.dtype == np.float64 else np.float32
+        with backend.device_context(self.device):
+            return rs.random(self.shape, dtype=dt)
+
+    def bernoulli(self, p=None, *, generator=None):
+        """0/1 draws (in this tensor's dtype): 1 with probability ``self`` elementwise (or ``p``,
+        a number, for every element). Not differentiable."""
+        probs = self.array if p is None else p
+        if p is None and not is_float(self.dtype):
+            raise RuntimeError(f'bernoulli(): expected a floating-point tensor of probabilities, '
+                               f'got {self.dtype}')
+        _check_probability(probs)
+        u = self._uniform(generator)
+        return self._wrap((u < probs).astype(self.dtype))
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill in place with 0/1 draws, 1 with probability ``p`` (a number or a tensor)."""
+        probs = p.array if _is_tensor(p) else p
+        _check_probability(probs)
+        u = self._uniform(generator)
+        return self._put(self._wrap((u < probs).astype(self.dtype)))
+
+
+def _check_probability(p):
+    xp = backend.get_array_module(p)
+    if not bool(((xp.asarray(p) >= 0) & (xp.asarray(p) <= 1)).all()):
+        raise RuntimeError('bernoulli(): expected every probability p to satisfy 0 <= p <= 1')
+
+
+FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan',
+             'sinh', 'cosh', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'square',
+             'floor', 'ceil', 'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'isnan', 'isinf',
+             'isfinite', 'isclose', 'allclose', 'equal', 'logical_and', 'logical_or',
+             'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2',
+             'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp', 'bmm', 'dot',
+             'mv', 'outer', 'ger', 'addmm', 'bernoulli')
