@@ -13,6 +13,7 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
                          Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh,
                          Tanhshrink, Threshold)
 from .conv import Conv2d
+from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .flatten import Flatten, Unflatten
@@ -49,4 +50,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
            'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
            'PoissonNLLLoss', 'Dropout1d', 'Dropout3d', 'MultiheadAttention',
-           'TransformerEncoderLayer', 'TransformerEncoder']
+           'TransformerEncoderLayer', 'TransformerEncoder', 'Conv1d', 'ConvTranspose1d',
+           'ConvTranspose2d']

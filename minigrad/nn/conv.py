@@ -4,10 +4,95 @@ from . import functional as F
 from .linear import _empty, default_reset
 from .module import Module
 
-__all__ = ['Conv2d']
+__all__ = ['Conv2d']  # the 1-D and transposed convolutions: conv_transpose.py
+
+_MODES = ('zeros', 'reflect', 'replicate', 'circular')
 
 
-class Conv2d(Module):
+def _ints(value, n, name, op, minimum):
+    """An int or an n-tuple of ints -> an n-tuple (``TypeError``/``ValueError`` otherwise)."""
+    if n == 2:
+        return argcheck.pair(value, name, op, minimum)
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if not argcheck.is_int(value):
+        raise TypeError(f'{op}: {name} must be an int or a 1-tuple of ints, got {value!r}')
+    if value < minimum:
+        raise ValueError(f'{op}: {name} must be at least {minimum}, got {name}={value}')
+    return (int(value),)
+
+
+class _ConvBase(Module):
+    """The constructor shared by the 1-D and transposed convolutions: sizes as n-tuples, the
+    groups checks, the parameters (``transposed`` swaps the first two weight dims) and
+    PyTorch's default init."""
+
+    _dims = 2
+    transposed = False
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                 bias, padding_mode, device, dtype, output_padding=0):
+        super().__init__()
+        op, n = type(self).__name__, self._dims
+        groups = argcheck.positive_int(groups, 'groups', op)
+        for name, c in (('in_channels', in_channels), ('out_channels', out_channels)):
+            if c % groups != 0:
+                raise ValueError(f'{op}: {name} must be divisible by groups (got {name}={c}, '
+                                 f'groups={groups})')
+        if padding_mode not in _MODES:
+            raise ValueError(f'{op}: padding_mode must be one of {_MODES}, got {padding_mode!r}')
+        if self.transposed and padding_mode != 'zeros':
+            raise ValueError(f'Only "zeros" padding mode is supported for {op}')
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _ints(kernel_size, n, 'kernel_size', op, 1)
+        self.stride = _ints(stride, n, 'stride', op, 1)
+        self.dilation = _ints(dilation, n, 'dilation', op, 1)
+        if isinstance(padding, str) and not self.transposed:
+            kernel2, stride2, dil2 = ((1,) * (2 - n) + t for t in
+                                      (self.kernel_size, self.stride, self.dilation))
+            self._pads = argcheck.conv_padding(padding, kernel2, stride2, dil2, op)[4 - 2 * n:]
+            self.padding = padding
+        else:
+            self.padding = _ints(padding, n, 'padding', op, 0)
+            self._pads = sum(((p, p) for p in self.padding), ())
+        self.output_padding = _ints(output_padding, n, 'output_padding', op, 0)
+        self.groups, self.padding_mode = groups, padding_mode
+        shape = ((in_channels, out_channels // groups) if self.transposed
+                 else (out_channels, in_channels // groups))
+        self.weight = _empty(shape + self.kernel_size, device, dtype)
+        if bias:
+            self.bias = _empty((out_channels,), device, dtype)
+        else:
+            self.register_parameter('bias', None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        default_reset(self.weight, self.bias)
+
+    def _check_input(self, input):
+        n, c = self._dims, self.in_channels
+        dims = ('H, W' if n == 2 else 'L')
+        if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != c:
+            raise RuntimeError(f'{self._get_name()}(in_channels={c}): expected input of shape '
+                               f'(N, {c}, {dims}) or ({c}, {dims}), got shape '
+                               f'{tuple(input.shape)}')
+
+    def _conv_forward(self, input, conv):
+        """``conv`` (F.conv1d / F.conv2d) of the checked input, padded by ``padding_mode``."""
+        self._check_input(input)
+        if self.padding_mode == 'zeros':
+            return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+        p = self._pads                              # (before, after) per dim, first dim first
+        x = F.pad(input, sum((p[i:i + 2] for i in range(len(p) - 2, -1, -2)), ()),
+                  mode=self.padding_mode)
+        return conv(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+    def extra_repr(self):
+        return conv_extra_repr(self)
+
+
+class Conv2d(_ConvBase):
     """2-D convolution (cross-correlation, as PyTorch) over an (N, C, H, W) or (C, H, W) input.
 
     Args:
@@ -31,63 +116,27 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
-        super().__init__()
-        op = 'Conv2d'
-        groups = argcheck.positive_int(groups, 'groups', op)
-        if in_channels % groups != 0:
-            raise ValueError(f'in_channels must be divisible by groups (got in_channels='
-                             f'{in_channels}, groups={groups})')
-        if out_channels % groups != 0:
-            raise ValueError(f'out_channels must be divisible by groups (got out_channels='
-                             f'{out_channels}, groups={groups})')
-        self.kernel_size = argcheck.pair(kernel_size, 'kernel_size', op, minimum=1)
-        self.stride = argcheck.pair(stride, 'stride', op, minimum=1)
-        self.dilation = argcheck.pair(dilation, 'dilation', op, minimum=1)
-        # checked (and 'same' resolved) once, as F.conv2d does: (top, bottom, left, right)
-        pads = argcheck.conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)
-        self.padding = padding if isinstance(padding, str) else (pads[0], pads[2])
-        if padding_mode not in ('zeros', 'reflect', 'replicate', 'circular'):
-            raise ValueError("padding_mode must be one of {'zeros', 'reflect', 'replicate', "
-                             f"'circular'}}, but got padding_mode='{padding_mode}'")
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.groups, self.padding_mode = groups, padding_mode
-        self.output_padding = (0, 0)
-        self.transposed = False
-        # (top, bottom), (left, right): the explicit padding for the non-zero padding modes
-        self._pads = (pads[:2], pads[2:])
-        self.weight = _empty((out_channels, in_channels // groups) + self.kernel_size, device, dtype)
-        if bias:
-            self.bias = _empty((out_channels,), device, dtype)
-        else:
-            self.register_parameter('bias', None)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        default_reset(self.weight, self.bias)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input):
-        if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
-            raise RuntimeError(f'{self._get_name()}(in_channels={self.in_channels}): expected '
-                               f'input of shape (N, {self.in_channels}, H, W) or '
-                               f'({self.in_channels}, H, W), got shape {input.shape}')
-        if self.padding_mode == 'zeros':
-            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                            self.dilation, self.groups)
-        (pt, pb), (pl, pr) = self._pads
-        x = F.pad(input, (pl, pr, pt, pb), mode=self.padding_mode)
-        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return self._conv_forward(input, F.conv2d)
 
-    def extra_repr(self):
-        s = (f'{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, '
-             f'stride={self.stride}')
-        if self.padding != (0, 0):
-            s += f', padding={self.padding}'
-        if self.dilation != (1, 1):
-            s += f', dilation={self.dilation}'
-        if self.groups != 1:
-            s += f', groups={self.groups}'
-        if self.bias is None:
-            s += ', bias=False'
-        if self.padding_mode != 'zeros':
-            s += f', padding_mode={self.padding_mode}'
-        return s
+
+def conv_extra_repr(m):
+    """PyTorch's ``_ConvNd.extra_repr``: the sizes, then only the arguments off their default."""
+    n = len(m.kernel_size)
+    s = f'{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, stride={m.stride}'
+    if m.padding != (0,) * n:
+        s += f', padding={m.padding}'
+    if m.dilation != (1,) * n:
+        s += f', dilation={m.dilation}'
+    if m.output_padding != (0,) * n:
+        s += f', output_padding={m.output_padding}'
+    if m.groups != 1:
+        s += f', groups={m.groups}'
+    if m.bias is None:
+        s += ', bias=False'
+    if m.padding_mode != 'zeros':
+        s += f', padding_mode={m.padding_mode}'
+    return s

@@ -37,30 +37,43 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         or dtype mismatches between input, weight and bias.
     """
     op = 'conv2d'
-    argcheck.tensor(op, input)
-    argcheck.tensor(op, weight, 'weight')
-    if bias is not None:
-        argcheck.tensor(op, bias, 'bias')
-    argcheck.image_rank(op, input)
-    if weight.ndim != 4:
-        raise RuntimeError(f'{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW), '
-                           f'got shape {tuple(weight.shape)}')
-    stride = argcheck.pair(stride, 'stride', op, minimum=1)
-    dilation = argcheck.pair(dilation, 'dilation', op, minimum=1)
-    groups = argcheck.positive_int(groups, 'groups', op)
-    argcheck.same_device(op, input, weight=weight, bias=bias)
-    argcheck.same_dtype(op, input, weight=weight, bias=bias)
-    argcheck.floating(op, input)
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f'{op}: bias must have shape ({weight.shape[0]},) to match the '
-                           f'{weight.shape[0]} output channels of weight {tuple(weight.shape)}, '
-                           f'got shape {tuple(bias.shape)}')
+    stride, dilation, groups = check_conv_args(op, input, weight, bias, stride, dilation, groups,
+                                               '(out_channels, in_channels/groups, kH, kW)')
+    check_bias(op, bias, weight.shape[0], weight)
     padding = argcheck.conv_padding(padding, weight.shape[2:], stride, dilation, op)
     x_shape = (1,) + tuple(input.shape) if input.ndim == 3 else input.shape
     geom = ConvGeometry.of(x_shape, weight.shape, stride, padding, dilation, groups)
     plan = choose_plan(geom, input.dtype.itemsize, cpu=input.device.type == 'cpu')
     args = (input, weight) if bias is None else (input, weight, bias)
     return plan.function.apply(*args, geom=geom, plan=plan)
+
+
+def check_conv_args(op, input, weight, bias, stride, dilation, groups, layout):
+    """The checks every 2-D convolution makes: tensors, an image input, a 4-D weight (its
+    ``layout`` named in the error), the stride/dilation pairs and groups, one device, one float
+    dtype. Returns ``(stride, dilation, groups)`` as ints."""
+    argcheck.tensor(op, input)
+    argcheck.tensor(op, weight, 'weight')
+    if bias is not None:
+        argcheck.tensor(op, bias, 'bias')
+    argcheck.image_rank(op, input)
+    if weight.ndim != 4:
+        raise RuntimeError(f'{op}: weight must be 4-D {layout}, got shape {tuple(weight.shape)}')
+    stride = argcheck.pair(stride, 'stride', op, minimum=1)
+    dilation = argcheck.pair(dilation, 'dilation', op, minimum=1)
+    groups = argcheck.positive_int(groups, 'groups', op)
+    argcheck.same_device(op, input, weight=weight, bias=bias)
+    argcheck.same_dtype(op, input, weight=weight, bias=bias)
+    argcheck.floating(op, input)
+    return stride, dilation, groups
+
+
+def check_bias(op, bias, channels, weight):
+    """``RuntimeError`` unless ``bias`` is None or has one entry per output channel."""
+    if bias is not None and tuple(bias.shape) != (channels,):
+        raise RuntimeError(f'{op}: bias must have shape ({channels},) to match the {channels} '
+                           f'output channels of weight {tuple(weight.shape)}, got shape '
+                           f'{tuple(bias.shape)}')
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

@@ -4,6 +4,7 @@ activations (``functional_activation``), layer functions (``functional_layers``)
 from .functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish,
                                    hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
                                    softplus, softshrink, softsign, tanhshrink, threshold)
+from .functional_conv_transpose import conv1d, conv_transpose1d, conv_transpose2d
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
                                 scaled_dot_product_attention)
@@ -21,4 +22,5 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'huber_loss', 'kl_div', 'cosine_similarity', 'pairwise_distance', 'rms_norm',
            'instance_norm', 'margin_ranking_loss', 'hinge_embedding_loss', 'soft_margin_loss',
            'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
-           'poisson_nll_loss', 'scaled_dot_product_attention']
+           'poisson_nll_loss', 'scaled_dot_product_attention', 'conv1d', 'conv_transpose1d',
+           'conv_transpose2d']

@@ -98,6 +98,45 @@ class ConvGeometry:
         return dx_padded[:, :, pt:pt + self.H, pl:pl + self.W]
 
 
+def _as_product(g, k):
+    """An (N, O, OH, OW) array laid out as the product ``W @ cols``: (G, O/G, N*OH*OW)."""
+    G, N, O, L = k.groups, g.shape[0], k.O, k.OH * k.OW
+    return g.reshape(N, O, L).transpose(1, 0, 2).reshape(G, O // G, N * L)
+
+
+def conv_output(x, weight, k):
+    """The convolution of NCHW ``x`` by ``weight`` (O, C/G, KH, KW): ``(y, cols)``, ``cols`` the
+    window matrix (kept by callers for the weight gradient)."""
+    xp = get_array_module(x)
+    G, N, O, L, K = k.groups, x.shape[0], k.O, k.OH * k.OW, weight[0].size   # K = C/G*KH*KW
+    cols = k.windows(x)                                           # (C*KH*KW, N*L)
+    w = weight.reshape(G, O // G, K)                              # (G, O/G, K)
+    y = xp.matmul(w, cols.reshape(G, K, N * L))                   # (G, O/G, N*L)
+    y = y.reshape(O, N, L).transpose(1, 0, 2)                     # (N, O, L)
+    return xp.ascontiguousarray(y).reshape(N, O, k.OH, k.OW), cols
+
+
+def conv_input_grad(g, weight, k):
+    """``col2im(W^T @ g)`` for an output gradient ``g`` (N, O, OH, OW): the (N, C, H, W) input
+    gradient. It is also the forward of the transposed convolution."""
+    xp = get_array_module(g)
+    G, N, O, K = k.groups, g.shape[0], k.O, weight[0].size
+    w_t = weight.reshape(G, O // G, K).transpose(0, 2, 1)         # (G, K, O/G)
+    gcols = xp.matmul(w_t, _as_product(g, k))                     # (G, K, N*L)
+    pt, pb, pl, pr = k.padding
+    dx = xp.zeros((N, k.C, pt + k.H + pb, pl + k.W + pr), dtype=g.dtype)
+    return k.crop(k.add_windows(gcols, dx))
+
+
+def conv_weight_grad(g, cols, weight_shape, k):
+    """``g @ cols^T``: the weight gradient from the output gradient and the window matrix."""
+    xp = get_array_module(g)
+    G, N, L = k.groups, g.shape[0], k.OH * k.OW
+    K = cols.shape[0] // G
+    gw = xp.matmul(_as_product(g, k), cols.reshape(G, K, N * L).transpose(0, 2, 1))
+    return gw.reshape(weight_shape)
+
+
 class Conv2d(ImageFunction):
     """conv2d on raw arrays, the plain way: one window matrix, one matrix product per group.
 
@@ -105,38 +144,25 @@ class Conv2d(ImageFunction):
     """
 
     def forward(self, x, weight, bias=None, geom=None):
-        xp = get_array_module(x)
-        x = self._batch(x)
-        self.geom = k = geom
-        G, N, O, L, K = k.groups, k.N, k.O, k.OH * k.OW, weight[0].size      # K = C/G*KH*KW
-        cols = k.windows(x)                                       # (C*KH*KW, N*L)
-        w = weight.reshape(G, O // G, K)                          # (G, O/G, K)
-        y = xp.matmul(w, cols.reshape(G, K, N * L))               # (G, O/G, N*L)
-        y = y.reshape(O, N, L).transpose(1, 0, 2)                 # (N, O, L)
+        self.geom = geom
+        y, cols = conv_output(self._batch(x), weight, geom)
         if bias is not None:
-            y = y + bias.reshape(1, O, 1)
+            y += bias.reshape(1, -1, 1, 1)
         self.save_for_backward(cols, weight)
-        return self._unbatch(xp.ascontiguousarray(y).reshape(N, O, k.OH, k.OW))
+        return self._unbatch(y)
 
     # y = W @ cols + b, with cols = im2col(x):
     #     dW = g @ cols^T,   dx = col2im(W^T @ g),   db = g summed over images and positions
     def backward(self, g):
-        xp = get_array_module(g)
         k = self.geom
         cols, weight = self.saved
-        G, N, O, L, K = k.groups, k.N, k.O, k.OH * k.OW, weight[0].size      # K = C/G*KH*KW
         g = g[None] if self.unbatched else g
-        g = g.reshape(N, O, L).transpose(1, 0, 2).reshape(G, O // G, N * L)    # g as W @ cols
         needs = self.needs_input_grad
         gx = gw = gb = None
         if needs[0]:
-            w_t = weight.reshape(G, O // G, K).transpose(0, 2, 1)             # (G, K, O/G)
-            gcols = xp.matmul(w_t, g)                                          # (G, K, N*L)
-            pt, pb, pl, pr = k.padding
-            dx = xp.zeros((N, k.C, pt + k.H + pb, pl + k.W + pr), dtype=g.dtype)
-            gx = self._unbatch(k.crop(k.add_windows(gcols, dx)))
+            gx = self._unbatch(conv_input_grad(g, weight, k))
         if needs[1]:
-            gw = xp.matmul(g, cols.reshape(G, K, N * L).transpose(0, 2, 1)).reshape(weight.shape)
+            gw = conv_weight_grad(g, cols, weight.shape, k)
         if len(needs) > 2 and needs[2]:
-            gb = g.reshape(O, N * L).sum(axis=1)
+            gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb
