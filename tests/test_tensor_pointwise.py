@@ -1,0 +1,439 @@
+"""The pointwise/math family of issue 13 (tensor_pointwise.py, functions_pointwise.py): each op
+checked against float64 finite differences (gradcheck), against PyTorch forward and backward,
+for PyTorch's dtypes and for clear errors."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.testing import gradcheck
+from minigrad.tensor_pointwise import FUNCTIONS
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip('torch')
+
+
+RNG = np.random.default_rng(0)
+
+
+def values(kind, shape=(3, 4)):
+    x = RNG.standard_normal(shape)
+    if kind == 'pos':
+        return np.abs(x) + 0.3
+    if kind == 'unit':
+        return np.clip(x, -1, 1) * 0.8
+    if kind == 'small':
+        return np.clip(x, -1, 1)
+    return x * 2
+
+
+def torch_pair(torch, arr, requires_grad=True, dtype=np.float32):
+    a = np.asarray(arr, dtype=dtype)
+    return mg.tensor(a, requires_grad=requires_grad), torch.tensor(a, requires_grad=requires_grad)
+
+
+def weights(shape):
+    n = int(np.prod(shape))
+    return np.linspace(0.5, 1.5, n).reshape(shape).astype(np.float32)
+
+
+def check_torch(torch, fn_mg, fn_torch, arrays, rtol=1e-5, atol=1e-6, grads=True):
+    """Forward and (for float results that require grad) backward of both libraries agree."""
+    pairs = [torch_pair(torch, a, requires_grad=grads) for a in arrays]
+    out_m = fn_mg(*[p[0] for p in pairs])
+    out_t = fn_torch(*[p[1] for p in pairs])
+    assert out_m.shape == tuple(out_t.shape)
+    assert str(out_m.dtype) == str(out_t.dtype).replace('torch.', '')
+    np.testing.assert_allclose(out_m.numpy(), out_t.detach().numpy(), rtol=rtol, atol=atol)
+    if grads and out_t.requires_grad:
+        w = weights(out_m.shape)
+        (out_m * mg.tensor(w)).sum().backward()
+        (out_t * torch.tensor(w)).sum().backward()
+        for (m, t) in pairs:
+            gt = t.grad if t.grad is not None else torch.zeros_like(t)
+            gm = m.grad.numpy() if m.grad is not None else np.zeros(m.shape, np.float32)
+            np.testing.assert_allclose(gm, gt.numpy(), rtol=rtol, atol=atol)
+
+
+def f64(arr):
+    return mg.tensor(np.asarray(arr, dtype=np.float64), requires_grad=True)
+
+
+# ---------------------------------------------------------------- unary
+
+UNARY = [('log2', 'pos'), ('log10', 'pos'), ('log1p', 'pos'), ('expm1', 'any'), ('exp2', 'any'),
+         ('reciprocal', 'pos'), ('rsqrt', 'pos'), ('erf', 'any'), ('tan', 'small'),
+         ('sinh', 'any'), ('cosh', 'any'), ('asin', 'unit'), ('acos', 'unit'), ('atan', 'any'),
+         ('square', 'any'), ('frac', 'any')]
+ROUNDING = ['floor', 'ceil', 'trunc', 'round', 'sign']
+
+
+@pytest.mark.parametrize('name,kind', UNARY)
+def test_unary_gradcheck(name, kind):
+    x = f64(values(kind))
+    assert gradcheck(lambda t: getattr(t, name)(), (x,))
+    y = f64(values(kind, (2, 3)))                       # reused input: x op x
+    assert gradcheck(lambda t: getattr(t, name)() * t, (y,))
+
+
+@pytest.mark.parametrize('name,kind', UNARY)
+def test_unary_matches_torch(torch, name, kind):
+    check_torch(torch, lambda t: getattr(mg, name)(t), lambda t: getattr(torch, name)(t),
+                [values(kind)], rtol=2e-5)
+
+
+@pytest.mark.parametrize('name', ROUNDING)
+def test_rounding_matches_torch_with_zero_gradient(torch, name):
+    x = np.array([[-2.5, -1.5, -0.5, 0.0], [0.5, 1.5, 2.5, 3.7], [-3.7, 1e-3, -0.0, 2.2]])
+    check_torch(torch, lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), [x])
+    t = mg.tensor(x, requires_grad=True)
+    getattr(t, name)().sum().backward()
+    assert (t.grad.numpy() == 0).all()
+
+
+def test_round_decimals_and_sign_of_nan(torch):
+    x = np.array([2.5, 0.125, 1.005, -1234.5678, 0.555], np.float32)
+    for d in (0, 1, 2, 3, -1, -2):
+        np.testing.assert_allclose(mg.tensor(x).round(decimals=d).numpy(),
+                                   torch.round(torch.tensor(x), decimals=d).numpy(), rtol=1e-6)
+    s = mg.sign(mg.tensor([float('nan'), -0.0, -3.0, 2.0]))
+    np.testing.assert_array_equal(s.numpy(), torch.sign(torch.tensor([float('nan'), -0.0, -3.0, 2.0])).numpy())
+
+
+def test_unary_dtypes_follow_torch(torch):
+    i = np.array([[1, 2, 3]], np.int32)
+    for name, _ in UNARY:
+        if name == 'frac':
+            continue
+        m, t = getattr(mg, name)(mg.tensor(i)), getattr(torch, name)(torch.tensor(i))
+        assert str(m.dtype) == str(t.dtype).replace('torch.', ''), name   # float32, never float64
+    for name in ('floor', 'ceil', 'trunc', 'round', 'sign'):
+        assert getattr(mg, name)(mg.tensor(i)).dtype == np.int32
+    assert mg.sign(mg.tensor([True, False])).dtype == np.bool_
+    assert mg.square(mg.tensor([True])).dtype == np.int64
+    assert mg.erf(mg.tensor([1.0], dtype=mg.float64)).dtype == np.float64
+
+
+def test_float_only_ops_refuse_ints():
+    with pytest.raises(RuntimeError, match='floating-point'):
+        mg.tensor([1, 2]).frac()
+    with pytest.raises(RuntimeError, match='decimals'):
+        mg.tensor([1, 2]).round(decimals=1)
+    with pytest.raises(TypeError, match='decimals must be an int'):
+        mg.tensor([1.0]).round(decimals=1.5)
+    with pytest.raises(RuntimeError, match='floating-point'):
+        mg.hypot(mg.tensor([1, 2]), mg.tensor([1, 2]))
+
+
+# ---------------------------------------------------------------- tests and logical ops
+
+def test_tests_are_bool_and_match_torch(torch):
+    x = np.array([1.0, float('nan'), float('inf'), -float('inf'), 0.0], np.float32)
+    for name in ('isnan', 'isinf', 'isfinite', 'logical_not'):
+        m, t = getattr(mg, name)(mg.tensor(x)), getattr(torch, name)(torch.tensor(x))
+        assert m.dtype == np.bool_
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+    ints = mg.tensor([1, 0, 3])
+    assert not mg.isnan(ints).numpy().any() and mg.isfinite(ints).numpy().all()
+    a, b = np.array([0, 1, 2, 0]), np.array([0.0, 0.0, 1.5, 2.0])
+    for name in ('logical_and', 'logical_or', 'logical_xor'):
+        m = getattr(mg, name)(mg.tensor(a), mg.tensor(b.astype(np.int64)))
+        t = getattr(torch, name)(torch.tensor(a), torch.tensor(b.astype(np.int64)))
+        assert m.dtype == np.bool_
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+
+
+def test_isclose_allclose_equal(torch):
+    a = np.array([1.0, 2.0, float('nan'), 1e-9], np.float32)
+    b = np.array([1.0 + 1e-6, 2.1, float('nan'), 0.0], np.float32)
+    for kw in ({}, {'equal_nan': True}, {'rtol': 0.1}, {'atol': 0.2}):
+        np.testing.assert_array_equal(mg.isclose(mg.tensor(a), mg.tensor(b), **kw).numpy(),
+                                      torch.isclose(torch.tensor(a), torch.tensor(b), **kw).numpy())
+        assert mg.allclose(mg.tensor(a), mg.tensor(b), **kw) == torch.allclose(
+            torch.tensor(a), torch.tensor(b), **kw)
+    assert mg.allclose(mg.ones(3), mg.ones(3) + 1e-9) is True
+    assert mg.equal(mg.ones(2), mg.ones(2)) is True
+    assert mg.equal(mg.ones(2), mg.ones(3)) is False
+    assert mg.tensor([1, 2]).equal(mg.tensor([1, 3])) is False
+    with pytest.raises(RuntimeError, match='same dtype'):
+        mg.isclose(mg.ones(2), mg.ones(2, dtype=mg.float64))
+
+
+# ---------------------------------------------------------------- binary
+
+BINARY = [('fmod', lambda t: t.fmod), ('remainder', lambda t: t.remainder),
+          ('atan2', lambda t: t.atan2), ('hypot', lambda t: t.hypot)]
+
+
+@pytest.mark.parametrize('name', ['fmod', 'remainder', 'atan2', 'hypot'])
+def test_binary_gradcheck_with_broadcasting(name):
+    a = f64(values('any', (3, 4)))
+    b = f64(values('pos', (4,)) * np.array([1, -1, 1, -1]))
+    assert gradcheck(lambda x, y: getattr(x, name)(y), (a, b))
+    assert gradcheck(lambda x: getattr(x, name)(x * 0.7 + 0.1), (f64(values('pos', (2, 3))),))
+
+
+@pytest.mark.parametrize('name', ['fmod', 'remainder', 'atan2', 'hypot', 'floor_divide'])
+def test_binary_matches_torch(torch, name):
+    a = values('any', (3, 4))
+    b = values('pos', (4,)) * np.array([1, -1, 1, -1])
+    grads = name != 'floor_divide'
+    check_torch(torch, getattr(mg, name), getattr(torch, name), [a, b], grads=grads)
+    for c in ((2, -1.5) if name in ('fmod', 'remainder', 'floor_divide') else ()):   # a number
+        np.testing.assert_allclose(getattr(mg, name)(mg.tensor(a, dtype=mg.float32), c).numpy(),
+                                   getattr(torch, name)(torch.tensor(a, dtype=torch.float32), c).numpy(),
+                                   rtol=1e-6, atol=1e-6)
+
+
+def test_mod_and_floordiv_operators_keep_ints(torch):
+    a = np.array([-7, -3, 0, 3, 7, 8])
+    for m, t in [(mg.tensor(a) % 3, torch.tensor(a) % 3), (mg.tensor(a) // 3, torch.tensor(a) // 3),
+                 (mg.tensor(a) % -3, torch.tensor(a) % -3), (mg.tensor(a) // 2.5, torch.tensor(a) // 2.5),
+                 (20 % mg.tensor([3, -7]), 20 % torch.tensor([3, -7])),
+                 (20 // mg.tensor([3, -7]), 20 // torch.tensor([3, -7])),
+                 (mg.fmod(mg.tensor(a), 3), torch.fmod(torch.tensor(a), 3)),
+                 (mg.tensor(a, dtype=mg.int32) % mg.tensor([3], dtype=mg.int64),
+                  torch.tensor(a, dtype=torch.int32) % torch.tensor([3]))]:
+        assert str(m.dtype) == str(t.dtype).replace('torch.', '')
+        np.testing.assert_array_equal(m.numpy(), t.numpy())
+    with pytest.raises(ZeroDivisionError):
+        mg.tensor([1, 2]) // 0
+    with pytest.raises(ZeroDivisionError):
+        mg.tensor([1, 2]) % mg.tensor([1, 0])
+    with pytest.raises(TypeError, match='Tensor or a number'):
+        mg.fmod(mg.ones(2), 'x')
+
+
+def test_floor_divide_is_not_differentiable():
+    x = mg.tensor([1.0, 3.0], requires_grad=True)
+    y = x // 2
+    assert y.requires_grad
+    with pytest.raises(RuntimeError, match='floor_divide'):
+        y.sum().backward()
+
+
+def test_lerp(torch):
+    s, e = values('any', (3, 4)), values('any', (3, 4))
+    w = values('unit', (4,))
+    check_torch(torch, lambda a, b, c: a.lerp(b, c), lambda a, b, c: a.lerp(b, c), [s, e, w])
+    check_torch(torch, lambda a, b: mg.lerp(a, b, 0.3), lambda a, b: torch.lerp(a, b, 0.3), [s, e])
+    assert gradcheck(lambda a, b, c: a.lerp(b, c), (f64(s), f64(e), f64(w)))
+    with pytest.raises(RuntimeError, match='dtype'):
+        mg.ones(2).lerp(mg.ones(2, dtype=mg.float64), 0.5)
+
+
+# ---------------------------------------------------------------- scans and products
+
+WITH_ZEROS = np.array([[1.5, 0.0, -2.0, 0.7], [0.0, 0.0, 1.2, -0.4], [0.9, -1.1, 0.5, 2.0]])
+
+
+@pytest.mark.parametrize('dim', [0, 1, -1])
+def test_scans_match_torch(torch, dim):
+    for x in (values('any'), WITH_ZEROS):
+        check_torch(torch, lambda t: mg.cumsum(t, dim), lambda t: torch.cumsum(t, dim), [x])
+        check_torch(torch, lambda t: mg.cumprod(t, dim), lambda t: torch.cumprod(t, dim), [x])
+        check_torch(torch, lambda t: t.cumprod(dim=dim), lambda t: t.cumprod(dim=dim), [x])
+        for keepdim in (False, True):
+            check_torch(torch, lambda t: mg.prod(t, dim, keepdim), lambda t: torch.prod(t, dim, keepdim), [x])
+            check_torch(torch, lambda t: mg.logsumexp(t, dim, keepdim),
+                        lambda t: torch.logsumexp(t, dim, keepdim), [x])
+        check_torch(torch, lambda t: mg.prod(t), lambda t: torch.prod(t), [x])
+
+
+def test_scans_gradcheck_with_zeros():
+    for x in (values('any'), WITH_ZEROS):
+        for dim in (0, 1):
+            assert gradcheck(lambda t: t.cumsum(dim), (f64(x),))
+            assert gradcheck(lambda t: t.cumprod(dim), (f64(x),))
+            assert gradcheck(lambda t: t.prod(dim, keepdim=bool(dim)), (f64(x),))
+            assert gradcheck(lambda t: t.logsumexp(dim), (f64(x),))
+        assert gradcheck(lambda t: t.prod(), (f64(x),))
+        assert gradcheck(lambda t: t.logsumexp((0, 1)) * t.cumprod(1), (f64(x),))
+
+
+def test_scan_dtypes_and_edges(torch):
+    for dt in (np.int32, np.int64, np.bool_):
+        a = np.array([1, 0, 1], dtype=dt)
+        for name in ('cumsum', 'cumprod'):
+            assert str(getattr(mg, name)(mg.tensor(a), 0).dtype) == str(
+                getattr(torch, name)(torch.tensor(a), 0).dtype).replace('torch.', '')
+        assert mg.prod(mg.tensor(a)).dtype == np.int64
+    assert mg.cumsum(mg.tensor([1, 2]), 0, dtype=mg.float64).dtype == np.float64
+    assert mg.prod(mg.ones(2, 3), dtype=mg.float64).dtype == np.float64
+    assert mg.logsumexp(mg.tensor([1, 2]), 0).dtype == np.float32
+    assert mg.cumsum(mg.tensor(3.0), 0).item() == 3.0
+    inf = float('inf')
+    np.testing.assert_array_equal(mg.logsumexp(mg.tensor([[-inf, -inf], [inf, 1.0]]), 1).numpy(),
+                                  torch.logsumexp(torch.tensor([[-inf, -inf], [inf, 1.0]]), 1).numpy())
+    np.testing.assert_allclose(mg.logsumexp(mg.tensor([[1000.0, 1000.0]]), (0, 1)).item(),
+                               1000 + np.log(2), rtol=1e-6)
+    with pytest.raises(TypeError, match='one int'):
+        mg.ones(2, 3).prod((0, 1))
+    with pytest.raises(IndexError, match='Dimension out of range'):
+        mg.ones(2, 3).cumsum(2)
+
+
+# ---------------------------------------------------------------- matrix and vector products
+
+def test_products_match_torch(torch):
+    a, b = values('any', (2, 3, 4)), values('any', (2, 4, 5))
+    check_torch(torch, mg.bmm, torch.bmm, [a, b])
+    check_torch(torch, mg.dot, torch.dot, [values('any', (4,)), values('any', (4,))])
+    check_torch(torch, mg.mv, torch.mv, [values('any', (3, 4)), values('any', (4,))])
+    check_torch(torch, mg.outer, torch.outer, [values('any', (3,)), values('any', (4,))])
+    m, m1, m2 = values('any', (3, 5)), values('any', (3, 4)), values('any', (4, 5))
+    check_torch(torch, mg.addmm, torch.addmm, [m, m1, m2])
+    check_torch(torch, lambda x, y, z: mg.addmm(x, y, z, beta=0.5, alpha=2.0),
+                lambda x, y, z: torch.addmm(x, y, z, beta=0.5, alpha=2.0), [values('any', (5,)), m1, m2])
+
+
+def test_products_gradcheck():
+    assert gradcheck(lambda x, y: x.bmm(y), (f64(values('any', (2, 3, 4))), f64(values('any', (2, 4, 2)))))
+    assert gradcheck(lambda x, y: x.outer(y), (f64(values('any', (3,))), f64(values('any', (2,)))))
+    assert gradcheck(lambda x: x.dot(x), (f64(values('any', (3,))),))
+    assert gradcheck(lambda x, y, z: x.addmm(y, z, beta=2, alpha=-1),
+                     (f64(values('any', (1, 2))), f64(values('any', (3, 4))), f64(values('any', (4, 2)))))
+
+
+def test_product_errors_are_torch_like():
+    with pytest.raises(RuntimeError, match='3-D'):
+        mg.bmm(mg.ones(3, 4), mg.ones(3, 4, 5))
+    with pytest.raises(RuntimeError, match=r'\[2, 4, \*\]'):
+        mg.bmm(mg.ones(2, 3, 4), mg.ones(3, 4, 5))
+    with pytest.raises(RuntimeError, match='same dtype'):
+        mg.bmm(mg.ones(2, 3, 4), mg.ones(2, 4, 5, dtype=mg.float64))
+    with pytest.raises(RuntimeError, match='same number of elements'):
+        mg.dot(mg.ones(3), mg.ones(4))
+    with pytest.raises(RuntimeError, match='1-D'):
+        mg.dot(mg.ones(3, 1), mg.ones(3))
+    with pytest.raises(RuntimeError, match='1-D'):
+        mg.outer(mg.ones(3, 1), mg.ones(3))
+
+
+# ---------------------------------------------------------------- einsum
+
+EINSUM = [('ij,jk->ik', [(3, 4), (4, 5)]), ('bij,bjk->bik', [(2, 3, 4), (2, 4, 5)]),
+          ('ii->i', [(4, 4)]), ('ii', [(3, 3)]), ('i,i->', [(4,), (4,)]), ('ij->ji', [(3, 4)]),
+          ('ijk->', [(2, 3, 4)]), ('ij,k->ijk', [(2, 3), (4,)]), ('bi,bi->b', [(3, 4), (3, 4)]),
+          ('ij,jk', [(3, 4), (4, 2)]), ('...ij,...jk->...ik', [(2, 1, 3, 4), (5, 4, 2)]),
+          ('b...,b...->b', [(2, 3, 4), (2, 3, 4)]), ('ij,jk,kl->il', [(2, 3), (3, 4), (4, 2)]),
+          ('iij->ij', [(3, 3, 2)]), ('ij,ij->ij', [(1, 4), (3, 4)]), ('i...->...', [(3, 2, 2)]),
+          ('bhqd,bhkd->bhqk', [(2, 2, 3, 4), (2, 2, 5, 4)])]
+
+
+@pytest.mark.parametrize('eq,shapes', EINSUM)
+def test_einsum_matches_torch(torch, eq, shapes):
+    check_torch(torch, lambda *ts: mg.einsum(eq, *ts), lambda *ts: torch.einsum(eq, *ts),
+                [values('any', s) for s in shapes], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('eq,shapes', EINSUM)
+def test_einsum_gradcheck(eq, shapes):
+    assert gradcheck(lambda *ts: mg.einsum(eq, *ts), tuple(f64(values('any', s)) for s in shapes))
+
+
+def test_einsum_list_form_reuse_and_errors():
+    a = f64(values('any', (3, 3)))
+    assert gradcheck(lambda t: mg.einsum('ij,jk->ik', [t, t]), (a,))
+    assert mg.einsum('ij,jk', [mg.ones(2, 3), mg.ones(3, 2)]).shape == (2, 2)
+    assert mg.einsum('i,i', mg.tensor([1, 2]), mg.tensor([3, 4])).item() == 11
+    with pytest.raises(RuntimeError, match='operand'):
+        mg.einsum('ij,jk->ik', mg.ones(2, 3))
+    with pytest.raises(RuntimeError, match='number of subscripts'):
+        mg.einsum('ij->i', mg.ones(2, 3, 4))
+    with pytest.raises(RuntimeError, match='size'):
+        mg.einsum('ij,jk->ik', mg.ones(2, 3), mg.ones(4, 2))
+    with pytest.raises(RuntimeError, match='output subscripts'):
+        mg.einsum('ij->ik', mg.ones(2, 3))
+    with pytest.raises(TypeError, match='Tensor'):
+        mg.einsum('ij->ji', np.ones((2, 3)))
+
+
+# ---------------------------------------------------------------- random draws and factories
+
+def test_random_draws_repeat_with_the_seed_and_generator():
+    def draws(**kw):
+        return [mg.normal(0.0, 1.0, (5,), **kw).numpy(), mg.normal(mg.zeros(3), 2.0, **kw).numpy(),
+                mg.bernoulli(mg.full((6,), 0.5), **kw).numpy(),
+                mg.multinomial(mg.tensor([1.0, 2.0, 3.0, 4.0]), 3, **kw).numpy(),
+                mg.multinomial(mg.tensor([[1.0, 2.0], [3.0, 1.0]]), 4, replacement=True, **kw).numpy(),
+                mg.randint_like(mg.zeros(4), 10, **kw).numpy(),
+                mg.ones(5).bernoulli_(0.3, **kw).numpy()]
+    mg.manual_seed(7)
+    first = draws()
+    mg.manual_seed(7)
+    for a, b in zip(first, draws()):
+        np.testing.assert_array_equal(a, b)
+    g1, g2 = mg.Generator().manual_seed(3), mg.Generator().manual_seed(3)
+    for a, b in zip(draws(generator=g1), draws(generator=g2)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_normal_overloads():
+    mg.manual_seed(0)
+    assert mg.normal(2.0, 3.0, size=(2,)).dtype == np.float32
+    assert mg.normal(2.0, 3.0, (2, 3), dtype=mg.float64).dtype == np.float64
+    assert mg.normal(mg.zeros(2, 1), mg.ones(3)).shape == (2, 3)
+    assert mg.normal(0.0, mg.ones(4, dtype=mg.float64)).dtype == np.float64
+    big = mg.normal(mg.full((20000,), 3.0), 2.0).numpy()
+    assert abs(big.mean() - 3.0) < 0.1 and abs(big.std() - 2.0) < 0.1
+    spread = mg.normal(0.0, mg.tensor([0.0, 1.0])).numpy()
+    assert spread[0] == 0.0
+    with pytest.raises(RuntimeError, match='std >= 0'):
+        mg.normal(mg.zeros(2), -1.0)
+    with pytest.raises(TypeError, match='size'):
+        mg.normal(0.0, 1.0)
+    out = mg.zeros(3)
+    assert mg.normal(0.0, 1.0, (3,), out=out) is out
+
+
+def test_bernoulli():
+    mg.manual_seed(1)
+    p = mg.tensor([0.0, 1.0, 0.25] * 4000)
+    draws = mg.bernoulli(p).numpy().reshape(-1, 3)
+    assert (draws[:, 0] == 0).all() and (draws[:, 1] == 1).all()
+    assert abs(draws[:, 2].mean() - 0.25) < 0.03
+    assert p.bernoulli().dtype == np.float32
+    assert abs(mg.bernoulli(mg.zeros(5000), 0.7).numpy().mean() - 0.7) < 0.03
+    x = mg.zeros(5000, dtype=mg.float64)
+    assert x.bernoulli_(mg.full((5000,), 0.2, dtype=mg.float64)) is x and abs(x.numpy().mean() - 0.2) < 0.03
+    with pytest.raises(RuntimeError, match='0 <= p <= 1'):
+        mg.bernoulli(mg.tensor([1.5]))
+    with pytest.raises(RuntimeError, match='floating-point'):
+        mg.bernoulli(mg.tensor([1, 0]))
+
+
+def test_multinomial():
+    mg.manual_seed(2)
+    w = mg.tensor([1.0, 0.0, 3.0, 6.0])
+    picks = mg.multinomial(w, 20000, replacement=True).numpy()
+    assert picks.dtype == np.int64 and (picks != 1).all()
+    np.testing.assert_allclose(np.bincount(picks, minlength=4) / 20000, [0.1, 0, 0.3, 0.6], atol=0.02)
+    rows = mg.multinomial(mg.ones(5, 6), 6)
+    assert rows.shape == (5, 6) and all(sorted(r) == list(range(6)) for r in rows.numpy().tolist())
+    first = [mg.multinomial(w, 1).item() for _ in range(3000)]
+    np.testing.assert_allclose(np.bincount(first, minlength=4) / 3000, [0.1, 0, 0.3, 0.6], atol=0.03)
+    for bad, match in [((mg.ones(3), 4), 'without replacement'), ((mg.tensor([1.0, -1.0]), 1), 'element < 0'),
+                       ((mg.ones(2, 2, 2), 1), '1 or 2 dim'), ((mg.zeros(3), 1), 'sum of probabilities')]:
+        with pytest.raises(RuntimeError, match=match):
+            mg.multinomial(*bad)
+
+
+def test_randint_like_and_logspace(torch):
+    x = mg.zeros(2, 3, dtype=mg.int32)
+    r = mg.randint_like(x, 3, 10)
+    assert r.dtype == np.int32 and r.shape == (2, 3) and (r.numpy() >= 3).all() and (r.numpy() < 10).all()
+    assert mg.randint_like(mg.zeros(4), 5).dtype == np.float32
+    for args, kw in [((0, 2, 3), {}), ((-1, 1, 5), {'base': 2}), ((0, 3, 4), {'dtype': mg.float64})]:
+        tkw = dict(kw, dtype=torch.float64) if 'dtype' in kw else kw
+        m, t = mg.logspace(*args, **kw), torch.logspace(*args, **tkw)
+        assert str(m.dtype) == str(t.dtype).replace('torch.', '')
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-6)
+
+
+def test_every_listed_method_is_a_function():
+    for name in FUNCTIONS:
+        assert callable(getattr(mg, name)), name
+    for name in ('einsum', 'logspace', 'normal', 'multinomial', 'randint_like'):
+        assert callable(getattr(mg, name)), name
