@@ -8,18 +8,21 @@
 __version__ = '0.1.0'
 
 from . import accelerator, autograd, backend, backends, cuda
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device as device
-from .backend import get_default_device, get_rng_state, manual_seed, set_default_device, set_rng_state
+from .backend import (get_default_device, get_rng_state, initial_seed, manual_seed, seed,
+                      set_default_device, set_rng_state)
+from .dimargs import Size
 from .factory import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros,
                       zeros_like)
-from .dtypes import (bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long,
-                     short, uint8)
+from .dtypes import (bool_, double, finfo, float16, float32, float64, get_default_dtype, half, iinfo, int8,
+                     int16, int32, int64, long, set_default_dtype, short, uint8)
 from .generator import Generator
 from .functions import *  # noqa: F401,F403  (cat, stack, where, ... and the methods as functions)
 from .functions_index import *  # noqa: F401,F403
 from .functions_pointwise import *  # noqa: F401,F403
+from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from .tensor import Tensor
 
 # PyTorch's short dtype names; they shadow builtins only inside this module's namespace

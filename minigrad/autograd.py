@@ -53,6 +53,22 @@ class no_grad(_GradMode):
     mode = False
 
 
+class inference_mode(_GradMode):
+    """``torch.inference_mode``: no graph recording inside a ``with`` block or a decorated
+    function (``inference_mode(False)`` records as usual). minigrad treats it as ``no_grad``."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """PyTorch's old ``Variable(tensor)``: since PyTorch 0.4 a Tensor is its own Variable, so this
+    returns ``data`` itself (``requires_grad=True`` sets that flag on it)."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
 class enable_grad(_GradMode):
     """Re-enable graph recording (inside a ``no_grad`` block, say)."""
     mode = True

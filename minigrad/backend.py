@@ -16,6 +16,7 @@ _cupy_error = None    # why importing/using cupy failed, if it did
 _default_device = None
 _np_generator = np.random.default_rng(0)
 _cp_seed = 0
+_seed = [0]               # the last manual_seed value (initial_seed)
 
 
 # ---------------------------------------------------------------- CPU memory (glibc malloc)
@@ -271,10 +272,23 @@ def manual_seed(seed):
     """Seed every random source the library uses: NumPy's generator and CuPy's (if loaded)."""
     global _np_generator, _cp_seed
     seed = int(seed)
+    _seed[0] = seed
     _np_generator = np.random.default_rng(seed)
     _cp_seed = seed
     if _cupy is not None:
         _cupy.random.seed(seed)
+
+
+def initial_seed():
+    """The seed of the last ``manual_seed`` (or ``seed``) call, as ``torch.initial_seed``."""
+    return _seed[0]
+
+
+def seed():
+    """Seed the library from the operating system's entropy and return that seed (``torch.seed``)."""
+    value = int(np.random.SeedSequence().entropy % (2 ** 63))
+    manual_seed(value)
+    return value
 
 
 def default_generator():

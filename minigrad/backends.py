@@ -3,3 +3,13 @@ asks (``torch.backends.mps.is_available()``). minigrad has no MPS backend, so th
 import types
 
 mps = types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False)
+
+# torch.backends.cudnn: the flags PyTorch scripts set for speed or determinism are accepted and
+# kept (minigrad's CPU runs are deterministic anyway; CuPy does not use them)
+cudnn = types.SimpleNamespace(enabled=True, benchmark=False, deterministic=False, allow_tf32=True,
+                              is_available=lambda: False, version=lambda: None)
+
+# torch.backends.cuda.matmul.allow_tf32 = True, and the like
+cuda = types.SimpleNamespace(matmul=types.SimpleNamespace(allow_tf32=False,
+                                                          allow_fp16_reduced_precision_reduction=True),
+                             is_built=lambda: False)

@@ -3,6 +3,19 @@ shape arguments, each turned into one canonical form with PyTorch's error messag
 import numbers
 
 
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple (``mg.Size([2, 3]) == (2, 3)``) with ``numel()``."""
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f'minigrad.Size({list(self)})'
+
+
 def dims(dim, ndim):
     """Normalise an int or a tuple of dims to a sorted tuple of non-negative ints (None stays)."""
     if dim is None:

@@ -17,8 +17,49 @@ int64 = long = np.int64
 uint8 = np.uint8
 bool_ = np.bool_
 
-DEFAULT_FLOAT = np.dtype(np.float32)
+DEFAULT_FLOAT = np.dtype(np.float32)      # the default unless set_default_dtype changes it
+_default_float = [DEFAULT_FLOAT]
 _KINDS = 'biuf'        # bool, signed int, unsigned int, float: what a tensor may hold (c: complex)
+
+
+# PyTorch's legacy tensor-type names ('torch.FloatTensor'), by dtype
+LEGACY_NAMES = {np.dtype(np.float32): 'FloatTensor', np.dtype(np.float64): 'DoubleTensor',
+                np.dtype(np.float16): 'HalfTensor', np.dtype(np.int64): 'LongTensor',
+                np.dtype(np.int32): 'IntTensor', np.dtype(np.int16): 'ShortTensor',
+                np.dtype(np.int8): 'CharTensor', np.dtype(np.uint8): 'ByteTensor',
+                np.dtype(np.bool_): 'BoolTensor'}
+
+
+def get_default_dtype():
+    """The dtype Python floats and the float factories give (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype):
+    """Make ``dtype`` (float16, float32 or float64) the default float dtype, as
+    ``torch.set_default_dtype``: of Python floats made tensors, ``mg.zeros``/``rand``/``randn``...
+    and new layers' parameters."""
+    dt = as_dtype(dtype)
+    if dt is None or not is_float(dt):
+        raise TypeError(f'only floating-point types are supported as the default type, got {dtype!r}')
+    _default_float[0] = dt
+
+
+def finfo(dtype=None):
+    """Machine limits of a float dtype (``.eps``, ``.max``, ``.min``, ``.tiny``, ``.bits``), as
+    ``torch.finfo``; the default float dtype when none is given."""
+    dt = get_default_dtype() if dtype is None else as_dtype(dtype)
+    if not is_float(dt):
+        raise TypeError(f'finfo expects a floating-point dtype, got {dt}')
+    return np.finfo(dt)
+
+
+def iinfo(dtype):
+    """Machine limits of an integer dtype (``.max``, ``.min``, ``.bits``), as ``torch.iinfo``."""
+    dt = as_dtype(dtype)
+    if dt.kind not in 'iub':
+        raise TypeError(f'iinfo expects an integer dtype, got {dt}')
+    return np.iinfo(np.uint8 if dt == np.bool_ else dt)
 
 
 def is_float(dtype):

@@ -5,7 +5,7 @@ import numpy as np
 
 from . import backend
 from .dimargs import shape_args as _shape_args
-from .dtypes import DEFAULT_FLOAT
+from .dtypes import get_default_dtype
 from .tensor import Tensor
 
 
@@ -15,7 +15,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     The dtype is inferred as in PyTorch: Python floats give float32, Python ints int64, bools
     bool; a NumPy/CuPy array keeps its dtype.
     """
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    return Tensor._new(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -38,6 +38,15 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
+def _sizes(sizes, size):
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as PyTorch's factories take it."""
+    if size is None:
+        return _shape_args(sizes)
+    if sizes:
+        raise TypeError('give the size either as positional arguments or as size=, not both')
+    return _shape_args((size,))
+
+
 def _make(array, requires_grad):
     t = Tensor._wrap(array)
     if requires_grad:
@@ -52,7 +61,7 @@ def _xp(device):
 
 def _filled(kind, shape, dtype, device, requires_grad, value=None):
     xp, dev = _xp(device)
-    dtype = np.dtype(dtype) if dtype is not None else DEFAULT_FLOAT
+    dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
     with backend.device_context(dev):
         if kind == 'full':
             arr = xp.full(shape, value, dtype=dtype)
@@ -61,22 +70,22 @@ def _filled(kind, shape, dtype, device, requires_grad, value=None):
     return _make(arr, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _filled('zeros', _shape_args(size), dtype, device, requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled('zeros', _sizes(sizes, size), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _filled('ones', _shape_args(size), dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled('ones', _sizes(sizes, size), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _filled('zeros', _shape_args(size), dtype, device, requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled('zeros', _sizes(sizes, size), dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (np.bool_ if isinstance(fill_value, bool) else
-                 np.int64 if isinstance(fill_value, numbers.Integral) else DEFAULT_FLOAT)
+                 np.int64 if isinstance(fill_value, numbers.Integral) else get_default_dtype())
     return _filled('full', _shape_args((size,)), dtype, device, requires_grad, fill_value)
 
 
@@ -118,32 +127,32 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if dtype is None:
         ints = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-        dtype = np.int64 if ints else DEFAULT_FLOAT
+        dtype = np.int64 if ints else get_default_dtype()
     xp, dev = _xp(device)
     with backend.device_context(dev):
         arr = xp.arange(start, end, step).astype(dtype, copy=False)
     return _make(arr, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1), from ``generator`` (an ``mg.Generator``) or else the library's
     generator, seeded by ``mg.manual_seed``."""
-    dtype = np.dtype(dtype or DEFAULT_FLOAT)
+    dtype = np.dtype(dtype or get_default_dtype())
     dev = backend.get_device(device)
     rs = backend.random_source(generator, dev)
     with backend.device_context(dev):
-        arr = rs.random(_shape_args(size), dtype=dtype)
+        arr = rs.random(_sizes(sizes, size), dtype=dtype)
     return _make(arr, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal, from ``generator`` (an ``mg.Generator``) or else the library's
     generator, seeded by ``mg.manual_seed``."""
-    dtype = np.dtype(dtype or DEFAULT_FLOAT)
+    dtype = np.dtype(dtype or get_default_dtype())
     dev = backend.get_device(device)
     rs = backend.random_source(generator, dev)
     with backend.device_context(dev):
-        arr = rs.standard_normal(_shape_args(size), dtype=dtype)
+        arr = rs.standard_normal(_sizes(sizes, size), dtype=dtype)
     return _make(arr, requires_grad)
 
 
@@ -179,7 +188,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     xp, dev = _xp(device)
     with backend.device_context(dev):
         arr = xp.linspace(start, end, int(steps))
-        arr = arr.astype(np.dtype(dtype or DEFAULT_FLOAT), copy=False)
+        arr = arr.astype(np.dtype(dtype or get_default_dtype()), copy=False)
     return _make(arr, requires_grad)
 
 
@@ -187,5 +196,5 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``), float32 by default."""
     xp, dev = _xp(device)
     with backend.device_context(dev):
-        arr = xp.eye(n, n if m is None else m, dtype=np.dtype(dtype or DEFAULT_FLOAT))
+        arr = xp.eye(n, n if m is None else m, dtype=np.dtype(dtype or get_default_dtype()))
     return _make(arr, requires_grad)

@@ -165,7 +165,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 
 # Tensor methods that PyTorch also offers as functions, ``torch.NAME(input, ...)``
-METHODS = ('abs', 'add', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip',
+METHODS = ('abs', 'add', 'addcdiv', 'addcmul', 'all', 'amax', 'amin', 'any', 'argmax', 'argmin', 'clamp', 'clip',
            'clone', 'cos', 'detach', 'div', 'divide', 'eq', 'exp', 'flatten', 'ge', 'gt', 'le',
            'log', 'log_softmax', 'lt', 'mean', 'mm', 'mul', 'multiply', 'ne', 'neg', 'negative',
            'norm', 'numel', 'permute', 'pow', 'relu', 'reshape', 'scatter', 'sigmoid', 'sin',

@@ -10,7 +10,8 @@ Free functions (``mg.cat``, ``mg.where``...) are in ``functions.py``, dtypes and
 import numpy as np
 
 from . import autograd, backend
-from .dtypes import DEFAULT_FLOAT, as_dtype, is_float
+from .dimargs import Size
+from .dtypes import LEGACY_NAMES, as_dtype, get_default_dtype, is_float
 from .hooks import add_hook
 from .ops import elementwise as E
 from .tensor_math import TensorMath, is_tensor
@@ -40,8 +41,12 @@ def _to_array(data, dtype, device):
     except (TypeError, ValueError) as e:
         raise TypeError(f'cannot make a tensor from {type(data).__name__} {_short(data)}: {e}') from None
     if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
-        arr = arr.astype(DEFAULT_FLOAT)   # Python floats -> the default float32
+        arr = arr.astype(get_default_dtype())   # Python floats -> the default float32
     return backend.to_device(_check_kind(arr, data), backend.get_device(device))
+
+
+def _is_int(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 def _short(data):
@@ -80,8 +85,30 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
     __array_ufunc__ = None       # NumPy operators defer to ours: np.float32(2) * t is a Tensor
     __array_priority__ = 1000
 
-    def __init__(self, data, dtype=None, device=None, requires_grad=False):
-        self._init_leaf(_to_array(data, as_dtype(dtype), device), requires_grad)
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """PyTorch's ``torch.Tensor(...)``: ``Tensor(2, 3)`` (or ``Tensor(mg.Size([2, 3]))``) is a
+        2x3 tensor of zeros (PyTorch leaves it uninitialised), ``Tensor(data)`` a copy of
+        ``data`` in the default float dtype whatever the data (``mg.tensor`` infers the dtype
+        instead: use that in new code), ``Tensor()`` an empty one."""
+        dtype = as_dtype(dtype) or get_default_dtype()
+        if len(args) == 1 and not _is_int(args[0]) and not isinstance(args[0], Size):
+            array = _to_array(args[0], dtype, device)
+        else:
+            sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args or (0,)
+            if not all(_is_int(n) and n >= 0 for n in sizes):
+                raise TypeError(f'Tensor() takes data or sizes (non-negative ints), got '
+                                f'{", ".join(repr(a) for a in args)}')
+            device = backend.get_device(device)
+            with backend.device_context(device):
+                array = backend.xp_of_device(device).zeros(tuple(int(n) for n in sizes), dtype=dtype)
+        self._init_leaf(array, requires_grad)
+
+    @classmethod
+    def _new(cls, data, dtype=None, device=None, requires_grad=False):
+        """``mg.tensor``: a new leaf holding a copy of ``data``, the dtype inferred as PyTorch does."""
+        t = object.__new__(Tensor)
+        t._init_leaf(_to_array(data, as_dtype(dtype), device), requires_grad)
+        return t
 
     def _init_leaf(self, array, requires_grad):
         """Make this a leaf around ``array`` (not copied); shared with ``nn.Parameter``."""
@@ -331,8 +358,38 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
     def bool(self):
         return self.to(np.bool_)
 
-    def type(self, dtype=None):
-        return str(self.dtype) if dtype is None else self.to(dtype)
+    def byte(self):
+        return self.to(np.uint8)
+
+    def char(self):
+        return self.to(np.int8)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def type(self, dtype=None, non_blocking=False):
+        """Without ``dtype``: PyTorch's type name, ``'torch.FloatTensor'`` (``'torch.cuda.FloatTensor'``
+        on a GPU), so that code comparing it keeps working. With one: this tensor as ``dtype``
+        (a dtype, ``mg.FloatTensor`` and friends, or such a name)."""
+        if dtype is None:
+            cuda = '.cuda' if self.device.type == 'cuda' else ''
+            return f'torch{cuda}.{LEGACY_NAMES.get(self.dtype, str(self.dtype))}'
+        if isinstance(dtype, str):
+            kind = dtype.rsplit('.', 1)[-1]
+            match = [d for d, name in LEGACY_NAMES.items() if name == kind]
+            if not match:
+                raise TypeError(f'invalid type: {dtype!r}')
+            out = self.to(match[0])
+            return out.to('cuda') if '.cuda.' in dtype else out
+        legacy = getattr(dtype, 'dtype', None)          # mg.FloatTensor and friends
+        return self.to(legacy if isinstance(legacy, np.dtype) else dtype)
+
+    def type_as(self, other):
+        """This tensor in ``other``'s dtype (and on its device, as PyTorch's ``type_as``)."""
+        return self.to(other.device).to(other.dtype)
+
+    def ndimension(self):
+        return self.ndim
 
     def clone(self):
         return E.Cast.apply(self, dtype=self.dtype) if self.requires_grad else Tensor._wrap(self.array.copy())

@@ -149,6 +149,28 @@ class TensorInplace:
         rs = backend.random_source(generator, self.device)
         return self._put(self._wrap(rs.uniform(a, b, size=self.shape).astype(self.dtype, copy=False)))
 
+    def random_(self, from_=0, to=None, *, generator=None):
+        """Fill with integers drawn uniformly from ``[from_, to)`` (``random_(to)`` is
+        ``[0, to)``; no bounds: ``[0, 2**24]`` for float32 as PyTorch's mantissa rule, else the
+        dtype's range), as ``torch.Tensor.random_``."""
+        if to is None:
+            from_, to = (0, from_) if from_ else (0, None)
+        if to is None:
+            to = 2 ** (np.finfo(self.dtype).nmant + 1) + 1 if np.issubdtype(self.dtype, np.floating) \
+                else int(np.iinfo(self.dtype).max) + (self.dtype != np.bool_)
+        rs = backend.random_source(generator, self.device)
+        values = rs.integers(from_, to, size=self.shape) if hasattr(rs, 'integers') else \
+            rs.randint(from_, to, size=self.shape)
+        return self._put(self._wrap(values.astype(self.dtype, copy=False)))
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """In-place ``self + value * tensor1 * tensor2``."""
+        return self._inplace(lambda t: t.addcmul(tensor1, tensor2, value=value))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """In-place ``self + value * tensor1 / tensor2``."""
+        return self._inplace(lambda t: t.addcdiv(tensor1, tensor2, value=value))
+
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with values drawn from N(mean, std^2) (from ``generator``, an ``mg.Generator``,
         or else the generator of ``mg.manual_seed``)."""

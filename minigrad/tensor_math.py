@@ -11,7 +11,7 @@ import numpy as np
 
 from . import argcheck, backend
 from . import dimargs as A
-from .dtypes import DEFAULT_FLOAT, coerce, is_float
+from .dtypes import coerce, get_default_dtype, is_float
 from .ops import activation as Act
 from .ops import elementwise as E
 from .ops import linalg as L
@@ -39,7 +39,7 @@ class TensorMath:
             dt = a.dtype if a.dtype != np.bool_ else np.dtype(np.int64)
         elif isinstance(c, numbers.Real):
             if not is_float(a.dtype):
-                a = a.to(DEFAULT_FLOAT)
+                a = a.to(get_default_dtype())
             dt = a.dtype
         else:
             raise TypeError(f'unsupported operand: tensor and {type(c).__name__}')
@@ -128,6 +128,14 @@ class TensorMath:
     def mul(self, other):
         return self * other
 
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 * tensor2`` (as ``torch.addcmul``)."""
+        return self + (tensor1 * tensor2 if value == 1 else value * tensor1 * tensor2)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        """``self + value * tensor1 / tensor2`` (as ``torch.addcdiv``)."""
+        return self + (tensor1 / tensor2 if value == 1 else value * tensor1 / tensor2)
+
     def div(self, other, *, rounding_mode=None):
         """``self / other`` (true division; ``rounding_mode`` other than None is not supported)."""
         if rounding_mode is not None:
@@ -144,7 +152,7 @@ class TensorMath:
     multiply, subtract, divide, true_divide, negative = mul, sub, div, div, neg
 
     def _floated(self):
-        return self if is_float(self.dtype) else self.to(DEFAULT_FLOAT)
+        return self if is_float(self.dtype) else self.to(get_default_dtype())
 
     # comparisons: no gradient
     def _compare(self, o, op):

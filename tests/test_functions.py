@@ -48,7 +48,9 @@ POS = [[0.5, 1.0, 2.0, 0.25], [1.5, 3.0, 0.5, 1.0], [0.75, 0.1, 0.2, 2.0]]
 
 # (name, args, kwargs, input): one call of mg.NAME / torch.NAME per row, covering every METHODS name
 CALLS = [
-    ('abs', (), {}, X), ('add', (2.0,), {'alpha': 3}, X), ('all', (), {}, X), ('amax', (1,), {}, X),
+    ('abs', (), {}, X), ('add', (2.0,), {'alpha': 3}, X),
+    ('addcmul', lambda lib: (lib.full((3, 4), 1.5), lib.full((3, 4), 2.0)), {'value': 0.5}, X),
+    ('addcdiv', lambda lib: (lib.full((3, 4), 1.5), lib.full((3, 4), 2.0)), {'value': -2}, X), ('all', (), {}, X), ('amax', (1,), {}, X),
     ('amin', ((0, 1),), {}, X), ('any', (), {}, X), ('argmax', (1,), {}, X), ('argmin', (), {}, X),
     ('clamp', (), {'min': -0.5, 'max': 1.0}, X), ('clip', (0.0,), {}, X), ('clone', (), {}, X),
     ('detach', (), {}, X), ('div', (4.0,), {}, X), ('divide', (2.0,), {}, X), ('eq', (1.0,), {}, X),

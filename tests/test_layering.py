@@ -78,7 +78,7 @@ RUNGS = (
               'minigrad/accelerator.py', 'minigrad/backends.py')),
     ('autograd/ops', ('minigrad/autograd.py', 'minigrad/autograd_*.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
-    ('tensor helpers', ('minigrad/functions*.py', 'minigrad/factory.py', 'minigrad/testing.py',
+    ('tensor helpers', ('minigrad/functions*.py', 'minigrad/factory.py', 'minigrad/legacy.py', 'minigrad/testing.py',
                         'minigrad/generator.py')),
     ('distributed', ('minigrad/distributed/',)),
     ('nn', ('minigrad/nn/',)),

@@ -1,0 +1,189 @@
+"""What older and everyday PyTorch code writes, beside the modern API: ``torch.Tensor(2, 3)``,
+``torch.FloatTensor(data)``, ``x.type()``, ``Variable``, ``torch.backends.cudnn`` flags,
+``set_default_dtype``, ``finfo``/``iinfo``, ``Size``, ``random_``, ``addcmul``/``addcdiv``,
+``size=`` on the factories, ``initial_seed``/``seed``. Each is checked against torch when torch
+is installed, and for its meaning without it."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.testing import gradcheck
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip('torch')
+
+
+def test_tensor_constructor_takes_sizes_or_data_as_torch_tensor(torch):
+    assert mg.Tensor(2, 3).shape == tuple(torch.Tensor(2, 3).shape) == (2, 3)
+    assert mg.Tensor(2, 3).dtype == np.float32 and not mg.Tensor(2, 3).numpy().any()
+    assert mg.Tensor(mg.Size([4, 1])).shape == (4, 1)
+    assert mg.Tensor().shape == tuple(torch.Tensor().shape) == (0,)
+    for data in ([1, 2], [[1, 0], [0, 1]], np.arange(3), (1.5, 2.5)):
+        ours, theirs = mg.Tensor(data), torch.Tensor(data)
+        assert str(ours.dtype) == str(theirs.dtype).replace('torch.', '')     # float32, even for ints
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert mg.tensor([1, 2]).dtype == np.int64                              # mg.tensor still infers
+    with pytest.raises(TypeError, match='data or sizes'):
+        mg.Tensor(2, 'a')
+    with pytest.raises(TypeError, match='data or sizes'):
+        mg.Tensor(2, -1)
+
+
+@pytest.mark.parametrize('name', ['FloatTensor', 'DoubleTensor', 'LongTensor', 'IntTensor',
+                                  'ByteTensor', 'BoolTensor', 'HalfTensor', 'ShortTensor', 'CharTensor'])
+def test_legacy_tensor_types_build_check_and_convert_as_torch(torch, name):
+    ours, theirs = getattr(mg, name), getattr(torch, name)
+    a, b = ours([1, 0, 2]), theirs([1, 0, 2])
+    assert str(a.dtype) == str(b.dtype).replace('torch.', '').replace('bool', 'bool')
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert ours(2, 3).shape == tuple(theirs(2, 3).shape)
+    assert isinstance(a, ours) and isinstance(a, mg.Tensor)
+    assert not isinstance(mg.tensor([1.0]) if name != 'FloatTensor' else mg.tensor([1]), ours)
+    x = mg.tensor([1.7, -2.0])
+    assert x.type(ours).dtype == a.dtype
+    assert x.type() == 'torch.FloatTensor'
+    assert a.type() == b.type()
+    assert x.type(b.type()).dtype == a.dtype                   # the name string works as well
+
+
+def test_type_as_ndimension_and_the_short_casts(torch):
+    x, t = mg.tensor([1.5, 2.5]), torch.tensor([1.5, 2.5])
+    assert x.type_as(mg.tensor([1])).dtype == np.int64
+    assert str(t.type_as(torch.tensor([1])).dtype) == 'torch.int64'
+    assert x.ndimension() == t.ndimension() == 1
+    for cast in ('byte', 'char', 'short'):
+        assert str(getattr(x, cast)().dtype) == str(getattr(t, cast)().dtype).replace('torch.', '')
+    with pytest.raises(TypeError, match='invalid type'):
+        x.type('torch.NoSuchTensor')
+
+
+def test_variable_returns_the_tensor_itself():
+    x = mg.ones(2)
+    v = mg.autograd.Variable(x, requires_grad=True)
+    assert v is x and x.requires_grad
+    (v * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3, 3])
+    assert mg.autograd.Variable(mg.ones(1)).requires_grad is False
+
+
+def test_inference_mode_is_a_context_and_a_decorator():
+    x = mg.ones(2, requires_grad=True)
+    with mg.inference_mode():
+        assert not (x * 2).requires_grad
+    with mg.inference_mode(False):
+        assert (x * 2).requires_grad
+
+    @mg.inference_mode()
+    def f(t):
+        return t * 2
+    assert not f(x).requires_grad and (x * 2).requires_grad
+
+
+def test_backends_flags_that_scripts_set_are_accepted():
+    mg.backends.cudnn.benchmark = True
+    mg.backends.cudnn.deterministic = True
+    mg.backends.cuda.matmul.allow_tf32 = True
+    assert mg.backends.cudnn.is_available() is False
+    assert mg.backends.cudnn.deterministic is True
+
+
+def test_default_dtype_follows_set_default_dtype(torch):
+    try:
+        mg.set_default_dtype(mg.float64)
+        assert mg.get_default_dtype() == np.float64
+        for make in (lambda m: m.zeros(2), lambda m: m.tensor([1.5]), lambda m: m.rand(2),
+                     lambda m: m.randn(2), lambda m: m.arange(0, 1, 0.5), lambda m: m.full((2,), 1.5),
+                     lambda m: m.Tensor(2), lambda m: m.linspace(0, 1, 3)):
+            torch.set_default_dtype(torch.float64)
+            assert str(make(mg).dtype) == str(make(torch).dtype).replace('torch.', '')
+        assert mg.tensor([1]).dtype == np.int64                 # ints stay ints
+    finally:
+        mg.set_default_dtype(mg.float32)
+        torch.set_default_dtype(torch.float32)
+    assert mg.zeros(1).dtype == np.float32
+    with pytest.raises(TypeError, match='floating-point'):
+        mg.set_default_dtype(mg.int64)
+
+
+def test_finfo_and_iinfo_match_torch(torch):
+    for d in ('float32', 'float64', 'float16'):
+        f, g = mg.finfo(getattr(mg, d)), torch.finfo(getattr(torch, d))
+        assert (f.eps, f.max, f.min, f.tiny, f.bits) == pytest.approx((g.eps, g.max, g.min, g.tiny, g.bits))
+    for d in ('int8', 'int16', 'int32', 'int64', 'uint8'):
+        i, j = mg.iinfo(getattr(mg, d)), torch.iinfo(getattr(torch, d))
+        assert (i.max, i.min, i.bits) == (j.max, j.min, j.bits)
+    assert mg.finfo().eps == torch.finfo().eps
+    with pytest.raises(TypeError, match='integer dtype'):
+        mg.iinfo(mg.float32)
+    with pytest.raises(TypeError, match='floating-point dtype'):
+        mg.finfo(mg.int64)
+
+
+def test_size_is_a_tuple_with_numel():
+    s = mg.Size([2, 3, 4])
+    assert s == (2, 3, 4) and mg.ones(2, 3, 4).shape == s and s.numel() == 24
+    assert isinstance(s, tuple) and repr(s) == 'minigrad.Size([2, 3, 4])'
+
+
+def test_random_fills_integers_in_range_reproducibly():
+    mg.manual_seed(1)
+    a = mg.zeros(1000).random_(3, 7)
+    assert a.dtype == np.float32 and set(np.unique(a.numpy())) == {3, 4, 5, 6}
+    b = mg.zeros(1000, dtype=mg.long).random_(5)
+    assert b.dtype == np.int64 and set(np.unique(b.numpy())) == {0, 1, 2, 3, 4}
+    mg.manual_seed(1)
+    np.testing.assert_array_equal(mg.zeros(1000).random_(3, 7).numpy(), a.numpy())
+    c = mg.zeros(100, dtype=mg.uint8).random_()
+    assert c.numpy().max() <= 255
+    g = mg.Generator().manual_seed(4)
+    d1 = mg.zeros(50).random_(0, 100, generator=g).numpy()
+    g.manual_seed(4)
+    np.testing.assert_array_equal(mg.zeros(50).random_(0, 100, generator=g).numpy(), d1)
+
+
+def test_addcmul_addcdiv_match_torch_forward_and_backward(torch):
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal((3, 4)).astype(np.float32) for _ in range(3))
+    c = np.abs(c) + 0.5
+    for name in ('addcmul', 'addcdiv'):
+        xs = [mg.tensor(v, requires_grad=True) for v in (a, b, c)]
+        ts = [torch.tensor(v, requires_grad=True) for v in (a, b, c)]
+        out = getattr(mg, name)(*xs, value=0.5)
+        ref = getattr(torch, name)(*ts, value=0.5)
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-6)
+        (out * out).sum().backward()
+        (ref * ref).sum().backward()
+        for x, t in zip(xs, ts):
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-5)
+        y = mg.tensor(a.copy())
+        getattr(y, name + '_')(mg.tensor(b), mg.tensor(c), value=2)
+        np.testing.assert_allclose(y.numpy(), getattr(torch.tensor(a), name + '_')(
+            torch.tensor(b), torch.tensor(c), value=2).numpy(), rtol=1e-6)
+
+
+def test_addcmul_addcdiv_gradcheck():
+    rng = np.random.default_rng(1)
+    a, b = (rng.standard_normal((2, 3)) for _ in range(2))
+    c = np.abs(rng.standard_normal((2, 3))) + 0.5
+    for f in (lambda x, y, z: x.addcmul(y, z, value=0.3), lambda x, y, z: x.addcdiv(y, z, value=-2)):
+        assert gradcheck(f, [mg.tensor(v, dtype=mg.float64, requires_grad=True) for v in (a, b, c)])
+
+
+def test_factories_take_size_as_a_keyword(torch):
+    for name in ('zeros', 'ones', 'empty', 'rand', 'randn'):
+        assert getattr(mg, name)(size=(2, 3)).shape == tuple(getattr(torch, name)(size=(2, 3)).shape)
+        assert getattr(mg, name)((2, 3)).shape == getattr(mg, name)(2, 3).shape == (2, 3)
+    with pytest.raises(TypeError, match='not both'):
+        mg.zeros(2, size=(2,))
+
+
+def test_initial_seed_and_seed():
+    mg.manual_seed(123)
+    assert mg.initial_seed() == 123
+    s = mg.seed()
+    assert mg.initial_seed() == s and 0 <= s < 2 ** 63
+    first = mg.rand(3).numpy()
+    mg.manual_seed(s)
+    np.testing.assert_array_equal(mg.rand(3).numpy(), first)
