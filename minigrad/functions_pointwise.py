@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from . import backend
-from .dtypes import DEFAULT_FLOAT, as_dtype, coerce, result_dtype
+from .dtypes import as_dtype, coerce, get_default_dtype, result_dtype
 from .factory import linspace, rand, randint, randn
 from .functions import _into
 from .ops import linalg_more as LM
@@ -42,9 +42,9 @@ def einsum(equation, *operands):
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in the exponent
-    (float32 by default), as ``torch.logspace``."""
+    (the default dtype, float32, unless given), as ``torch.logspace``."""
     exps = linspace(start, end, steps, dtype=np.float64, device=device)
-    arr = (base ** exps.array).astype(np.dtype(dtype or DEFAULT_FLOAT), copy=False)
+    arr = (base ** exps.array).astype(np.dtype(dtype or get_default_dtype()), copy=False)
     t = Tensor._wrap(arr)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -133,7 +133,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         # exponential race: the k smallest of E_i / w_i are k draws without replacement
         with np.errstate(divide='ignore'):
             keys = -xp.log1p(-u) / w
-        idx = xp.argsort(keys, axis=1, kind='stable')[:, :num_samples]
+        idx = xp.argsort(keys, axis=1)[:, :num_samples]
     idx = idx.astype(np.int64)
     return Tensor._wrap(idx if input.ndim == 2 else idx[0])
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from . import backend
 from . import dimargs as A
-from .dtypes import DEFAULT_FLOAT, as_dtype, coerce, is_float
+from .dtypes import as_dtype, coerce, is_float
 from .ops import pointwise as P
 from .ops import pointwise_scan as Scan
+from .tensor_inplace import _inplace_method
 
 
 def _is_tensor(x):
@@ -381,3 +382,14 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2',
              'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp', 'bmm', 'dot',
              'mv', 'outer', 'ger', 'addmm', 'bernoulli')
+
+# in-place forms (``x.floor_()``, ``x.cumsum_(0)``, ``x //= 2`` ...), as tensor_inplace.INPLACE
+INPLACE = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan', 'sinh',
+           'cosh', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'square', 'floor', 'ceil',
+           'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'logical_and', 'logical_or',
+           'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2', 'arctan2',
+           'hypot', 'lerp', 'cumsum', 'cumprod')
+for _name in INPLACE:
+    setattr(TensorPointwise, _name + '_', _inplace_method(_name))
+TensorPointwise.__imod__ = TensorPointwise.remainder_
+TensorPointwise.__ifloordiv__ = TensorPointwise.floor_divide_

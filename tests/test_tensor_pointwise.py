@@ -437,3 +437,27 @@ def test_every_listed_method_is_a_function():
         assert callable(getattr(mg, name)), name
     for name in ('einsum', 'logspace', 'normal', 'multinomial', 'randint_like'):
         assert callable(getattr(mg, name)), name
+
+
+def test_inplace_forms(torch):
+    x = np.array([[1.5, -2.5, 3.7], [0.2, 4.0, -0.6]], np.float32)
+    for name, args in [('floor_', ()), ('round_', ()), ('sign_', ()), ('frac_', ()), ('square_', ()),
+                       ('cumsum_', (1,)), ('cumprod_', (0,)), ('fmod_', (1.5,)), ('remainder_', (-2,)),
+                       ('logical_not_', ()), ('erf_', ())]:
+        m, t = mg.tensor(x), torch.tensor(x)
+        alias = m
+        assert getattr(m, name)(*args) is m and alias.array is m.array
+        getattr(t, name)(*args)
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-6, err_msg=name)
+    z = mg.tensor([7, 8, 9])
+    ref = z
+    z //= 2
+    z %= 3
+    assert z is ref and z.tolist() == [0, 1, 1] and z.dtype == np.int64
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        mg.tensor([1, 2]).reciprocal_()
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 1
+    b.log1p_()            # recorded in the graph like the out-of-place op
+    b.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [0.5, 1 / 3], rtol=1e-6)

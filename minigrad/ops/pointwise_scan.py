@@ -18,11 +18,13 @@ def _exclusive(cum, axis, first):
     """Shift ``cum`` one step along ``axis`` (towards the end when ``first``, else towards the
     start), filling the freed place with 1: the exclusive prefix (suffix) products."""
     xp = get_array_module(cum)
-    n = cum.shape[axis]
-    one = xp.ones_like(xp.take(cum, [0], axis=axis))
+
+    def part(start, stop):
+        return cum[(slice(None),) * axis + (slice(start, stop),)]
+    one = xp.ones_like(part(0, 1))
     if first:
-        return xp.concatenate([one, xp.take(cum, range(n - 1), axis=axis)], axis=axis)
-    return xp.concatenate([xp.take(cum, range(1, n), axis=axis), one], axis=axis)
+        return xp.concatenate([one, part(0, -1)], axis=axis)
+    return xp.concatenate([part(1, None), one], axis=axis)
 
 
 def _others_product(x, axis):
