@@ -74,8 +74,14 @@ def pack(message):
     return out
 
 
+_RAW = hasattr(os, 'readv') and os.name == 'posix'     # file descriptors to read into; else Windows
+
+
 def send(conn, packed):
     """Write a message made by ``pack`` to the pipe of ``conn`` (blocks while the pipe is full)."""
+    if not _RAW:                         # Windows pipes are handles: multiprocessing frames it
+        conn.send_bytes(packed)
+        return
     data = memoryview(packed)
     fd = conn.fileno()
     while data:
@@ -93,15 +99,20 @@ def _read_into(fd, view):
 def receive(conn):
     """Read one message from the pipe of ``conn`` and rebuild what was sent. Raises EOFError if
     the pipe was closed before a whole message came."""
-    fd = conn.fileno()
-    fixed = bytearray(_FIXED.size)
-    first = os.readv(fd, [fixed])
-    if first == 0:
-        raise EOFError('the worker closed its pipe')
-    _read_into(fd, memoryview(fixed)[first:])
-    total, count, header_len = _FIXED.unpack(fixed)
-    body = np.empty(total, np.uint8)
-    _read_into(fd, memoryview(body))
+    if _RAW:
+        fd = conn.fileno()
+        fixed = bytearray(_FIXED.size)
+        first = os.readv(fd, [fixed])
+        if first == 0:
+            raise EOFError('the worker closed its pipe')
+        _read_into(fd, memoryview(fixed)[first:])
+        total, count, header_len = _FIXED.unpack(fixed)
+        body = np.empty(total, np.uint8)
+        _read_into(fd, memoryview(body))
+    else:
+        message = conn.recv_bytes()
+        total, count, header_len = _FIXED.unpack_from(message)
+        body = np.frombuffer(bytearray(message[_FIXED.size:]), np.uint8)
     sizes = struct.unpack_from(f'<{count}Q', body)
     header = memoryview(body)[8 * count:8 * count + header_len]
     starts, _ = _layout(sizes, header_len)
@@ -110,8 +121,9 @@ def receive(conn):
 
 
 def drain(conn):
-    """Read and drop whatever is in the pipe now (at most 1 MiB); False at end of file."""
+    """Read and drop whatever is in the pipe now (at most 1 MiB, or one message on Windows);
+    False at end of file."""
     try:
-        return bool(os.read(conn.fileno(), 1 << 20))
-    except OSError:
+        return bool(os.read(conn.fileno(), 1 << 20) if _RAW else conn.recv_bytes())
+    except (OSError, EOFError):
         return False

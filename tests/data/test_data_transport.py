@@ -105,3 +105,16 @@ def test_a_worker_stuck_writing_a_big_batch_is_stopped_not_killed():
     for w in workers:
         w.join(timeout=30)
         assert w.exitcode == 0, f'worker exit code {w.exitcode} (negative: it had to be killed)'
+
+
+def test_the_framed_path_for_pipes_without_file_descriptors(monkeypatch):
+    monkeypatch.setattr(transport, '_RAW', False)          # what Windows takes
+    recv, send = pipe()
+    message = (2, 5, [np.arange(6, dtype=np.float32).reshape(2, 3), {'y': np.array([1, 2])}])
+    transport.send(send, transport.pack(message))
+    got = transport.receive(recv)
+    np.testing.assert_array_equal(got[2][0], message[2][0])
+    np.testing.assert_array_equal(got[2][1]['y'], message[2][1]['y'])
+    assert got[2][0].flags.writeable
+    send.close()
+    assert transport.drain(recv) is False
