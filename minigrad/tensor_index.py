@@ -1,13 +1,251 @@
 """Tensor methods that select, sort and rearrange elements by index, as PyTorch's: the
-``TensorIndex`` mixin of Tensor (see tensor.py).
+``TensorIndex`` mixin of Tensor (see tensor.py). This file holds sorting and ranks (``sort
+argsort topk kthvalue unique``), selection (``gather take_along_dim index_select masked_fill
+masked_select nonzero where``) and additions at indices (``scatter_add index_add`` and their
+in-place forms). TensorIndex inherits the rest from two mixins of its own: splitting and
+rearranging (``split chunk unbind narrow flip roll repeat movedim tril diag``... in
+tensor_index_rearrange.py) and the ``new_*`` factories, layout queries and in-place shape
+changes (tensor_index_layout.py); their shared argument checks are in tensor_index_args.py.
+
+Every method checks its arguments as PyTorch does and raises its kind of error (``IndexError``
+for a dim out of range, ``RuntimeError`` for sizes and indices that do not fit, ``TypeError`` for
+a wrong type), then calls differentiable ops (``ops/index.py``, ``ops/sort.py``,
+``ops/shape.py``); integer results (indices, counts) are int64. Like the ops, these modules
+never import tensor.py.
 
 ``FUNCTIONS`` names the methods that PyTorch also offers as free functions (``torch.NAME``);
-functions.py makes them so.
+functions.py makes them so. ``PRINT_OPTIONS`` holds the repr's options that
+``mg.set_printoptions`` (functions_index.py) changes.
 """
+import collections
+
+import numpy as np
+
+from . import argcheck, backend
+from . import dimargs as A
+from .dtypes import coerce
+from .ops import elementwise as E
+from .ops import index as I
+from .ops import shape as S
+from .ops import sort as O
+from .tensor_index_args import broadcast_shapes, in_range, index_arg, int_arg, is_tensor, mask_arg
+from .tensor_index_layout import TensorLayout
+from .tensor_index_rearrange import TensorRearrange
+
+sort_return = collections.namedtuple('sort', ['values', 'indices'])
+topk_return = collections.namedtuple('topk', ['values', 'indices'])
+kthvalue_return = collections.namedtuple('kthvalue', ['values', 'indices'])
+
+# numpy.array2string options of Tensor's repr; mg.set_printoptions changes them
+PRINT_OPTIONS = {'precision': 4, 'threshold': 200, 'edgeitems': 3, 'max_line_width': 75,
+                 'suppress_small': False}
+DEFAULT_PRINT_OPTIONS = dict(PRINT_OPTIONS)
 
 
-class TensorIndex:
+class TensorIndex(TensorRearrange, TensorLayout):
+    """Indexing, sorting and rearranging methods (see the module docstring)."""
     __slots__ = ()
 
+    def _as_1d(self, dim):
+        """``(x, d)``: the tensor and ``dim`` normalised; a 0-d tensor (which takes dim 0 or -1,
+        as in PyTorch) is seen as 1-d."""
+        d = A.one_dim(dim, self.ndim)
+        return (self.reshape(1) if self.ndim == 0 else self), d
 
-FUNCTIONS = ()
+    def _pick(self, x, idx, d, keep, kind):
+        """``(values, indices)`` at ``idx`` along ``d`` of ``x``: values carry the gradient."""
+        values = I.Gather.apply(x, index=idx, axis=d)
+        indices = self._wrap(idx.astype(np.int64, copy=False))
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        elif not keep:
+            values, indices = values.squeeze(d), indices.squeeze(d)
+        return kind(values, indices)
+
+    # ------------------------------------------------------------ sorting and ranks
+    def sort(self, dim=-1, descending=False, stable=False):
+        """Sort along ``dim``: a ``(values, indices)`` namedtuple. The sort is always stable
+        (``stable`` is accepted); NaN sorts as the largest value, as in PyTorch."""
+        x, d = self._as_1d(dim)
+        return self._pick(x, O.argsort(x.array, d, bool(descending)), d, True, sort_return)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        """The int64 indices that sort along ``dim`` (stable); no gradient."""
+        return self.sort(dim, descending, stable).indices
+
+    def msort(self):
+        """``sort(dim=0)`` values."""
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """The ``k`` largest (``largest=False``: smallest) elements along ``dim``, a ``(values,
+        indices)`` namedtuple; always in sorted order (``sorted=False`` is accepted)."""
+        k = int_arg('topk', 'k', k)
+        x, d = self._as_1d(dim)
+        if not 0 <= k <= x.shape[d]:
+            raise RuntimeError(f'selected index k out of range: k={k} for a dimension of size '
+                               f'{x.shape[d]}')
+        return self._pick(x, O.topk(x.array, k, d, bool(largest)), d, True, topk_return)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        """The ``k``-th smallest element (k from 1) along ``dim``: ``(values, indices)``."""
+        k = int_arg('kthvalue', 'k', k)
+        x, d = self._as_1d(dim)
+        if not 1 <= k <= x.shape[d]:
+            raise RuntimeError(f'kthvalue(): selected number k out of range for dimension {d} '
+                               f'(k={k}, size {x.shape[d]})')
+        return self._pick(x, O.kthvalue(x.array, k, d), d, keepdim, kthvalue_return)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        """The distinct elements (sub-tensors along ``dim``), sorted, and optionally the inverse
+        indices and the counts (int64): a tensor, or a tuple when either flag is set. Not
+        differentiable (PyTorch's backward for it is not implemented either); always sorted."""
+        axis = None if dim is None else A.one_dim(dim, self.ndim)
+        values, inverse, counts = O.unique(self.array, return_inverse, return_counts, axis)
+        out = [self._wrap(values)] + [self._wrap(a.astype(np.int64, copy=False))
+                                      for a in (inverse, counts) if a is not None]
+        return out[0] if len(out) == 1 else tuple(out)
+
+    # ------------------------------------------------------------ selection
+    def gather(self, dim, index, *, sparse_grad=False):
+        """Values along ``dim`` at ``index`` (same number of dims; no larger than ``self`` in the
+        other dims): for dim 1, ``out[i][j] = self[i][index[i][j]]``. Shape: ``index``'s."""
+        idx = index_arg('gather', index, self)
+        x, d = self._as_1d(dim)
+        idx = idx.reshape(1) if idx.ndim == 0 else idx
+        if idx.ndim != x.ndim:
+            raise RuntimeError(f'gather(): Index tensor must have the same number of dimensions as '
+                               f'input tensor (index {list(index.shape)}, input {list(self.shape)})')
+        if any(i > s for j, (i, s) in enumerate(zip(idx.shape, x.shape)) if j != d):
+            raise RuntimeError(f'gather(): Size does not match at dimension {d}: expected index '
+                               f'{list(index.shape)} to be smaller than self {list(self.shape)} '
+                               f'apart from dimension {d}')
+        in_range('gather', idx, x.shape[d], d)
+        out = I.Gather.apply(x, index=idx, axis=d)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def take_along_dim(self, indices, dim=None):
+        """``gather`` with ``indices`` broadcast against ``self`` (of the flattened tensor when
+        ``dim`` is None), as ``torch.take_along_dim``."""
+        if dim is None:
+            return self.reshape(-1).gather(0, indices.reshape(-1))
+        d = A.one_dim(dim, self.ndim)
+        shape = list(broadcast_shapes('take_along_dim', self.shape, indices.shape))
+        x = self.expand(shape[:d] + [self.shape[d]] + shape[d + 1:])
+        return x.gather(d, indices.expand(shape[:d] + [indices.shape[d]] + shape[d + 1:]))
+
+    def index_select(self, dim, index):
+        """The slices along ``dim`` at the positions of ``index`` (1-D, int), in that order."""
+        idx = index_arg('index_select', index, self)
+        if idx.ndim > 1:
+            raise IndexError('index_select(): Index is supposed to be a vector')
+        x, d = self._as_1d(dim)
+        in_range('index_select', idx, x.shape[d], d)
+        return S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
+
+    def masked_fill(self, mask, value):
+        """A copy with ``value`` (a number or a 0-d tensor, cast to this dtype) where ``mask``
+        (bool, broadcast) is True. Differentiable in ``self`` and a tensor ``value``."""
+        m = mask_arg('masked_fill', mask, self)
+        if is_tensor(value):
+            if value.ndim:
+                raise RuntimeError('masked_fill_ only supports a 0-dimensional value tensor, but '
+                                   f'got tensor with {value.ndim} dimension(s).')
+            v = value.to(self.device, self.dtype)
+        else:
+            v = self._wrap(backend.asarray(value, dtype=self.dtype, device=self.device))
+        broadcast_shapes('masked_fill', self.shape, m.shape)
+        return E.Where.apply(v, self, condition=m)
+
+    def masked_fill_(self, mask, value):
+        """In-place ``masked_fill``; ``mask`` must broadcast to this tensor's shape."""
+        return self._inplace(TensorIndex.masked_fill, mask, value)
+
+    def masked_select(self, mask):
+        """The elements where ``mask`` (bool, broadcast with ``self``) is True, as a 1-D tensor."""
+        m = mask_arg('masked_select', mask, self)
+        shape = broadcast_shapes('masked_select', self.shape, m.shape)
+        xp = backend.get_array_module(m)
+        return S.GetItem.apply(self.expand(shape), index=xp.broadcast_to(m, shape))
+
+    def nonzero(self, *, as_tuple=False):
+        """The int64 indices of the non-zero elements: an ``(n, ndim)`` tensor, or with
+        ``as_tuple=True`` one 1-D tensor per dim (a 0-d tensor counts as 1-d there)."""
+        xp = backend.get_array_module(self.array)
+        if as_tuple:
+            a = self.array.reshape(1) if self.ndim == 0 else self.array
+            return tuple(self._wrap(i.astype(np.int64, copy=False)) for i in xp.nonzero(a))
+        return self._wrap(xp.argwhere(self.array).astype(np.int64, copy=False))
+
+    def argwhere(self):
+        """``nonzero()``: an ``(n, ndim)`` int64 tensor of the indices of non-zero elements."""
+        return self.nonzero()
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` is True, else ``other`` (a tensor or a number):
+        ``torch.where(condition, self, other)``."""
+        cond = condition.array if is_tensor(condition) else backend.asarray(condition, device=self.device)
+        argcheck.same_device('where', self, condition=cond)
+        a, b = self._scalar(other) if not is_tensor(other) else coerce(self, other)
+        return E.Where.apply(a, b, condition=cond.astype(np.bool_, copy=False))
+
+    # ------------------------------------------------------------ additions at indices
+    def scatter_add(self, dim, index, src):
+        """A copy with ``src[i][j]`` added at ``index[i][j]`` along ``dim`` (dim 0:
+        ``out[index[i][j]][j] += src[i][j]``); repeated indices accumulate."""
+        idx = index_arg('scatter_add', index, self)
+        argcheck.tensor('scatter_add', src, 'src')
+        x, d = self._as_1d(dim)
+        idx = idx.reshape(1) if idx.ndim == 0 else idx
+        s = src.reshape(1) if src.ndim == 0 else src
+        if not idx.ndim == x.ndim == s.ndim:
+            raise RuntimeError('scatter_add(): Index tensor must have the same number of dimensions '
+                               f'as self and src tensors (index {list(index.shape)}, self '
+                               f'{list(self.shape)}, src {list(src.shape)})')
+        if any(i > n for i, n in zip(idx.shape, s.shape)) or any(
+                i > n for j, (i, n) in enumerate(zip(idx.shape, x.shape)) if j != d):
+            raise RuntimeError(f'scatter_add(): Expected index {list(index.shape)} to be smaller '
+                               f'than self {list(self.shape)} apart from dimension {d} and to be '
+                               f'smaller size than src {list(src.shape)}')
+        if s.dtype != self.dtype:
+            raise RuntimeError(f'scatter_add(): Expected self.dtype to be equal to src.dtype '
+                               f'({self.dtype} vs {src.dtype})')
+        argcheck.same_device('scatter_add', self, src=src)
+        in_range('scatter_add', idx, x.shape[d], d)
+        out = I.ScatterAdd.apply(x, s, index=idx, axis=d)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def scatter_add_(self, dim, index, src):
+        """In-place ``scatter_add``."""
+        return self._inplace(TensorIndex.scatter_add, dim, index, src)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """A copy with ``alpha * source``'s slices along ``dim`` added at the positions ``index``
+        (1-D) names: ``out[index[i]] += alpha * source[i]`` for dim 0; repeats accumulate."""
+        idx = index_arg('index_add', index, self).reshape(-1)
+        argcheck.tensor('index_add', source, 'source')
+        x, d = self._as_1d(dim)
+        src = source.reshape(1) if source.ndim == 0 else source
+        if src.ndim != x.ndim or src.shape[d] != idx.size or any(
+                a != b for j, (a, b) in enumerate(zip(src.shape, x.shape)) if j != d):
+            raise RuntimeError(f'index_add_(): source {list(source.shape)} must have self\'s shape '
+                               f'{list(self.shape)} except in dim {d}, where its size must be the '
+                               f'number of indices ({idx.size})')
+        if src.dtype != self.dtype:
+            raise RuntimeError(f'index_add_(): self ({self.dtype}) and source ({source.dtype}) must '
+                               'have the same scalar type')
+        argcheck.same_device('index_add', self, source=source)
+        in_range('index_add', idx, x.shape[d], d)
+        out = I.IndexAdd.apply(x, src, index=idx, axis=d, alpha=alpha)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        """In-place ``index_add``."""
+        return self._inplace(lambda t, s: TensorIndex.index_add(t, dim, index, s, alpha=alpha), source)
+
+
+FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather', 'take_along_dim',
+             'index_select', 'masked_fill', 'masked_select', 'nonzero', 'argwhere', 'scatter_add',
+             'index_add', 'chunk', 'tensor_split', 'unbind', 'narrow', 'flip', 'fliplr', 'flipud',
+             'roll', 'tile', 'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes',
+             'swapdims', 'tril', 'triu', 'diagonal', 'diag', 'is_floating_point', 'is_complex')

@@ -1,0 +1,145 @@
+"""Indexing ops on raw arrays: gather and scatter-add along a dim, index_add, flip, roll, repeat,
+triangles (tril/triu) and diagonals.
+
+``along_axis(index, axis)`` turns PyTorch's "index along a dim" (``out[i][j] = x[index[i][j]][j]``
+for dim 0) into one NumPy/CuPy advanced index: ``index`` on ``axis`` and open ranges on the other
+dims, covering only as much of them as ``index`` has (PyTorch lets ``index`` be smaller than the
+tensor there). Repeated indices accumulate in every backward (``backend.scatter_add``).
+"""
+from .. import backend
+from ..autograd import Function
+from ..backend import get_array_module
+
+
+def along_axis(index, axis):
+    """The advanced index that reads ``x[..., index, ...]`` element by element along ``axis``."""
+    xp = get_array_module(index)
+    grid = list(xp.ogrid[tuple(slice(n) for n in index.shape)])
+    grid[axis] = index
+    return tuple(grid)
+
+
+class Gather(Function):
+    """``torch.gather``: ``out`` has ``index``'s shape, ``out[i][j] = x[index[i][j]][j]`` (dim 0)."""
+    def forward(self, x, index, axis):
+        self.shape, self.at = x.shape, along_axis(index, axis)
+        return x[self.at]
+
+    # d gather(x) = the gradient added back at the picked places (repeats accumulate)
+    def backward(self, g):
+        gx = get_array_module(g).zeros(self.shape, dtype=g.dtype)
+        backend.scatter_add(gx, self.at, g)
+        return gx
+
+
+class ScatterAdd(Function):
+    """``torch.scatter_add``: a copy of ``x`` with ``src[i][j]`` added at ``index[i][j]`` along
+    ``axis`` (``src`` is read over ``index``'s shape)."""
+    def forward(self, x, src, index, axis):
+        self.src_shape, self.at = src.shape, along_axis(index, axis)
+        self.part = tuple(slice(0, n) for n in index.shape)      # what index covers of src
+        out = x.copy()
+        backend.scatter_add(out, self.at, src[self.part])
+        return out
+
+    # d out = dx everywhere, d src = the gradient read back at index
+    def backward(self, g):
+        gs = None
+        if self.needs_input_grad[1]:
+            gs = get_array_module(g).zeros(self.src_shape, dtype=g.dtype)
+            gs[self.part] = g[self.at]
+        return g, gs
+
+
+class IndexAdd(Function):
+    """``torch.index_add``: a copy of ``x`` with ``alpha * source``'s slices along ``axis`` added at
+    the positions ``index`` (1-D) names; repeated positions accumulate."""
+    def forward(self, x, source, index, axis, alpha=1):
+        xp = get_array_module(x)
+        self.index, self.axis, self.alpha = index, axis, alpha
+        out = x.copy()
+        backend.scatter_add(xp.moveaxis(out, axis, 0), index, xp.moveaxis(source, axis, 0) * alpha)
+        return out
+
+    # d out = dx everywhere, d source = alpha * the gradient's slices at index
+    def backward(self, g):
+        gs = None
+        if self.needs_input_grad[1]:
+            gs = get_array_module(g).take(g, self.index, axis=self.axis) * self.alpha
+        return g, gs
+
+
+class Flip(Function):
+    """Reverse the order along ``axes`` (a copy, as PyTorch's flip)."""
+    def forward(self, x, axes):
+        self.axes = axes
+        return get_array_module(x).flip(x, axes).copy()
+
+    # d flip(x) = flip(g)
+    def backward(self, g):
+        return get_array_module(g).flip(g, self.axes)
+
+
+class Roll(Function):
+    """Shift elements cyclically by ``shifts`` along ``axes`` (of the flattened array when None)."""
+    def forward(self, x, shifts, axes):
+        self.shifts, self.axes = shifts, axes
+        return get_array_module(x).roll(x, shifts, axes)
+
+    # d roll(x, s) = roll(g, -s)
+    def backward(self, g):
+        back = -self.shifts if isinstance(self.shifts, int) else tuple(-s for s in self.shifts)
+        return get_array_module(g).roll(g, back, self.axes)
+
+
+class Repeat(Function):
+    """``torch.Tensor.repeat``: tile ``x`` ``repeats[i]`` times along dim i (``repeats`` may have
+    more entries than ``x`` has dims: ``x`` is then treated as having leading dims of size 1)."""
+    def forward(self, x, repeats):
+        self.shape, self.repeats = x.shape, repeats
+        lead = (1,) * (len(repeats) - x.ndim)
+        return get_array_module(x).tile(x.reshape(lead + x.shape), repeats)
+
+    # d repeat(x) = the sum of the gradient over the copies
+    def backward(self, g):
+        shape = (1,) * (len(self.repeats) - len(self.shape)) + self.shape
+        split = [n for r, s in zip(self.repeats, shape) for n in (r, s)]    # (r0, s0, r1, s1, ...)
+        return g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(self.shape)
+
+
+class Triangle(Function):
+    """``tril`` (``upper=False``) or ``triu``: zero the elements above (below) the ``diagonal``-th
+    diagonal of the last two dims."""
+    def forward(self, x, diagonal=0, upper=False):
+        self.diagonal, self.upper = diagonal, upper
+        xp = get_array_module(x)
+        return (xp.triu if upper else xp.tril)(x, diagonal)
+
+    # d tril(x) = tril(g)
+    def backward(self, g):
+        xp = get_array_module(g)
+        return (xp.triu if self.upper else xp.tril)(g, self.diagonal)
+
+
+def diagonal_at(shape, diagonal, xp):
+    """(rows, cols) of the ``diagonal``-th diagonal of a matrix of ``shape`` (above the main
+    diagonal for ``diagonal > 0``)."""
+    n = max(0, min(shape[0] + min(diagonal, 0), shape[1] - max(diagonal, 0)))
+    i = xp.arange(n)
+    return i + max(-diagonal, 0), i + max(diagonal, 0)
+
+
+class Diag(Function):
+    """``torch.diag`` of a 1-D ``x``: the square matrix with ``x`` on its ``diagonal``-th
+    diagonal (a 2-D input's diagonal is basic indexing: ``Tensor.diagonal``)."""
+    def forward(self, x, diagonal=0):
+        xp = get_array_module(x)
+        n = x.shape[0] + abs(diagonal)
+        self.at = diagonal_at((n, n), diagonal, xp)
+        out = xp.zeros((n, n), dtype=x.dtype)
+        out[self.at] = x
+        return out
+
+    # d diag(x) = the gradient's diagonal
+    def backward(self, g):
+        return g[self.at]

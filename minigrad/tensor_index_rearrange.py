@@ -1,0 +1,248 @@
+"""Tensor methods that split and rearrange (a mixin of ``TensorIndex``, see tensor_index.py):
+``split chunk tensor_split unbind narrow`` (views, as in PyTorch), ``flip fliplr flipud roll
+repeat tile repeat_interleave broadcast_to movedim swapaxes mT tril triu diagonal diag``."""
+import math
+
+import numpy as np
+
+from . import backend
+from . import dimargs as A
+from .ops import index as I
+from .ops import shape as S
+from .tensor_index_args import index_arg, int_arg, is_tensor
+
+
+class TensorRearrange:
+    """Splitting and rearranging methods."""
+    __slots__ = ()
+
+    # ------------------------------------------------------------ splitting
+    def _slice(self, d, start, stop):
+        return self[(slice(None),) * d + (slice(start, stop),)]
+
+    def split(self, split_size, dim=0):
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the sizes
+        in a list (which must add up to the dim's size). Views, as in PyTorch."""
+        d = A.one_dim(dim, self.ndim)
+        n = self.shape[d]
+        if isinstance(split_size, (list, tuple)):
+            sizes = [int_arg('split', 'split_size', s) for s in split_size]
+            if any(s < 0 for s in sizes):
+                raise RuntimeError('split_with_sizes expects split_sizes have only non-negative '
+                                   f'entries, but got split_sizes={sizes}')
+            if sum(sizes) != n:
+                raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {n} '
+                                   f"(input tensor's size at dimension {d}), but got "
+                                   f'split_sizes={sizes}')
+        else:
+            size = int_arg('split', 'split_size', split_size)
+            if size < 0 or (size == 0 and n):
+                raise RuntimeError(f'split expects split_size be non-negative (and 0 only for a '
+                                   f'dimension of size 0), but got split_size={size} for size {n}')
+            sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+        starts = np.cumsum([0] + sizes).tolist()
+        return tuple(self._slice(d, a, a + s) for a, s in zip(starts, sizes))
+
+    def chunk(self, chunks, dim=0):
+        """At most ``chunks`` pieces along ``dim``, each of ``ceil(size / chunks)`` (the last may
+        be smaller, and there may be fewer pieces), as ``torch.chunk``."""
+        chunks = int_arg('chunk', 'chunks', chunks)
+        if chunks <= 0:
+            raise RuntimeError(f'chunk expects `chunks` to be greater than 0, got: {chunks}')
+        n = self.shape[A.one_dim(dim, self.ndim)]
+        if n == 0:
+            return tuple(self.split(0, dim) * chunks)
+        return self.split(math.ceil(n / chunks), dim)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        """``torch.tensor_split``: ``n`` pieces of near-equal size (the first ``size % n`` one
+        larger), or pieces cut before each index of a list."""
+        d = A.one_dim(dim, self.ndim)
+        n = self.shape[d]
+        if isinstance(indices_or_sections, (list, tuple)):
+            cuts = [min(max(int_arg('tensor_split', 'indices', i) % (n + 1) if i < 0 else i, 0), n)
+                    for i in indices_or_sections]
+        else:
+            k = int_arg('tensor_split', 'sections', indices_or_sections)
+            if k <= 0:
+                raise RuntimeError(f'number of sections must be larger than 0, got {k}')
+            cuts = np.cumsum([n // k + (i < n % k) for i in range(k - 1)]).tolist()
+        bounds = [0] + cuts + [n]
+        return tuple(self._slice(d, a, max(a, b)) for a, b in zip(bounds, bounds[1:]))
+
+    def unbind(self, dim=0):
+        """The slices along ``dim``, each without that dim: a tuple of views."""
+        if self.ndim == 0:
+            raise IndexError('Dimension specified as 0 but tensor has no dimensions')
+        d = A.one_dim(dim, self.ndim)
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def narrow(self, dim, start, length):
+        """The view of ``length`` elements of ``dim`` from ``start`` (negative counts from the end)."""
+        d = A.one_dim(dim, self.ndim)
+        start, length, n = int_arg('narrow', 'start', start), int_arg('narrow', 'length', length), self.shape[d]
+        if not -n <= start <= n:
+            raise IndexError(f'start out of range (expected to be in range of [{-n}, {n}], but got '
+                             f'{start})')
+        start = start + n if start < 0 else start
+        if length < 0 or start + length > n:
+            raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({n}).')
+        return self._slice(d, start, start + length)
+
+    # ------------------------------------------------------------ rearranging
+    def flip(self, *dims_args, dims=None):
+        """Reverse the order of the elements along ``dims`` (a copy): ``x.flip(0)``,
+        ``x.flip(0, 1)``, ``x.flip([0, 1])``, ``torch.flip(x, dims=[0])``."""
+        if dims is None:
+            if not dims_args:
+                raise TypeError('flip() missing 1 required positional argument: "dims"')
+            dims = A.shape_args(dims_args)
+        axes = A.dims(dims, self.ndim)
+        if self.ndim == 0:
+            axes = ()
+        return I.Flip.apply(self, axes=axes)
+
+    def fliplr(self):
+        """``flip(1)``; needs at least 2 dims."""
+        if self.ndim < 2:
+            raise RuntimeError(f'Input must be >= 2-d, got a {self.ndim}-d tensor')
+        return self.flip(1)
+
+    def flipud(self):
+        """``flip(0)``; needs at least 1 dim."""
+        if self.ndim < 1:
+            raise RuntimeError('Input must be >= 1-d, got a 0-d tensor')
+        return self.flip(0)
+
+    def roll(self, shifts, dims=None):
+        """Shift elements cyclically along ``dims`` (of the flattened tensor when None)."""
+        shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+        shifts = tuple(int_arg('roll', 'shifts', s) for s in shifts)
+        if dims is None:
+            if len(shifts) != 1:
+                raise RuntimeError(f'shifts and dimensions must align. shifts: {len(shifts)}, dims:0')
+            return I.Roll.apply(self, shifts=shifts[0], axes=None)
+        dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f'shifts and dimensions must align. shifts: {len(shifts)}, '
+                               f'dims:{len(dims)}')
+        axes = tuple(A.one_dim(d, self.ndim) for d in dims)
+        if self.ndim == 0:
+            return I.Flip.apply(self, axes=())
+        return I.Roll.apply(self, shifts=shifts, axes=axes)
+
+    def repeat(self, *repeats):
+        """Tile the tensor: ``repeats[i]`` copies along dim i; more sizes than dims add leading
+        dims, as ``torch.Tensor.repeat`` (NumPy's ``tile``, not ``repeat``)."""
+        if not repeats:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+        reps = tuple(int_arg('repeat', 'repeats', r) for r in A.shape_args(repeats))
+        if len(reps) < self.ndim:
+            raise RuntimeError('Number of dimensions of repeat dims can not be smaller than number '
+                               f'of dimensions of tensor ({reps} for shape {list(self.shape)})')
+        if any(r < 0 for r in reps):
+            raise RuntimeError(f'repeat(): negative repeats are not allowed, got {list(reps)}')
+        return I.Repeat.apply(self, repeats=reps)
+
+    def tile(self, *dims):
+        """``repeat`` that also takes fewer sizes than dims (ones are put in front)."""
+        reps = A.shape_args(dims)
+        return self.repeat((1,) * (self.ndim - len(reps)) + tuple(reps))
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """Repeat each element (each slice along ``dim``; of the flattened tensor when None)
+        ``repeats`` times: an int, or a 1-D int tensor with one count per element."""
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else A.one_dim(dim, self.ndim)
+        n = x.shape[d] if x.ndim else 1
+        if is_tensor(repeats):
+            reps = index_arg('repeat_interleave', repeats, self, 'repeats').reshape(-1)
+            if reps.size not in (1, n):
+                raise RuntimeError(f'repeats must have the same size as input along dim {d}: {n}, '
+                                   f'got {reps.size}')
+            low = int(reps.min()) if reps.size else 0
+        else:
+            reps = low = int_arg('repeat_interleave', 'repeats', repeats)
+        if low < 0:
+            raise RuntimeError('repeat_interleave: repeats can not be negative')
+        xp = backend.get_array_module(x.array)
+        index = xp.repeat(xp.arange(n), reps)
+        return S.IndexSelect.apply(x.reshape(1) if x.ndim == 0 else x, index=index, axis=d)
+
+    def broadcast_to(self, *size):
+        """``expand`` to ``size`` (-1 keeps a dim), as ``torch.broadcast_to``."""
+        return self.expand(A.shape_args(size))
+
+    def movedim(self, source, destination):
+        """Move the dims ``source`` (an int or a tuple) to the positions ``destination``; the
+        other dims keep their order."""
+        src = tuple(source) if isinstance(source, (list, tuple)) else (source,)
+        dst = tuple(destination) if isinstance(destination, (list, tuple)) else (destination,)
+        if len(src) != len(dst):
+            raise RuntimeError(f'movedim: Invalid source or destination dims: source ({list(src)} '
+                               f'dims) should contain the same number of dims as destination '
+                               f'({list(dst)} dims)')
+        src = [A.one_dim(s, self.ndim) for s in src]
+        dst = [A.one_dim(s, self.ndim) for s in dst]
+        for name, ds in (('source', src), ('destination', dst)):
+            if len(set(ds)) != len(ds):
+                raise RuntimeError(f'movedim: repeated dim in `{name}` ({ds})')
+        if self.ndim == 0:
+            return self
+        rest = iter(d for d in range(self.ndim) if d not in src)
+        where = dict(zip(dst, src))
+        return self.permute(tuple(where[i] if i in where else next(rest) for i in range(self.ndim)))
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0, axis1):
+        """``transpose(axis0, axis1)``."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    @property
+    def mT(self):
+        """The last two dims transposed (a batch of matrices)."""
+        if self.ndim < 2:
+            raise RuntimeError('tensor.mT is only supported on matrices or batches of matrices. '
+                               f'Got {self.ndim}-D tensor.')
+        return self.transpose(-2, -1)
+
+    mH = mT
+
+    def _triangle(self, diagonal, upper):
+        if self.ndim < 2:
+            raise RuntimeError(f'{"triu" if upper else "tril"}: input tensor must have at least 2 '
+                               f'dimensions, got shape {list(self.shape)}')
+        return I.Triangle.apply(self, diagonal=int_arg('tril', 'diagonal', diagonal), upper=upper)
+
+    def tril(self, diagonal=0):
+        """The lower triangle of the last two dims (on and below the ``diagonal``-th diagonal);
+        the rest zero."""
+        return self._triangle(diagonal, upper=False)
+
+    def triu(self, diagonal=0):
+        """The upper triangle of the last two dims (on and above the ``diagonal``-th diagonal)."""
+        return self._triangle(diagonal, upper=True)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """The ``offset``-th diagonal of the matrices in dims ``dim1``, ``dim2``, as the last dim."""
+        if self.ndim < 2:
+            raise RuntimeError(f'diagonal(): expected a tensor with at least 2 dims, got {self.ndim}')
+        a, b = A.one_dim(dim1, self.ndim), A.one_dim(dim2, self.ndim)
+        if a == b:
+            raise RuntimeError(f'diagonal dimensions cannot be identical {dim1}, {dim2}')
+        x = self.movedim((a, b), (-2, -1))
+        xp = backend.get_array_module(self.array)
+        rows, cols = I.diagonal_at(x.shape[-2:], int_arg('diagonal', 'offset', offset), xp)
+        return x[..., rows, cols]
+
+    def diag(self, diagonal=0):
+        """A 1-D tensor becomes the ``diagonal``-th diagonal of a square matrix; a 2-D tensor
+        gives its ``diagonal``-th diagonal."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f'diag(): Supports 1D or 2D tensors. Got {self.ndim}D')
+        return I.Diag.apply(self, diagonal=int_arg('diag', 'diagonal', diagonal))
