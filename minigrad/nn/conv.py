@@ -1,7 +1,7 @@
 """Conv2d (the function is ``F.conv2d``; the plain op ``minigrad.ops.conv``)."""
 from .. import argcheck
 from . import functional as F
-from .linear import _empty, default_reset
+from .linear import default_reset, weight_and_bias
 from .module import Module
 
 __all__ = ['Conv2d']  # the 1-D and transposed convolutions: conv_transpose.py
@@ -59,11 +59,7 @@ class _ConvBase(Module):
         self.groups, self.padding_mode = groups, padding_mode
         shape = ((in_channels, out_channels // groups) if self.transposed
                  else (out_channels, in_channels // groups))
-        self.weight = _empty(shape + self.kernel_size, device, dtype)
-        if bias:
-            self.bias = _empty((out_channels,), device, dtype)
-        else:
-            self.register_parameter('bias', None)
+        weight_and_bias(self, shape + self.kernel_size, bias, device, dtype, out_channels)
         self.reset_parameters()
 
     def reset_parameters(self):

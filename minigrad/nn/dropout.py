@@ -1,9 +1,10 @@
 """Dropout, and Dropout1d, Dropout2d, Dropout3d (whole channels)."""
 from . import functional as F
+from .functional_extra import alpha_dropout, feature_alpha_dropout
 from .functional_layers import dropout1d, dropout2d, dropout3d
 from .module import Module
 
-__all__ = ['Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d']
+__all__ = ['Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout']
 
 
 class Dropout(Module):
@@ -58,3 +59,26 @@ class Dropout3d(Dropout):
 
     def forward(self, input):
         return dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(Dropout):
+    """Dropout for SELU networks: keeps zero mean and unit variance (see ``F.alpha_dropout``);
+    the identity in eval mode.
+
+    Args:
+        p: the probability of dropping an element, in [0, 1].
+        inplace: accepted for compatibility; the output is a new tensor.
+
+    Shape:
+        any -> the same.
+    """
+
+    def forward(self, input):
+        return alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """``AlphaDropout`` of whole channels of an (N, C, *) input."""
+
+    def forward(self, input):
+        return feature_alpha_dropout(input, self.p, self.training)

@@ -5,6 +5,10 @@ from .functional_activation import (celu, elu, gelu, glu, hardshrink, hardsigmoi
                                    hardtanh, logsigmoid, mish, prelu, relu6, selu, silu, softmin,
                                    softplus, softshrink, softsign, tanhshrink, threshold)
 from .functional_conv_transpose import conv1d, conv_transpose1d, conv_transpose2d
+from .functional_resize import (channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle,
+                               upsample, upsample_bilinear, upsample_nearest)
+from .functional_extra import (alpha_dropout, bilinear, feature_alpha_dropout, fold,
+                               local_response_norm, unfold)
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
                                 scaled_dot_product_attention)
@@ -23,4 +27,6 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'instance_norm', 'margin_ranking_loss', 'hinge_embedding_loss', 'soft_margin_loss',
            'cosine_embedding_loss', 'triplet_margin_loss', 'multilabel_soft_margin_loss',
            'poisson_nll_loss', 'scaled_dot_product_attention', 'conv1d', 'conv_transpose1d',
-           'conv_transpose2d']
+           'conv_transpose2d', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
+           'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle', 'unfold', 'fold',
+           'local_response_norm', 'bilinear', 'alpha_dropout', 'feature_alpha_dropout']

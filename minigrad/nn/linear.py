@@ -5,15 +5,26 @@ import numpy as np
 
 from .. import factory
 from . import functional as F
+from .functional_extra import bilinear
 from . import init
 from .module import Module, Parameter
 
-__all__ = ['Identity', 'Linear']
+__all__ = ['Identity', 'Linear', 'Bilinear']
 
 
 def _empty(shape, device, dtype):
     """An uninitialised float parameter (``reset_parameters`` fills it)."""
     return Parameter(factory.empty(*shape, dtype=dtype or np.float32, device=device))
+
+
+def weight_and_bias(module, weight_shape, bias, device, dtype, bias_size=None):
+    """Give ``module`` an uninitialised ``weight`` of ``weight_shape`` and, when ``bias``, a
+    ``bias`` of ``bias_size`` (default ``weight_shape[0]``) entries (else ``bias`` is None)."""
+    module.weight = _empty(weight_shape, device, dtype)
+    if bias:
+        module.bias = _empty((bias_size or weight_shape[0],), device, dtype)
+    else:
+        module.register_parameter('bias', None)
 
 
 def default_reset(weight, bias):
@@ -58,11 +69,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        self.weight = _empty((out_features, in_features), device, dtype)
-        if bias:
-            self.bias = _empty((out_features,), device, dtype)
-        else:
-            self.register_parameter('bias', None)
+        weight_and_bias(self, (self.out_features, self.in_features), bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -77,3 +84,43 @@ class Linear(Module):
     def extra_repr(self):
         return (f'in_features={self.in_features}, out_features={self.out_features}, '
                 f'bias={self.bias is not None}')
+
+
+class Bilinear(Module):
+    """``y_o = x1^T A_o x2 + b_o`` for each output feature o.
+
+    Args:
+        in1_features, in2_features: sizes of the last dims of the two inputs.
+        out_features: size of the output's last dim.
+        bias: learn an additive bias.
+        device, dtype: where and in what float type to create the parameters.
+
+    Shape:
+        (*, in1_features), (*, in2_features) -> (*, out_features).
+
+    Attributes:
+        weight: (out_features, in1_features, in2_features); bias: (out_features,); both
+            U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch.
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features = int(in1_features), int(in2_features)
+        self.out_features = int(out_features)
+        weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features), bias,
+                        device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f'in1_features={self.in1_features}, in2_features={self.in2_features}, '
+                f'out_features={self.out_features}, bias={self.bias is not None}')
