@@ -26,6 +26,7 @@ from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler, S
                       WeightedRandomSampler)
 from .transforms import (CenterCrop, Compose, Lambda, Normalize, Pad, RandomCrop,
                          RandomHorizontalFlip, RandomVerticalFlip, Resize, ToTensor, Transform)
+from .utils import make_grid, save_image
 from .worker import WorkerInfo, get_worker_info
 
 # the loading API shared with minigrad.utils.data (torch.utils.data's names)
@@ -43,6 +44,7 @@ __all__ = LOADING_NAMES + [
     'RandomCrop', 'CenterCrop', 'RandomHorizontalFlip', 'RandomVerticalFlip', 'Resize',
     'download_file', 'download_archive_members', 'sha256_file',
     'DatasetNotFoundError', 'CorruptFileError', 'ChecksumError', 'DownloadError',
+    'make_grid', 'save_image',
 ]
 
 
