@@ -9,16 +9,17 @@ ops/pointwise.py, ops/pointwise_scan.py and ops/linalg_more.py.
 ``FUNCTIONS`` names the methods that PyTorch also offers as free functions (``torch.NAME``);
 functions.py makes them so.
 """
+import math
 import numbers
 
 import numpy as np
 
 from . import backend
-from . import dimargs as A
-from .dtypes import as_dtype, coerce, is_float
+from .dtypes import coerce, is_float
 from .ops import pointwise as P
-from .ops import pointwise_scan as Scan
 from .tensor_inplace import _inplace_method
+from .tensor_pointwise_linalg import TensorLinalg
+from .tensor_pointwise_reduce import TensorReduceMore
 
 
 def _is_tensor(x):
@@ -29,9 +30,10 @@ def _int_like(dtype):
     return not is_float(dtype)
 
 
-class TensorPointwise:
+class TensorPointwise(TensorLinalg, TensorReduceMore):
     """Math methods beyond tensor_math.py: logs, trigonometry, rounding, tests, logical ops,
-    remainders, scans and products, batched and vector products, Bernoulli draws."""
+    remainders, Bernoulli draws; scans and more reductions come from TensorReduceMore
+    (tensor_pointwise_reduce.py), matrix products from TensorLinalg (tensor_pointwise_linalg.py)."""
     __slots__ = ()
 
     # ------------------------------------------------------------ float math
@@ -130,6 +132,68 @@ class TensorPointwise:
         if _int_like(self.dtype):
             raise RuntimeError(f'frac() needs a floating-point tensor, got {self.dtype}')
         return self - self.trunc()
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
+    def __abs__(self):
+        return self.abs()
+
+    def deg2rad(self):
+        return self._floated() * (math.pi / 180)
+
+    def rad2deg(self):
+        return self._floated() * (180 / math.pi)
+
+    def logit(self, eps=None):
+        """``log(x / (1 - x))``, with x first clamped to [eps, 1 - eps] when eps is given."""
+        x = self._floated() if eps is None else self._floated().clamp(eps, 1 - eps)
+        return (x / (1 - x)).log()
+
+    def xlogy(self, other):
+        """``self * log(other)``, 0 where self is 0 (also when other is 0 or NaN there)."""
+        a, b = (t._floated() for t in self._operands(other, 'xlogy'))
+        return P.XLogY.apply(*coerce(a, b))
+
+    def float_power(self, exponent):
+        """``self ** exponent`` in float64, as ``torch.float_power``."""
+        e = exponent.double() if _is_tensor(exponent) else float(exponent)
+        return self.double() ** e
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (by default the dtype's largest
+        and smallest numbers); the gradient passes where the input was finite."""
+        if _int_like(self.dtype):
+            return self.clone()
+        return P.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    # bitwise operators on integer and bool tensors (``&`` and ``|`` are in tensor_math.py)
+    def __xor__(self, other):
+        return self._compare(other, lambda a, b: a ^ b)
+
+    def __rxor__(self, other):
+        return self._compare(other, lambda a, b: b ^ a)
+
+    def __rand__(self, other):
+        return self._compare(other, lambda a, b: b & a)
+
+    def __ror__(self, other):
+        return self._compare(other, lambda a, b: b | a)
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
+    def bitwise_not(self):
+        return ~self
 
     # ------------------------------------------------------------ tests (bool, no gradient)
     def _test(self, fn):
@@ -253,95 +317,6 @@ class TensorPointwise:
             raise RuntimeError(f'lerp() needs floating-point tensors, got {self.dtype}')
         return self + weight * (end - self)
 
-    # ------------------------------------------------------------ scans and products
-    def _counted(self, dtype):
-        """The tensor a sum-like op works on: ``dtype`` if given, ints and bools as int64."""
-        if dtype is not None:
-            return self.to(as_dtype(dtype))
-        return self.to(np.int64) if _int_like(self.dtype) and self.dtype != np.int64 else self
-
-    def cumsum(self, dim, *, dtype=None):
-        """Running sums along ``dim`` (ints and bools give int64, as PyTorch)."""
-        x = self._counted(dtype)
-        return Scan.CumSum.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
-
-    def cumprod(self, dim, *, dtype=None):
-        """Running products along ``dim``; the gradient is exact where elements are 0."""
-        x = self._counted(dtype)
-        return Scan.CumProd.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
-
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
-        """The product of all elements, or along one ``dim`` (an int, as PyTorch)."""
-        x = self._counted(dtype)
-        if dim is None:
-            return Scan.Prod.apply(x)
-        if not isinstance(dim, numbers.Integral):
-            raise TypeError(f'prod(): dim must be one int, got {dim!r}')
-        d = A.one_dim(dim, x.ndim)
-        if not x.ndim:
-            return x.clone()
-        return Scan.Prod.apply(x, axis=d, keepdim=bool(keepdim))
-
-    def logsumexp(self, dim, keepdim=False):
-        """``log(sum(exp(x)))`` over ``dim`` (an int or a tuple), computed stably."""
-        x = self._floated()
-        return Scan.LogSumExp.apply(x, axis=A.reduce_dims(dim, x.ndim), keepdim=bool(keepdim))
-
-    # ------------------------------------------------------------ products of matrices/vectors
-    def _need(self, name, ndim, other, what):
-        for role, t in (('self', self), (what, other)):
-            if not _is_tensor(t):
-                raise TypeError(f'{name}(): expected a Tensor for {role}, got {type(t).__name__}')
-            if t.ndim != ndim:
-                raise RuntimeError(f'{name}(): {role} must be a {ndim}-D tensor, got a {t.ndim}-D '
-                                   f'tensor of shape {list(t.shape)}')
-        if self.dtype != other.dtype:
-            raise RuntimeError(f'{name}(): expected both tensors to have the same dtype, got '
-                               f'{self.dtype} and {other.dtype}')
-
-    def bmm(self, mat2):
-        """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
-        self._need('bmm', 3, mat2, 'mat2')
-        if mat2.shape[0] != self.shape[0] or mat2.shape[1] != self.shape[2]:
-            raise RuntimeError(f'bmm(): expected mat2 of shape [{self.shape[0]}, {self.shape[2]}, *] '
-                               f'for self of shape {list(self.shape)}, got {list(mat2.shape)}')
-        return self.matmul(mat2)
-
-    def dot(self, other):
-        """The inner product of two 1-D tensors of equal size and dtype (a 0-d tensor)."""
-        self._need('dot', 1, other, 'other')
-        if self.shape != other.shape:
-            raise RuntimeError(f'dot(): expected both vectors to have the same number of elements, '
-                               f'got {self.shape[0]} and {other.shape[0]}')
-        return self.matmul(other)
-
-    def mv(self, vec):
-        """Matrix-vector product: (n, m) @ (m,) -> (n,)."""
-        if self.ndim != 2 or not _is_tensor(vec) or vec.ndim != 1:
-            raise RuntimeError(f'mv(): expected a 2-D matrix and a 1-D vector, got shapes '
-                               f'{list(self.shape)} and {list(getattr(vec, "shape", ()))}')
-        return self.matmul(vec)
-
-    def outer(self, vec2):
-        """Outer product of two 1-D tensors: (n,) x (m,) -> (n, m)."""
-        if self.ndim != 1 or not _is_tensor(vec2) or vec2.ndim != 1:
-            raise RuntimeError(f'outer(): expected two 1-D tensors, got shapes {list(self.shape)} '
-                               f'and {list(getattr(vec2, "shape", ()))}')
-        return self.reshape(-1, 1) * vec2.reshape(1, -1)
-
-    ger = outer
-
-    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
-        """``beta * self + alpha * (mat1 @ mat2)``, ``self`` broadcast to (n, p); with beta=0
-        ``self`` is ignored (NaN in it does not spread), as PyTorch."""
-        mat1._need('addmm', 2, mat2, 'mat2')
-        prod = mat1.mm(mat2)
-        prod = prod if alpha == 1 else prod * alpha
-        if beta == 0:
-            np.broadcast_shapes(self.shape, prod.shape)     # self must still fit
-            return prod
-        return prod + (self if beta == 1 else self * beta)
-
     # ------------------------------------------------------------ random draws
     def _uniform(self, generator):
         """Uniform [0, 1) draws of this shape, from ``generator`` or the library's."""
@@ -380,15 +355,21 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              'floor', 'ceil', 'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'isnan', 'isinf',
              'isfinite', 'isclose', 'allclose', 'equal', 'logical_and', 'logical_or',
              'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2',
-             'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp', 'bmm', 'dot',
-             'mv', 'outer', 'ger', 'addmm', 'bernoulli')
+             'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp', 'bernoulli',
+             'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg', 'logit', 'xlogy', 'float_power',
+             'nan_to_num', 'nansum', 'nanmean', 'count_nonzero', 'diff', 'var_mean', 'std_mean',
+             'aminmax', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
+             # tensor_pointwise_linalg.py
+             'bmm', 'dot', 'mv', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm', 'inner', 'tensordot',
+             'trace', 'dist', 'cdist', 'inverse', 'det', 'matrix_power')
 
 # in-place forms (``x.floor_()``, ``x.cumsum_(0)``, ``x //= 2`` ...), as tensor_inplace.INPLACE
 INPLACE = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan', 'sinh',
            'cosh', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'square', 'floor', 'ceil',
            'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'logical_and', 'logical_or',
            'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2', 'arctan2',
-           'hypot', 'lerp', 'cumsum', 'cumprod')
+           'hypot', 'lerp', 'cumsum', 'cumprod', 'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg',
+           'logit', 'xlogy', 'nan_to_num', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not')
 for _name in INPLACE:
     setattr(TensorPointwise, _name + '_', _inplace_method(_name))
 TensorPointwise.__imod__ = TensorPointwise.remainder_

@@ -461,3 +461,85 @@ def test_inplace_forms(torch):
     b.log1p_()            # recorded in the graph like the out-of-place op
     b.sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), [0.5, 1 / 3], rtol=1e-6)
+
+
+# ---------------------------------------------------------------- more math and reductions
+
+NANS = np.array([[1.5, np.nan, -3.0, 0.0], [np.inf, -2.0, 0.5, -np.inf], [0.7, 1.1, np.nan, 2.0]])
+
+MORE = [  # (mg call, torch call, input values): forward and backward parity
+    (lambda t: t.clamp_min(0.3), lambda t: t.clamp_min(0.3), values('any')),
+    (lambda t: t.clamp_max(0.3), lambda t: t.clamp_max(0.3), values('any')),
+    (lambda t: abs(t), lambda t: abs(t), values('any')),
+    (lambda t: t.deg2rad(), lambda t: t.deg2rad(), values('any')),
+    (lambda t: t.rad2deg(), lambda t: t.rad2deg(), values('any')),
+    (lambda t: t.logit(), lambda t: t.logit(), values('unit') * 0.5 + 0.5),
+    (lambda t: t.logit(eps=0.2), lambda t: t.logit(eps=0.2), values('unit') * 0.5 + 0.5),
+    (lambda t: mg.nan_to_num(t, posinf=9.0), lambda t: torch_mod().nan_to_num(t, posinf=9.0), NANS),
+    (lambda t: t.nan_to_num(), lambda t: t.nan_to_num(), NANS),
+    (lambda t: mg.nansum(t, 1), lambda t: torch_mod().nansum(t, 1), np.where(np.isinf(NANS), 1.0, NANS)),
+    (lambda t: mg.nanmean(t, 0), lambda t: torch_mod().nanmean(t, 0), np.where(np.isinf(NANS), 1.0, NANS)),
+    (lambda t: t.diff(), lambda t: t.diff(), values('any')),
+    (lambda t: mg.diff(t, 2, 0), lambda t: torch_mod().diff(t, 2, 0), values('any')),
+    (lambda t: mg.var_mean(t, 1)[0] + mg.var_mean(t, 1)[1], lambda t: sum(torch_mod().var_mean(t, 1)), values('any')),
+    (lambda t: sum(mg.std_mean(t, 0, keepdim=True)), lambda t: sum(torch_mod().std_mean(t, 0, keepdim=True)), values('any')),
+    (lambda t: t.aminmax(dim=1).max - t.aminmax(dim=1).min, lambda t: t.aminmax(dim=1).max - t.aminmax(dim=1).min, values('any')),
+    (lambda t: mg.xlogy(t, t.abs() + 0.5), lambda t: torch_mod().xlogy(t, t.abs() + 0.5), values('any')),
+    (lambda t: mg.trace(t), lambda t: torch_mod().trace(t), values('any')),
+    (lambda t: mg.inverse(t), lambda t: torch_mod().inverse(t), values('any', (3, 3)) + 3 * np.eye(3)),
+    (lambda t: mg.det(t), lambda t: torch_mod().det(t), values('any', (2, 3, 3))),
+    (lambda t: mg.matrix_power(t, 3), lambda t: torch_mod().matrix_power(t, 3), values('any', (3, 3))),
+    (lambda t: mg.matrix_power(t, -2), lambda t: torch_mod().matrix_power(t, -2), values('any', (3, 3)) + 3 * np.eye(3)),
+    (lambda t: mg.cdist(t, t[:2] + 0.5), lambda t: torch_mod().cdist(t, t[:2] + 0.5), values('any')),
+    (lambda t: mg.cdist(t, t[1:] * 2, p=1.0), lambda t: torch_mod().cdist(t, t[1:] * 2, p=1.0), values('any')),
+    (lambda t: mg.dist(t, t * 0.5 + 1), lambda t: torch_mod().dist(t, t * 0.5 + 1), values('any')),
+    (lambda t: mg.tensordot(t, t.T, 1), lambda t: torch_mod().tensordot(t, t.T, 1), values('any')),
+    (lambda t: mg.tensordot(t, t), lambda t: torch_mod().tensordot(t, t), values('any')),
+    (lambda t: mg.tensordot(t, t, ([0], [0])), lambda t: torch_mod().tensordot(t, t, ([0], [0])), values('any')),
+    (lambda t: mg.inner(t, t[:2]), lambda t: torch_mod().inner(t, t[:2]), values('any')),
+    (lambda t: mg.addmv(t[:, 0], t, t[0]), lambda t: torch_mod().addmv(t[:, 0], t, t[0]), values('any', (4, 4))),
+    (lambda t: mg.baddbmm(t[0], t, t, beta=0.5), lambda t: torch_mod().baddbmm(t[0], t, t, beta=0.5), values('any', (2, 3, 3))),
+]
+
+
+def torch_mod():
+    import torch as _torch
+    return _torch
+
+
+@pytest.mark.parametrize('k', range(len(MORE)))
+def test_more_math_matches_torch(torch, k):
+    fm, ft, x = MORE[k]
+    check_torch(torch, fm, ft, [x], rtol=2e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('k', range(len(MORE)))
+def test_more_math_gradcheck(k):
+    fm, _, x = MORE[k]
+    if not np.isfinite(x).all():
+        x = np.where(np.isfinite(x), x, 0.3)
+    assert gradcheck(fm, (f64(x),))
+
+
+def test_more_math_dtypes_and_errors():
+    assert mg.count_nonzero(mg.tensor([[0, 1], [2, 0]]), 0).tolist() == [1, 1]
+    assert mg.count_nonzero(mg.tensor([[0, 1], [2, 0]])).dtype == np.int64
+    assert mg.float_power(mg.tensor([2]), 3).dtype == np.float64
+    assert mg.deg2rad(mg.tensor([180])).dtype == np.float32
+    assert mg.diff(mg.tensor([True, False, False])).tolist() == [True, False]
+    assert mg.nan_to_num(mg.tensor([1, 2])).dtype == np.int64
+    i = mg.tensor([5, 3])
+    assert (i ^ 1).tolist() == [4, 2] and (1 | i).tolist() == [5, 3] and (6 & i).tolist() == [4, 2]
+    assert mg.bitwise_not(mg.tensor([True])).tolist() == [False]
+    with pytest.raises(RuntimeError, match='square matrix'):
+        mg.inverse(mg.ones(2, 3))
+    with pytest.raises(RuntimeError, match='not invertible'):
+        mg.inverse(mg.zeros(2, 2))
+    with pytest.raises(RuntimeError, match='same number of columns'):
+        mg.cdist(mg.ones(2, 3), mg.ones(2, 4))
+    with pytest.raises(RuntimeError, match='2-D'):
+        mg.trace(mg.ones(3))
+    with pytest.raises(RuntimeError, match='different sizes'):
+        mg.tensordot(mg.ones(2, 3), mg.ones(2, 3), 1)
+    with pytest.raises(RuntimeError, match='except in dim'):
+        mg.diff(mg.ones(2, 3), prepend=mg.ones(2, 2), dim=0)

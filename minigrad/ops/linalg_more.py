@@ -118,3 +118,40 @@ class Einsum(Function):
                 seen.add(c)
                 full += c
         return _einsum(xp, [uniq] + eye_subs, full, [gi] + eyes)
+
+
+class Inverse(Function):
+    """The inverse of a square matrix (or of each in a batch)."""
+    def forward(self, a):
+        xp = get_array_module(a)
+        try:
+            out = xp.linalg.inv(a)
+        except xp.linalg.LinAlgError as e:
+            raise RuntimeError(f'inverse(): the matrix is not invertible ({e})') from None
+        self.save_for_backward(out)
+        return out
+
+    # d A^-1 = -A^-1 dA A^-1, so dA = -A^-T g A^-T
+    def backward(self, g):
+        xp = get_array_module(g)
+        inv_t = xp.swapaxes(self.saved[0], -1, -2)
+        return -(inv_t @ g @ inv_t)
+
+
+class Det(Function):
+    """The determinant of a square matrix (or of each in a batch)."""
+    def forward(self, a):
+        xp = get_array_module(a)
+        out = xp.linalg.det(a)
+        self.save_for_backward(a, out)
+        return out
+
+    # d det(A) = det(A) tr(A^-1 dA), so dA = g det(A) A^-T  (A must be invertible)
+    def backward(self, g):
+        a, out = self.saved
+        xp = get_array_module(g)
+        try:
+            inv_t = xp.swapaxes(xp.linalg.inv(a), -1, -2)
+        except xp.linalg.LinAlgError:
+            raise RuntimeError('det(): the gradient at a singular matrix is not supported') from None
+        return (g * out)[..., None, None] * inv_t

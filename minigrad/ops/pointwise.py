@@ -227,3 +227,35 @@ class Atan2(Function):
         ga = unbroadcast(r * b, a.shape) if self.needs_input_grad[0] else None
         gb = unbroadcast(-r * a, b.shape) if self.needs_input_grad[1] else None
         return ga, gb
+
+
+class NanToNum(Function):
+    """NaN, +inf and -inf replaced by numbers (by default 0 and the dtype's largest/smallest)."""
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        xp = get_array_module(x)
+        self.finite = xp.isfinite(x)
+        return xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    # d nan_to_num(x) = dx where x is finite, else 0
+    def backward(self, g):
+        return g * self.finite
+
+
+class XLogY(Function):
+    def forward(self, a, b):
+        xp = get_array_module(a)
+        self.save_for_backward(a, b)
+        zero = a == 0
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return xp.where(zero, 0, a * xp.log(xp.where(zero, 1, b))).astype(a.dtype, copy=False)
+
+    # d (a log b) = log(b) da + a / b db   (the da term is 0 where a == 0, as PyTorch)
+    def backward(self, g):
+        a, b = self.saved
+        xp = get_array_module(g)
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(xp.where(a == 0, 0, g * xp.log(b)).astype(g.dtype, copy=False), a.shape)
+        if self.needs_input_grad[1]:
+            gb = unbroadcast(g * a / b, b.shape)
+        return ga, gb
