@@ -268,6 +268,21 @@ class TensorPointwise(TensorLinalg, TensorReduceMore):
             return P.FloorDivide.apply(a, b)
         return P.Fmod.apply(a, b, mode=mode)
 
+    def _div_rounding(self, other, rounding_mode):
+        """``div(other, rounding_mode='floor' | 'trunc')`` (for tensor_math's ``div``): floats round
+        the true quotient (gradient 0, as PyTorch); integers divide exactly in integers."""
+        if rounding_mode not in ('floor', 'trunc'):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                               f'but found {rounding_mode!r}')
+        a, b = self._operands(other, 'div')
+        if is_float(a.dtype):
+            return (a / b).floor() if rounding_mode == 'floor' else (a / b).trunc()
+        q = a._remainder(b, None, 'div')
+        if rounding_mode == 'trunc':       # floor -> towards zero where the signs differ
+            up = (a.array % b.array != 0) & ((a.array < 0) != (b.array < 0))
+            q = self._wrap(q.array + up.astype(q.dtype))
+        return q
+
     def fmod(self, other):
         """The remainder of ``self / other`` with the sign of ``self`` (C's fmod)."""
         return self._remainder(other, 'trunc', 'fmod')

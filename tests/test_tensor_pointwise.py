@@ -543,3 +543,21 @@ def test_more_math_dtypes_and_errors():
         mg.tensordot(mg.ones(2, 3), mg.ones(2, 3), 1)
     with pytest.raises(RuntimeError, match='except in dim'):
         mg.diff(mg.ones(2, 3), prepend=mg.ones(2, 2), dim=0)
+
+
+def test_div_rounding_helper_matches_torch(torch):
+    # the helper behind Tensor.div(rounding_mode=...) (tensor_math.py calls it)
+    a = np.array([-7, -6, -1, 0, 1, 6, 7])
+    for mode in ('floor', 'trunc'):
+        for b in (2, -3):
+            m = mg.tensor(a)._div_rounding(b, mode)
+            t = torch.div(torch.tensor(a), b, rounding_mode=mode)
+            assert m.dtype == np.int64 and m.tolist() == t.tolist()
+        x = mg.tensor(a * 0.7, dtype=mg.float32, requires_grad=True)
+        m = x._div_rounding(mg.tensor([1.5]), mode)
+        np.testing.assert_array_equal(m.detach().numpy(), torch.div(
+            torch.tensor(a * 0.7, dtype=torch.float32), torch.tensor([1.5]), rounding_mode=mode).numpy())
+        m.sum().backward()
+        assert (x.grad.numpy() == 0).all()
+    with pytest.raises(RuntimeError, match='rounding_mode'):
+        mg.ones(2)._div_rounding(2, 'round')
