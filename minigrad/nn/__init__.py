@@ -18,6 +18,8 @@ from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .fold import Fold, LocalResponseNorm, Unfold
 from .flatten import Flatten, Unflatten
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d, LazyConvTranspose1d,
+                   LazyConvTranspose2d, LazyLinear, UninitializedBuffer, UninitializedParameter)
 from .linear import Bilinear, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
@@ -56,4 +58,6 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'TransformerEncoderLayer', 'TransformerEncoder', 'Conv1d', 'ConvTranspose1d',
            'ConvTranspose2d', 'Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d',
            'PixelShuffle', 'PixelUnshuffle', 'ChannelShuffle', 'Unfold', 'Fold', 'LocalResponseNorm',
-           'AlphaDropout', 'FeatureAlphaDropout', 'Bilinear']
+           'AlphaDropout', 'FeatureAlphaDropout', 'Bilinear', 'LazyLinear', 'LazyConv1d', 'LazyConv2d',
+           'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d', 'LazyBatchNorm2d',
+           'UninitializedParameter', 'UninitializedBuffer']

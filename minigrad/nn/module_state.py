@@ -40,6 +40,8 @@ def load_state_into(module, state_dict, strict=True):
             errors.append(f'While copying the parameter named "{key}", expected a Tensor or an '
                           f'array from the checkpoint but received {type(value).__name__}')
             continue
+        if hasattr(target, 'materialize') and tuple(arr.shape) != target.shape:
+            target.materialize(arr.shape)       # a lazy module's placeholder takes its shape
         if tuple(arr.shape) != target.shape:
             if target.ndim == 0 and tuple(arr.shape) == (1,):
                 arr = arr.reshape(())
