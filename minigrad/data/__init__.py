@@ -19,6 +19,7 @@ from .collate import default_collate, default_convert
 from .dataloader import DataLoader
 from .dataset import (ChainDataset, ConcatDataset, Dataset, ImageDataset, IterableDataset, Subset,
                       TensorDataset, fetch_batch, random_split)
+from .fake import FakeData
 from .download import (ChecksumError, CorruptFileError, DatasetNotFoundError, DownloadError,
                        download_archive_members, download_file, sha256_file)
 from .mnist import MNIST, FashionMNIST, MNISTSample, read_idx
@@ -44,7 +45,7 @@ __all__ = LOADING_NAMES + [
     'RandomCrop', 'CenterCrop', 'RandomHorizontalFlip', 'RandomVerticalFlip', 'Resize',
     'download_file', 'download_archive_members', 'sha256_file',
     'DatasetNotFoundError', 'CorruptFileError', 'ChecksumError', 'DownloadError',
-    'make_grid', 'save_image',
+    'make_grid', 'save_image', 'FakeData',
 ]
 
 

@@ -67,3 +67,23 @@ def test_bad_inputs_are_clear_errors(tmp_path):
         save_image(mg.zeros(2, 4, 4), tmp_path / 'x.png')
     with pytest.raises(ValueError, match='empty list'):
         make_grid([])
+
+
+def test_fake_data_is_repeatable_and_shaped_like_torchvisions():
+    from minigrad.data import FakeData, transforms
+    ds = FakeData(size=12, image_size=(3, 9, 7), num_classes=4, transform=transforms.ToTensor())
+    image, label = ds[5]
+    assert tuple(image.shape) == (3, 9, 7) and image.dtype == mg.float32 and 0 <= label < 4
+    again, label2 = FakeData(size=12, image_size=(3, 9, 7), num_classes=4, transform=transforms.ToTensor())[5]
+    assert np.array_equal(image.numpy(), again.numpy()) and label == label2
+    other = FakeData(size=12, image_size=(3, 9, 7), num_classes=4, random_offset=100)[5][0]
+    assert not np.array_equal(other, ds[5][0].numpy())
+    assert len({ds[i][1] for i in range(12)}) > 1
+    grey = FakeData(size=3, image_size=(1, 4, 4))
+    assert grey[0][0].shape == (1, 4, 4)
+    batch = next(iter(mg.data.DataLoader(FakeData(size=10, image_size=(3, 8, 8)), batch_size=4)))
+    assert tuple(batch[0].shape) == (4, 3, 8, 8) and batch[1].dtype == mg.int64
+    with pytest.raises(IndexError, match='index 12 is out of range for a dataset of 12'):
+        ds[12]
+    with pytest.raises(ValueError, match=r'image_size \(C, H, W\).*got size=3, image_size=\(4, 4\)'):
+        FakeData(size=3, image_size=(4, 4))
