@@ -1,13 +1,20 @@
 """Free functions of the indexing family that are not just Tensor methods (see tensor_index.py
-for those): ``is_tensor``, ``split`` (torch's argument name), ``meshgrid`` and ``set_printoptions``
-(``inference_mode`` is autograd's)."""
+for those): ``is_tensor``, ``split`` (torch's argument name), ``meshgrid``, ``set_printoptions``,
+``searchsorted``/``bucketize``, ``atleast_1d/2d/3d`` and the stacks ``hstack vstack row_stack
+dstack column_stack`` (``inference_mode`` is autograd's)."""
 import sys
 import warnings
 
+import numpy as np
+
+from . import backend
+from .functions import cat
 from .tensor import Tensor
 from .tensor_index import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
 
-__all__ = ['is_tensor', 'split', 'meshgrid', 'set_printoptions']
+__all__ = ['is_tensor', 'split', 'meshgrid', 'set_printoptions', 'searchsorted', 'bucketize',
+           'atleast_1d', 'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'row_stack', 'dstack',
+           'column_stack']
 
 
 def is_tensor(obj):
@@ -86,3 +93,96 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
             PRINT_OPTIONS[key] = value
     if sci_mode is not None:
         PRINT_OPTIONS['suppress_small'] = sci_mode is False
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where ``values`` would go in ``sorted_sequence`` (sorted along its last dim) to keep it
+    sorted: the index of the first element ``>= value`` (``right=True`` or ``side='right'``:
+    ``> value``). A 1-D sequence serves every value; an N-D one must match ``values`` in all but
+    the last dim (row by row). int64 indices (int32 with ``out_int32``); no gradient.
+    """
+    if side not in (None, 'left', 'right'):
+        raise RuntimeError(f"side can only be 'left' or 'right' but got {side!r}")
+    if side == 'left' and right:
+        raise RuntimeError("side and right can't be set to opposites, got side of left while "
+                           'right was True')
+    side = side or ('right' if right else 'left')
+    seq = sorted_sequence.array
+    xp = backend.get_array_module(seq)
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, sorter.array, axis=-1)
+    vals = values.array if isinstance(values, Tensor) else backend.asarray(values, device=sorted_sequence.device)
+    if seq.ndim <= 1:
+        out = xp.searchsorted(seq.reshape(-1), vals, side=side)
+    else:
+        if vals.ndim != seq.ndim or vals.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError('torch.searchsorted(): boundaries tensor should be 1 dimension or the '
+                               'first N-1 dimensions of boundaries tensor and input value tensor '
+                               f'must match, but we got boundaries tensor {list(seq.shape)} and '
+                               f'input value tensor {list(vals.shape)}')
+        rows, vrows = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        out = xp.stack([xp.searchsorted(r, v, side=side) for r, v in zip(rows, vrows)]).reshape(vals.shape)
+    return Tensor._wrap(xp.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each element of ``input`` between the sorted 1-D ``boundaries``:
+    ``boundaries[i-1] < x <= boundaries[i]`` gives ``i`` (``right=True``: ``boundaries[i-1] <= x <
+    boundaries[i]``), as ``torch.bucketize``. int64 (int32 with ``out_int32``); no gradient."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f'boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})')
+    return searchsorted(boundaries, input, out_int32=out_int32, side='right' if right else 'left')
+
+
+def _at_least(ndim, tensors):
+    """``tensors`` (one tensor, several, or one list) with dims added as torch.atleast_Nd adds them:
+    leading ones, except that atleast_3d makes (n,) (1, n, 1) and (m, n) (m, n, 1)."""
+    def grow(t):
+        if t.ndim >= ndim:
+            return t
+        if ndim == 3 and t.ndim:
+            return t.reshape(((1,) if t.ndim == 1 else ()) + t.shape + (1,))
+        return t.reshape((1,) * (ndim - t.ndim) + t.shape)
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return grow(tensors[0])
+    items = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    return tuple(grow(t) for t in items)
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (a 0-d one becomes shape (1,))."""
+    return _at_least(1, tensors)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims (leading dims of size 1 added)."""
+    return _at_least(2, tensors)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: (n,) -> (1, n, 1), (m, n) -> (m, n, 1), as torch."""
+    return _at_least(3, tensors)
+
+
+def hstack(tensors):
+    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    ts = atleast_1d(list(tensors))
+    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Concatenate along dim 0, 1-D tensors as rows."""
+    return cat(atleast_2d(list(tensors)), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    """Concatenate along dim 2 (depth), after ``atleast_3d``."""
+    return cat(atleast_3d(list(tensors)), 2)
+
+
+def column_stack(tensors):
+    """Concatenate along dim 1, 0-d and 1-D tensors as columns."""
+    return cat([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors], 1)

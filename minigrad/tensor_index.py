@@ -161,6 +161,23 @@ class TensorIndex(TensorRearrange, TensorLayout):
         """In-place ``masked_fill``; ``mask`` must broadcast to this tensor's shape."""
         return self._inplace(TensorIndex.masked_fill, mask, value)
 
+    def index_fill(self, dim, index, value):
+        """A copy with ``value`` (a number or a 0-d tensor) in the slices along ``dim`` at the
+        positions ``index`` (1-D, int) names."""
+        idx = index_arg('index_fill', index, self)
+        if idx.ndim > 1:
+            raise IndexError('index_fill_(): Index is supposed to be a vector')
+        x, d = self._as_1d(dim)
+        in_range('index_fill', idx, x.shape[d], d)
+        hit = backend.get_array_module(idx).zeros(x.shape[d], dtype=np.bool_)
+        hit[idx.reshape(-1)] = True
+        out = x.masked_fill(self._wrap(hit.reshape((-1,) + (1,) * (x.ndim - d - 1))), value)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def index_fill_(self, dim, index, value):
+        """In-place ``index_fill``."""
+        return self._inplace(TensorIndex.index_fill, dim, index, value)
+
     def masked_select(self, mask):
         """The elements where ``mask`` (bool, broadcast with ``self``) is True, as a 1-D tensor."""
         m = mask_arg('masked_select', mask, self)
@@ -245,7 +262,8 @@ class TensorIndex(TensorRearrange, TensorLayout):
 
 
 FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather', 'take_along_dim',
-             'index_select', 'masked_fill', 'masked_select', 'nonzero', 'argwhere', 'scatter_add',
-             'index_add', 'chunk', 'tensor_split', 'unbind', 'narrow', 'flip', 'fliplr', 'flipud',
-             'roll', 'tile', 'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes',
-             'swapdims', 'tril', 'triu', 'diagonal', 'diag', 'is_floating_point', 'is_complex')
+             'index_select', 'index_fill', 'masked_fill', 'masked_select', 'nonzero', 'argwhere',
+             'scatter_add', 'index_add', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
+             'unbind', 'narrow', 'flip', 'fliplr', 'flipud', 'rot90', 'roll', 'tile',
+             'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims',
+             'tril', 'triu', 'diagonal', 'diag', 'is_floating_point', 'is_complex')

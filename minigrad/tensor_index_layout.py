@@ -122,9 +122,12 @@ class TensorLayout:
         return self._restride('t_', lambda t: t.t())
 
     def swapaxes_(self, axis0, axis1):
+        """In-place ``swapaxes``."""
         return self.transpose_(axis0, axis1)
 
-    swapdims_ = swapaxes_
+    def swapdims_(self, dim0, dim1):
+        """In-place ``swapdims``."""
+        return self.transpose_(dim0, dim1)
 
     def detach_(self):
         """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""

@@ -1,6 +1,7 @@
 """Tensor methods that split and rearrange (a mixin of ``TensorIndex``, see tensor_index.py):
-``split chunk tensor_split unbind narrow`` (views, as in PyTorch), ``flip fliplr flipud roll
-repeat tile repeat_interleave broadcast_to movedim swapaxes mT tril triu diagonal diag``."""
+``split chunk tensor_split hsplit vsplit dsplit unbind narrow`` (views, as in PyTorch), ``flip
+fliplr flipud rot90 roll repeat tile repeat_interleave broadcast_to movedim swapaxes mT tril triu
+diagonal diag``."""
 import math
 
 import numpy as np
@@ -70,6 +71,36 @@ class TensorRearrange:
         bounds = [0] + cuts + [n]
         return tuple(self._slice(d, a, max(a, b)) for a, b in zip(bounds, bounds[1:]))
 
+    def _split_sections(self, name, d, indices_or_sections):
+        if not isinstance(indices_or_sections, (list, tuple)):
+            k = int_arg(name, 'sections', indices_or_sections)
+            if k <= 0 or self.shape[d] % k:
+                raise RuntimeError(f'torch.{name} attempted to split along dimension {d}, but the '
+                                   f'size of the dimension {self.shape[d]} is not divisible by the '
+                                   f'split_size {k}!')
+        return self.tensor_split(indices_or_sections, d)
+
+    def hsplit(self, indices_or_sections):
+        """``tensor_split`` along dim 1 (dim 0 for a 1-D tensor); sections must divide evenly."""
+        if self.ndim < 1:
+            raise RuntimeError('torch.hsplit requires a tensor with at least 1 dimension, but got '
+                               'a tensor with 0 dimensions!')
+        return self._split_sections('hsplit', 0 if self.ndim == 1 else 1, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        """``tensor_split`` along dim 0 of a tensor of at least 2 dims; sections divide evenly."""
+        if self.ndim < 2:
+            raise RuntimeError('torch.vsplit requires a tensor with at least 2 dimension, but got '
+                               f'a tensor with {self.ndim} dimensions!')
+        return self._split_sections('vsplit', 0, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        """``tensor_split`` along dim 2 of a tensor of at least 3 dims; sections divide evenly."""
+        if self.ndim < 3:
+            raise RuntimeError('torch.dsplit requires a tensor with at least 3 dimension, but got '
+                               f'a tensor with {self.ndim} dimensions!')
+        return self._split_sections('dsplit', 2, indices_or_sections)
+
     def unbind(self, dim=0):
         """The slices along ``dim``, each without that dim: a tuple of views."""
         if self.ndim == 0:
@@ -131,9 +162,29 @@ class TensorRearrange:
             return I.Flip.apply(self, axes=())
         return I.Roll.apply(self, shifts=shifts, axes=axes)
 
-    def repeat(self, *repeats):
+    def rot90(self, k=1, dims=(0, 1)):
+        """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first dim towards
+        the second (a copy)."""
+        dims = tuple(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f'expected total rotation dims == 2, but got dims = {len(dims)}')
+        if self.ndim < 2:
+            raise RuntimeError(f'expected total dims >= 2, but got total dims = {self.ndim}')
+        d0, d1 = A.one_dim(dims[0], self.ndim), A.one_dim(dims[1], self.ndim)
+        if d0 == d1:
+            raise RuntimeError(f'expected rotation dims to be different, but got dim0 = {d0} and '
+                               f'dim1 = {d1}')
+        k = int_arg('rot90', 'k', k) % 4
+        if k == 0:
+            return I.Flip.apply(self, axes=())
+        if k == 2:
+            return self.flip(d0, d1)
+        return self.flip(d1 if k == 1 else d0).transpose(d0, d1)
+
+    def repeat(self, *sizes, repeats=None):
         """Tile the tensor: ``repeats[i]`` copies along dim i; more sizes than dims add leading
         dims, as ``torch.Tensor.repeat`` (NumPy's ``tile``, not ``repeat``)."""
+        repeats = sizes if repeats is None else (repeats,)
         if not repeats:
             raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
         reps = tuple(int_arg('repeat', 'repeats', r) for r in A.shape_args(repeats))
@@ -144,14 +195,20 @@ class TensorRearrange:
             raise RuntimeError(f'repeat(): negative repeats are not allowed, got {list(reps)}')
         return I.Repeat.apply(self, repeats=reps)
 
-    def tile(self, *dims):
+    def tile(self, *dims_args, dims=None):
         """``repeat`` that also takes fewer sizes than dims (ones are put in front)."""
-        reps = A.shape_args(dims)
+        reps = A.shape_args(dims_args) if dims is None else A.shape_args((dims,))
         return self.repeat((1,) * (self.ndim - len(reps)) + tuple(reps))
 
-    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
         """Repeat each element (each slice along ``dim``; of the flattened tensor when None)
-        ``repeats`` times: an int, or a 1-D int tensor with one count per element."""
+        ``repeats`` times: an int, or a 1-D int tensor with one count per element. Without
+        ``repeats`` this tensor holds the counts: ``repeat_interleave(tensor([2, 1]))`` is
+        ``tensor([0, 0, 1])``, as ``torch.repeat_interleave(repeats)``."""
+        if repeats is None:
+            index_arg('repeat_interleave', self, self, 'repeats')
+            return self._wrap(backend.get_array_module(self.array).arange(
+                self.numel(), dtype=self.dtype)).repeat_interleave(self)
         x = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else A.one_dim(dim, self.ndim)
         n = x.shape[d] if x.ndim else 1
@@ -199,7 +256,9 @@ class TensorRearrange:
         """``transpose(axis0, axis1)``."""
         return self.transpose(axis0, axis1)
 
-    swapdims = swapaxes
+    def swapdims(self, dim0, dim1):
+        """``transpose(dim0, dim1)``."""
+        return self.transpose(dim0, dim1)
 
     @property
     def mT(self):

@@ -66,6 +66,8 @@ CASES = [
     ('masked_fill_grows', lambda L, x: x.masked_fill(L.ones(2, 3, 4, dtype=L.bool).tril(), 0.5), [X]),
     ('masked_fill_tensor', lambda L, x, v: x.masked_fill(x < 0, v.sum()), [X, V]),
     ('masked_select', lambda L, x: x.masked_select(x > 1), [X]),
+    ('index_fill', lambda L, x: x.index_fill(1, L.tensor([0, 2, 2]), -1.5), [X]),
+    ('index_fill_tensor', lambda L, y, v: L.index_fill(y, 0, L.tensor([1]), v[2]), [Y, V]),
     ('masked_select_bcast', lambda L, x: L.masked_select(x, L.tensor([True, False, True, True])), [X]),
     ('where_method', lambda L, x: x.where(x > 0, 0.5), [X]),
     ('where_tensor', lambda L, x, v: x.where(x < 1, v[:4]), [X, V]),
@@ -80,6 +82,9 @@ CASES = [
     ('split_reused', lambda L, x: [a * b for a, b in zip(x.split(2, 1), x.split([2, 2], 1))], [X]),
     ('tensor_split', lambda L, v: L.tensor_split(v, 3), [V]),
     ('tensor_split_list', lambda L, x: x.tensor_split([1, 3], dim=1), [X]),
+    ('hsplit', lambda L, x: x.hsplit(2), [X]),
+    ('vsplit_dsplit', lambda L, y: L.vsplit(y, [1]) + L.dsplit(y, 2), [Y]),
+    ('hsplit_1d', lambda L, v: L.hsplit(v, [2, 3]), [V]),
     ('unbind', lambda L, x: x.unbind(1), [X]),
     ('unbind_fn', lambda L, y: L.unbind(y), [Y]),
     ('narrow', lambda L, x: x.narrow(1, 1, 2), [X]),
@@ -88,11 +93,15 @@ CASES = [
     ('flip_dims', lambda L, y: L.flip(y, dims=(0, 2)), [Y]),
     ('flip_args', lambda L, y: y.flip(1, 2), [Y]),
     ('fliplr_flipud', lambda L, x: L.fliplr(x) + L.flipud(x), [X]),
+    ('rot90', lambda L, x: [x.rot90(k) for k in (0, 1, 2, 3, -1)], [X]),
+    ('rot90_dims', lambda L, y: L.rot90(y, 1, [2, 0]), [Y]),
     ('roll_flat', lambda L, x: x.roll(5), [X]),
     ('roll_dims', lambda L, y: L.roll(y, shifts=(1, -2), dims=(0, 2)), [Y]),
     ('repeat', lambda L, x: x.repeat(2, 3), [X]),
     ('repeat_lead', lambda L, v: v.repeat(2, 1, 3), [V]),
     ('tile', lambda L, x: L.tile(x, (2,)), [X]),
+    ('tile_kw', lambda L, v: v.tile(dims=(2, 1, 2)) + v.tile(2, 1, 2), [V]),
+    ('repeat_kw', lambda L, x: x.repeat(repeats=(1, 2)), [X]),
     ('repeat_interleave', lambda L, x: x.repeat_interleave(2, dim=0), [X]),
     ('repeat_interleave_flat', lambda L, x: L.repeat_interleave(x, 2), [X]),
     ('repeat_interleave_t', lambda L, x: x.repeat_interleave(L.tensor([1, 0, 3, 2]), dim=1), [X]),
@@ -101,7 +110,7 @@ CASES = [
     ('movedim', lambda L, y: y.movedim(0, -1), [Y]),
     ('movedim_tuple', lambda L, y: L.movedim(y, (0, 1), (2, 0)), [Y]),
     ('moveaxis', lambda L, y: L.moveaxis(y, 2, 0), [Y]),
-    ('swapaxes', lambda L, y: y.swapaxes(0, 2) + L.swapdims(y, 2, 0), [Y]),
+    ('swapaxes', lambda L, y: y.swapaxes(axis0=0, axis1=2) + L.swapdims(y, dim0=2, dim1=0), [Y]),
     ('mT', lambda L, y: y.mT, [Y]),
     ('tril', lambda L, x: x.tril(), [X]),
     ('tril_k', lambda L, y: L.tril(y, -1), [Y]),
@@ -114,6 +123,11 @@ CASES = [
     ('diagonal', lambda L, y: y.diagonal(0, 1, 2), [Y]),
     ('diagonal_off', lambda L, y: L.diagonal(y, offset=-1, dim1=2, dim2=0), [Y]),
     ('msort', lambda L, x: L.msort(x), [X]),
+    ('hstack', lambda L, x, v: [L.hstack([x, x[:, :1]]), L.hstack((v, v))], [X, V]),
+    ('vstack', lambda L, x, v: [L.vstack([x, v[:4]]), L.row_stack((x.sum(), x.sum()))], [X, V]),
+    ('dstack', lambda L, x, v: [L.dstack([x, x * v[0]]), L.dstack((v[:4], x[0]))], [X, V]),
+    ('column_stack', lambda L, x, v: L.column_stack([x, v[:3], x[:, 0]]), [X, V]),
+    ('atleast', lambda L, x, v: L.atleast_3d(x, v, v[0]) + (L.atleast_2d(v[1]), L.atleast_1d([v[2]])[0]), [X, V]),
 ]
 
 
@@ -234,6 +248,34 @@ def test_nonzero_and_argwhere_as_torch():
         assert o.dtype == np.int64
 
 
+def test_repeat_interleave_of_counts_alone():
+    counts = [2, 0, 3, 1]
+    ours, theirs = mg.repeat_interleave(mg.tensor(counts)), torch.repeat_interleave(torch.tensor(counts))
+    assert ours.dtype == np.int64 and ours.tolist() == theirs.tolist()
+
+
+def test_searchsorted_and_bucketize_as_torch():
+    seq, vals = np.array([1.0, 3, 5, 7], np.float32), np.array([[3.0, 6, 9, 0], [7, 1, 2, 5]], np.float32)
+    rows = np.array([[1.0, 3, 5, 7], [0, 2, 4, 8]], np.float32)
+    calls = [lambda L: L.searchsorted(L.tensor(seq), L.tensor(vals)),
+             lambda L: L.searchsorted(L.tensor(seq), L.tensor(vals), right=True),
+             lambda L: L.searchsorted(L.tensor(seq), L.tensor(vals), side='right', out_int32=True),
+             lambda L: L.searchsorted(L.tensor(rows), L.tensor(vals)),
+             lambda L: L.searchsorted(L.tensor(seq), 4.0),
+             lambda L: L.searchsorted(L.tensor(seq[::-1].copy()), L.tensor(vals),
+                                      sorter=L.tensor([3, 2, 1, 0])),
+             lambda L: L.bucketize(L.tensor(vals), L.tensor(seq)),
+             lambda L: L.bucketize(L.tensor(vals), L.tensor(seq), right=True, out_int32=True)]
+    for f in calls:
+        ours, theirs = f(mg), f(torch)
+        assert str(ours.dtype) == str(theirs.dtype).replace('torch.', '')
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(RuntimeError, match='opposites'):
+        mg.searchsorted(mg.tensor(seq), mg.tensor(vals), side='left', right=True)
+    with pytest.raises(RuntimeError, match='first N-1 dimensions'):
+        mg.searchsorted(mg.tensor(rows), mg.tensor(seq))
+
+
 def test_integer_inputs_keep_their_dtype():
     a = mg.tensor([[3, 1], [2, 5]])
     assert a.flip(0).dtype == a.roll(1).dtype == a.repeat(2, 1).dtype == a.tril().dtype == np.int64
@@ -250,7 +292,8 @@ def test_integer_inputs_keep_their_dtype():
     lambda L, h, y: h.masked_fill_(L.tensor([True, False, False, True]), y.sum()),
     lambda L, h, y: h.index_add_(1, L.tensor([0, 3, 3]), y[:, :3], alpha=-1),
     lambda L, h, y: h.scatter_add_(0, L.tensor([[1, 1, 0, 2], [2, 1, 1, 2]]), y[:2]),
-], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_'])
+    lambda L, h, y: h.index_fill_(0, L.tensor([2]), y[1, 1]),
+], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_', 'index_fill_'])
 def test_inplace_forms_match_torch(fn):
     def f(L, x, y):
         h = x * 2                       # a non-leaf: in-place changes are recorded
@@ -438,6 +481,11 @@ BAD = [
     ('split negative', lambda L, x: x.split([4, -1]), 'non-negative'),
     ('split dim', lambda L, x: x.split(2, 5), 'Dimension out of range'),
     ('unbind dim', lambda L, x: x.unbind(2), 'Dimension out of range'),
+    ('hsplit uneven', lambda L, x: x.hsplit(3), 'not divisible'),
+    ('vsplit 1-d', lambda L, x: x[0].vsplit(2), 'at least 2'),
+    ('dsplit 2-d', lambda L, x: L.dsplit(x, 2), 'at least 3'),
+    ('rot90 same dims', lambda L, x: x.rot90(1, [0, 0]), 'different'),
+    ('rot90 three dims', lambda L, x: x.rot90(1, [0, 1, 0]), 'rotation dims == 2'),
     ('unbind 0-d', lambda L, x: x.sum().unbind(), 'no dimensions'),
     ('narrow length', lambda L, x: x.narrow(1, 3, 2), 'exceeds dimension size'),
     ('narrow start', lambda L, x: x.narrow(1, 5, 0), 'start out of range'),
