@@ -12,6 +12,7 @@ from .dtypes import as_dtype, coerce, get_default_dtype, result_dtype
 from .factory import linspace, rand, randint, randn
 from .functions import _into
 from .ops import linalg_more as LM
+from .ops import pointwise as P
 from .tensor import Tensor
 
 __all__ = ['einsum', 'logspace', 'multinomial', 'normal', 'randint_like']
@@ -57,7 +58,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     - ``normal(mean_tensor, std=1.0)`` / ``normal(mean=0.0, std_tensor)``;
     - ``normal(mean, std, size)`` with two numbers (float32 by default; ``dtype``, ``device``).
 
-    Not differentiable (as in PyTorch, no gradient reaches ``mean`` or ``std``).
+    As in PyTorch, the result is in the graph of tensor ``mean``/``std`` but their gradient is 0.
     """
     m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (m_t or s_t):
@@ -84,7 +85,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         s = std.detach().array if s_t else ref.dtype.type(std)
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         z = randn(*shape, generator=generator, dtype=ref.dtype, device=ref.device)
-        result = Tensor._wrap(z.array * s + m)
+        result = P.Drawn.apply(*[t for t in (mean, std) if isinstance(t, Tensor)], out=z.array * s + m)
     if requires_grad:
         result.requires_grad_(True)
     return _into(out, result)

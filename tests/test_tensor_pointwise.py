@@ -386,6 +386,11 @@ def test_normal_overloads():
         mg.normal(0.0, 1.0)
     out = mg.zeros(3)
     assert mg.normal(0.0, 1.0, (3,), out=out) is out
+    mean = mg.zeros(3, requires_grad=True)       # as torch: in the graph, gradient 0
+    z = mg.normal(mean, mg.ones(1))
+    assert z.requires_grad and z.shape == (3,)
+    z.sum().backward()
+    assert mean.grad.tolist() == [0.0, 0.0, 0.0]
 
 
 def test_bernoulli():

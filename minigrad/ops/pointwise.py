@@ -259,3 +259,16 @@ class XLogY(Function):
         if self.needs_input_grad[1]:
             gb = unbroadcast(g * a / b, b.shape)
         return ga, gb
+
+
+class Drawn(Function):
+    """A random draw ``out`` made from its inputs (``torch.normal(mean, std)``): part of the graph,
+    as in PyTorch, but the gradient to the inputs is 0 (no reparameterisation)."""
+    def forward(self, *inputs, out):
+        self.shapes = [a.shape for a in inputs]
+        return out
+
+    # d draw = 0 (PyTorch's derivative for normal's mean and std)
+    def backward(self, g):
+        xp = get_array_module(g)
+        return tuple(xp.zeros(s, dtype=g.dtype) for s in self.shapes)
