@@ -537,3 +537,72 @@ def test_every_method_name_exists_on_torch_tensors():
     for name in names:
         assert hasattr(torch.Tensor, name), name
         assert hasattr(mg.Tensor, name), name
+
+# ---------------------------------------------------------------- beginner code, line for line
+
+def beginner_snippets(torch, F):
+    """Indexing lines as PyTorch tutorials and examples write them (top-k accuracy, a causal
+    attention mask, nanoGPT's top-k sampling cut, qkv split, policy-gradient gather, class counts,
+    grayscale-to-RGB repeat...); run once with torch, once with minigrad."""
+    out = []
+    out = []
+    def accuracy(output, target, topk=(1,)):           # the ImageNet example's
+        with torch.no_grad():
+            maxk = max(topk); batch_size = target.size(0)
+            _, pred = output.topk(maxk, 1, True, True)
+            pred = pred.t()
+            correct = pred.eq(target.view(1, -1).expand_as(pred))
+            res = []
+            for k in topk:
+                correct_k = correct[:k].reshape(-1).float().sum(0, keepdim=True)
+                res.append(correct_k.mul_(100.0 / batch_size))
+            return res
+    o = torch.tensor(np.linspace(-1, 1, 40).reshape(8, 5).astype(np.float32) ** 3
+                     * np.arange(1, 9, dtype=np.float32).reshape(8, 1))
+    t = torch.tensor([4, 0, 4, 1, 2, 4, 0, 3])
+    out.append([a.item() for a in accuracy(o, t, (1, 3))])
+    T = 4
+    bias = torch.tril(torch.ones(T, T)).view(1, 1, T, T)
+    att = torch.tensor(np.arange(32, dtype=np.float32).reshape(2, 1, 4, 4) / 10, requires_grad=True)
+    a = att.masked_fill(bias[:, :, :T, :T] == 0, float('-inf'))
+    a = F.softmax(a, dim=-1)
+    a.sum(-1).sum().backward()
+    out.append(a.detach().numpy().round(4).tolist())
+    m = torch.triu(torch.full((3, 3), float('-inf')), diagonal=1)
+    out.append(m.tolist())
+    logits = torch.tensor([[0.1, 2.0, -1.0, 0.5], [3.0, 0.2, 0.3, -2.0]])
+    v, _ = torch.topk(logits, min(2, logits.size(-1)))
+    logits[logits < v[:, [-1]]] = -float('Inf')
+    out.append(logits.tolist())
+    qkv = torch.tensor(np.arange(24, dtype=np.float32).reshape(1, 2, 12))
+    q, k, vv = qkv.split(4, dim=2)
+    out.append([tuple(q.shape), vv.tolist()])
+    lp = torch.tensor(np.log(np.full((3, 4), 0.25, np.float32)), requires_grad=True)
+    acts = torch.tensor([1, 3, 0])
+    g = torch.gather(lp, 1, acts.unsqueeze(1)).squeeze(1)
+    (-g.mean()).backward()
+    out.append([g.tolist(), lp.grad.tolist()])
+    y = torch.tensor([0, 2, 2, 1, 0, 2])
+    cls, counts = torch.unique(y, return_counts=True)
+    out.append([cls.tolist(), counts.tolist(), (y == 2).nonzero().squeeze(1).tolist(),
+                y.new_zeros(3).tolist(), y.new_ones((2,)).dtype == torch.int64])
+    img = torch.ones(2, 1, 3, 3)
+    out.append([tuple(img.repeat(1, 3, 1, 1).shape), tuple(img.flip(dims=[3]).shape),
+                tuple(img.expand(-1, 3, -1, -1).shape)])
+    vals, idx = torch.sort(torch.tensor([3., 1., 2.]), descending=True)
+    out.append([vals.tolist(), idx.tolist(), torch.argsort(torch.tensor([3, 1, 2])).tolist()])
+    h = torch.arange(10).chunk(3)
+    out.append([c.tolist() for c in h])
+    x = torch.tensor([[1., 2.], [3., 4.]])
+    out.append([x.masked_select(x > 1.5).tolist(), torch.where(x > 2, x, torch.zeros_like(x)).tolist(),
+                x.where(x > 2, 0.0).tolist()])
+    ii, jj = torch.meshgrid(torch.arange(2), torch.arange(3), indexing='ij')
+    out.append([ii.tolist(), jj.tolist()])
+    out.append([x.t().is_contiguous(), x.is_contiguous(), torch.is_tensor(x), x.nelement(),
+                x.element_size()])
+    return out
+
+
+def test_beginner_snippets_give_torchs_results():
+    import minigrad.nn.functional as mF
+    assert beginner_snippets(mg, mF) == beginner_snippets(torch, torch.nn.functional)
