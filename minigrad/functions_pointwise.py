@@ -23,6 +23,11 @@ def einsum(equation, *operands):
     also come as one list. Supports ``...`` and the implicit output (no ``->``: the letters that
     appear once, in alphabetical order). Differentiable in every operand.
 
+    Args:
+        equation: subscripts such as ``'bij,bjk->bik'`` (letters a-z, A-Z; ``...`` for the
+            leading dims; a letter repeated in one operand takes its diagonal).
+        operands: the tensors, one per comma-separated term (mixed dtypes are promoted).
+
     Example::
 
         mg.einsum('ij,ij->i', a, b)       # row-wise dot products
@@ -43,7 +48,13 @@ def einsum(equation, *operands):
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """``steps`` values from ``base ** start`` to ``base ** end``, evenly spaced in the exponent
-    (the default dtype, float32, unless given), as ``torch.logspace``."""
+    (the default dtype, float32, unless given), as ``torch.logspace``.
+
+    Args:
+        start, end: the first and last exponents.
+        steps: how many values.
+        base: the base of the powers.
+    """
     exps = linspace(start, end, steps, dtype=np.float64, device=device)
     arr = (base ** exps.array).astype(np.dtype(dtype or get_default_dtype()), copy=False)
     t = Tensor._wrap(arr)
@@ -59,6 +70,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     - ``normal(mean, std, size)`` with two numbers (float32 by default; ``dtype``, ``device``).
 
     As in PyTorch, the result is in the graph of tensor ``mean``/``std`` but their gradient is 0.
+
+    Args:
+        mean, std: numbers or floating-point tensors (``std >= 0``).
+        size: the shape, only with two numbers.
+        generator: an ``mg.Generator`` to draw from (else the library's, see ``mg.manual_seed``).
+        out, dtype, device, requires_grad: as for the factories.
+
+    Shape: with tensors, the broadcast shape of ``mean`` and ``std``.
     """
     m_t, s_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not (m_t or s_t):
@@ -106,7 +125,16 @@ def _check_std(std):
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Draw ``num_samples`` category indices (int64) per row of ``input``, a 1-D or 2-D tensor of
     non-negative weights (need not sum to 1), as ``torch.multinomial``; without
-    ``replacement`` each category is drawn at most once per row."""
+    ``replacement`` each category is drawn at most once per row.
+
+    Args:
+        input: weights, (C,) or (N, C); every row needs a positive sum.
+        num_samples: draws per row (at most C without replacement).
+        replacement: draw with replacement.
+        generator: an ``mg.Generator`` to draw from (else the library's).
+
+    Shape: (num_samples,) or (N, num_samples), int64.
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f'multinomial(): input must be a Tensor, got {type(input).__name__}')
     if input.ndim not in (1, 2):
