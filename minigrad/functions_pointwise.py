@@ -172,6 +172,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, generator=
     given), as ``torch.randint_like(input, high)`` / ``(input, low, high)``."""
     if high is None:
         low, high = 0, low
+    if not low < high:
+        raise RuntimeError(f"randint_like(): expected 'low' to be less than 'high', got low={low} >= high={high}")
     dt = as_dtype(dtype) if dtype is not None else input.dtype
     t = randint(low, high, tuple(input.shape), generator=generator, dtype=np.int64,
                 device=device if device is not None else input.device)

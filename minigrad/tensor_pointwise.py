@@ -209,6 +209,8 @@ class TensorPointwise(TensorLinalg, TensorReduceMore):
         return self._test('isfinite')
 
     def _same_dtype(self, other, name):
+        if not _is_tensor(other) and not isinstance(other, (numbers.Number, np.generic)):
+            raise TypeError(f'{name}(): expected a Tensor for other, got {type(other).__name__}')
         if not _is_tensor(other):
             other = self._wrap(backend.asarray(other, dtype=self.dtype, device=self.device))
         if other.dtype != self.dtype:
@@ -234,6 +236,8 @@ class TensorPointwise(TensorLinalg, TensorReduceMore):
         return self.shape == other.shape and bool((self.array == other.array).all())
 
     def _logical(self, other, fn):
+        if not _is_tensor(other) and not isinstance(other, (numbers.Number, np.generic)):
+            raise TypeError(f'{fn}(): expected a Tensor for other, got {type(other).__name__}')
         xp = backend.get_array_module(self.array)
         o = other.array if _is_tensor(other) else other
         return self._wrap(getattr(xp, fn)(self.array, o))

@@ -109,8 +109,10 @@ class TensorLinalg:
             if dims < 0 or dims > min(self.ndim, other.ndim):
                 raise RuntimeError(f'tensordot(): dims must be in [0, {min(self.ndim, other.ndim)}], got {dims}')
             da, db = list(range(self.ndim - dims, self.ndim)), list(range(dims))
-        else:
+        elif isinstance(dims, (tuple, list)) and len(dims) == 2:
             da, db = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+        else:
+            raise TypeError(f'tensordot(): dims must be an int or a pair of dim lists, got {dims!r}')
         da, db = [d % self.ndim for d in da], [d % other.ndim for d in db]
         if len(da) != len(db):
             raise RuntimeError(f'tensordot(): both dim lists must have the same length, got {da} and {db}')

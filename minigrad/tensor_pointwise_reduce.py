@@ -28,6 +28,11 @@ class TensorReduceMore:
     """Running sums and products, products, logsumexp and the NaN-aware reductions."""
     __slots__ = ()
 
+    def _scan_dim(self, dim, name):
+        if not isinstance(dim, numbers.Integral):
+            raise TypeError(f'{name}(): dim must be an int, got {dim!r}')
+        return A.one_dim(dim, self.ndim)
+
     def _counted(self, dtype):
         """The tensor a sum-like op works on: ``dtype`` if given, ints and bools as int64."""
         if dtype is not None:
@@ -37,12 +42,12 @@ class TensorReduceMore:
     def cumsum(self, dim, *, dtype=None):
         """Running sums along ``dim`` (ints and bools give int64, as PyTorch)."""
         x = self._counted(dtype)
-        return Scan.CumSum.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
+        return Scan.CumSum.apply(x, axis=x._scan_dim(dim, 'cumsum')) if x.ndim else x.clone()
 
     def cumprod(self, dim, *, dtype=None):
         """Running products along ``dim``; the gradient is exact where elements are 0."""
         x = self._counted(dtype)
-        return Scan.CumProd.apply(x, axis=A.one_dim(dim, x.ndim)) if x.ndim else x.clone()
+        return Scan.CumProd.apply(x, axis=x._scan_dim(dim, 'cumprod')) if x.ndim else x.clone()
 
     def prod(self, dim=None, keepdim=False, *, dtype=None):
         """The product of all elements, or along one ``dim`` (an int, as PyTorch)."""

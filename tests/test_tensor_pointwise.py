@@ -566,3 +566,19 @@ def test_div_rounding_helper_matches_torch(torch):
         assert (x.grad.numpy() == 0).all()
     with pytest.raises(RuntimeError, match='rounding_mode'):
         mg.ones(2)._div_rounding(2, 'round')
+
+
+def test_bad_arguments_give_clear_errors():
+    x = mg.ones(2, 3)
+    for call, exc, match in [(lambda: x.cumsum(None), TypeError, 'dim must be an int'),
+                             (lambda: mg.isclose(x, 'a'), TypeError, 'Tensor for other'),
+                             (lambda: x.logical_and('a'), TypeError, 'Tensor for other'),
+                             (lambda: mg.tensordot(x, x, 'a'), TypeError, 'pair of dim lists'),
+                             (lambda: mg.randint_like(x, 0), RuntimeError, 'less than'),
+                             (lambda: mg.einsum(3, x), TypeError, 'string'),
+                             (lambda: mg.dot(x[0], [1, 2, 3]), TypeError, 'Tensor for other'),
+                             (lambda: x.lerp(3, 0.5), RuntimeError, 'end'),
+                             (lambda: mg.normal(mg.ones(2, dtype=mg.int64), 1.0), RuntimeError, 'floating-point')]:
+        with pytest.raises(exc, match=match):
+            call()
+
