@@ -1,6 +1,6 @@
 """Tensor methods that split and rearrange (a mixin of ``TensorIndex``, see tensor_index.py):
 ``split chunk tensor_split hsplit vsplit dsplit unbind narrow`` (views, as in PyTorch), ``flip
-fliplr flipud rot90 roll repeat tile repeat_interleave broadcast_to movedim swapaxes mT tril triu
+fliplr flipud rot90 roll repeat tile repeat_interleave unfold broadcast_to movedim swapaxes mT tril triu
 diagonal diag``."""
 import math
 
@@ -225,6 +225,26 @@ class TensorRearrange:
         xp = backend.get_array_module(x.array)
         index = xp.repeat(xp.arange(n), reps)
         return S.IndexSelect.apply(x.reshape(1) if x.ndim == 0 else x, index=index, axis=d)
+
+    def unfold(self, dimension, size, step):
+        """All windows of ``size`` elements along ``dimension``, ``step`` apart: that dim becomes
+        the window count ``(n - size) // step + 1`` and a last dim of ``size`` is added (ViT-style
+        patches: ``x.unfold(2, p, p).unfold(3, p, p)``). A copy here (PyTorch returns a view);
+        the gradient adds up over overlapping windows."""
+        d = A.one_dim(dimension, self.ndim)
+        x = self.reshape(1) if self.ndim == 0 else self
+        n = x.shape[d]
+        size, step = int_arg('unfold', 'size', size), int_arg('unfold', 'step', step)
+        if size > n:
+            raise RuntimeError(f'maximum size for tensor at dimension {d} is {n} but size is {size}')
+        if step <= 0:
+            raise RuntimeError(f'step is {step} but must be > 0')
+        xp = backend.get_array_module(self.array)
+        count = (n - size) // step + 1
+        index = (xp.arange(count)[:, None] * step + xp.arange(size)).reshape(-1)
+        out = S.IndexSelect.apply(x, index=index, axis=d)
+        out = out.reshape(x.shape[:d] + (count, size) + x.shape[d + 1:]).movedim(d + 1, -1)
+        return out.reshape(size) if self.ndim == 0 else out
 
     def broadcast_to(self, *size):
         """``expand`` to ``size`` (-1 keeps a dim), as ``torch.broadcast_to``."""

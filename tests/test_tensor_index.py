@@ -105,6 +105,8 @@ CASES = [
     ('repeat_interleave', lambda L, x: x.repeat_interleave(2, dim=0), [X]),
     ('repeat_interleave_flat', lambda L, x: L.repeat_interleave(x, 2), [X]),
     ('repeat_interleave_t', lambda L, x: x.repeat_interleave(L.tensor([1, 0, 3, 2]), dim=1), [X]),
+    ('unfold_patches', lambda L, y: y.unfold(1, 2, 1).unfold(2, 2, 2), [Y]),
+    ('unfold_overlap', lambda L, x: x.unfold(-1, 3, 1) * x[:, :2, None], [X]),
     ('broadcast_to', lambda L, x: x.broadcast_to(2, 3, 4), [X]),
     ('broadcast_to_fn', lambda L, v: L.broadcast_to(v, (3, -1)), [V]),
     ('movedim', lambda L, y: y.movedim(0, -1), [Y]),
@@ -510,6 +512,9 @@ BAD = [
     ('scatter_add range', lambda L, x: x.scatter_add(1, L.tensor([[5]]), x), 'out of bounds'),
     ('repeat_interleave size', lambda L, x: x.repeat_interleave(L.tensor([1, 2]), dim=1), 'same size'),
     ('stride dim', lambda L, x: x.stride(3), 'Dimension out of range'),
+    ('unfold size', lambda L, x: x.unfold(1, 5, 1), 'maximum size'),
+    ('unfold step', lambda L, x: x.unfold(1, 2, 0), 'step is 0'),
+    ('unfold dim', lambda L, x: x.unfold(2, 1, 1), 'Dimension out of range'),
 ]
 
 
