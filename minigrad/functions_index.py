@@ -1,7 +1,7 @@
 """Free functions of the indexing family that are not just Tensor methods (see tensor_index.py
 for those): ``is_tensor``, ``split`` (torch's argument name), ``meshgrid``, ``set_printoptions``,
 ``searchsorted``/``bucketize``, ``atleast_1d/2d/3d`` and the stacks ``hstack vstack row_stack
-dstack column_stack`` (``inference_mode`` is autograd's)."""
+dstack column_stack``, ``tril_indices``/``triu_indices`` (``inference_mode`` is autograd's)."""
 import sys
 import warnings
 
@@ -14,7 +14,7 @@ from .tensor_index import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
 
 __all__ = ['is_tensor', 'split', 'meshgrid', 'set_printoptions', 'searchsorted', 'bucketize',
            'atleast_1d', 'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'row_stack', 'dstack',
-           'column_stack']
+           'column_stack', 'tril_indices', 'triu_indices']
 
 
 def is_tensor(obj):
@@ -186,3 +186,19 @@ def dstack(tensors):
 def column_stack(tensors):
     """Concatenate along dim 1, 0-d and 1-D tensors as columns."""
     return cat([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors], 1)
+
+
+def _triangle_indices(lower, row, col, offset, dtype, device):
+    rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return Tensor._wrap(backend.to_device(np.stack([rows, cols]).astype(dtype), device))
+
+
+def tril_indices(row, col, offset=0, *, dtype=np.int64, device=None, layout=None):
+    """The (2, N) row and column indices of the lower triangle of a ``row`` x ``col`` matrix
+    (on and below the ``offset``-th diagonal), row by row, as ``torch.tril_indices``."""
+    return _triangle_indices(True, row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=np.int64, device=None, layout=None):
+    """The (2, N) indices of the upper triangle (on and above the ``offset``-th diagonal)."""
+    return _triangle_indices(False, row, col, offset, dtype, device)

@@ -266,4 +266,4 @@ FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather',
              'scatter_add', 'index_add', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
              'unbind', 'narrow', 'flip', 'fliplr', 'flipud', 'rot90', 'roll', 'tile',
              'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims',
-             'tril', 'triu', 'diagonal', 'diag', 'is_floating_point', 'is_complex')
+             'tril', 'triu', 'diagonal', 'diag', 'diag_embed', 'is_floating_point', 'is_complex')

@@ -56,6 +56,13 @@ class TensorLayout:
         t = self._wrap(arr)
         return t.requires_grad_(True) if requires_grad else t
 
+    def new(self, *args):
+        """PyTorch's legacy ``x.new(...)``: ``new(2, 3)`` (or an ``mg.Size``) is a tensor of that
+        size (zeros here, uninitialised in PyTorch), ``new(data)`` a copy of ``data``, ``new()``
+        an empty one; always this tensor's dtype and device (``torch.Tensor(...)``'s rules)."""
+        tensor_class = type(self._wrap(self.array))        # Tensor, also for an nn.Parameter
+        return tensor_class(*args, dtype=self.dtype, device=self.device)
+
     # ------------------------------------------------------------ layout and type queries
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dim (0 along expanded dims)."""

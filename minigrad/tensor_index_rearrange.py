@@ -1,7 +1,7 @@
 """Tensor methods that split and rearrange (a mixin of ``TensorIndex``, see tensor_index.py):
 ``split chunk tensor_split hsplit vsplit dsplit unbind narrow`` (views, as in PyTorch), ``flip
 fliplr flipud rot90 roll repeat tile repeat_interleave unfold broadcast_to movedim swapaxes mT tril triu
-diagonal diag``."""
+diagonal diag diag_embed``."""
 import math
 
 import numpy as np
@@ -317,6 +317,16 @@ class TensorRearrange:
         rows, cols = I.diagonal_at(x.shape[-2:], int_arg('diagonal', 'offset', offset), xp)
         return x[..., rows, cols]
 
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        """Matrices with the last dim on their ``offset``-th diagonal, in the new dims ``dim1``,
+        ``dim2`` (counted in the output): shape (..., n) -> (..., n + |offset|, n + |offset|)."""
+        a, b = A.one_dim(dim1, self.ndim + 1), A.one_dim(dim2, self.ndim + 1)
+        if a == b:
+            raise RuntimeError(f'diagonal dimensions cannot be identical {dim1}, {dim2}')
+        x = self.reshape(1) if self.ndim == 0 else self
+        out = I.DiagEmbed.apply(x, diagonal=int_arg('diag_embed', 'offset', offset))
+        return out.movedim((-2, -1), (a, b))
+
     def diag(self, diagonal=0):
         """A 1-D tensor becomes the ``diagonal``-th diagonal of a square matrix; a 2-D tensor
         gives its ``diagonal``-th diagonal."""
@@ -324,4 +334,4 @@ class TensorRearrange:
             return self.diagonal(diagonal)
         if self.ndim != 1:
             raise RuntimeError(f'diag(): Supports 1D or 2D tensors. Got {self.ndim}D')
-        return I.Diag.apply(self, diagonal=int_arg('diag', 'diagonal', diagonal))
+        return I.DiagEmbed.apply(self, diagonal=int_arg('diag', 'diagonal', diagonal))

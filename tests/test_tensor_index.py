@@ -122,6 +122,8 @@ CASES = [
     ('diag_1d_k', lambda L, v: L.diag(v, -2), [V]),
     ('diag_2d', lambda L, x: x.diag(1), [X]),
     ('diag_2d_neg', lambda L, s: L.diag(s, -1), [S4]),
+    ('diag_embed', lambda L, x: x.diag_embed(), [X]),
+    ('diag_embed_dims', lambda L, x: L.diag_embed(x, -1, 0, 2) + x.diag_embed(1, 2, 0), [X]),
     ('diagonal', lambda L, y: y.diagonal(0, 1, 2), [Y]),
     ('diagonal_off', lambda L, y: L.diagonal(y, offset=-1, dim1=2, dim2=0), [Y]),
     ('msort', lambda L, x: L.msort(x), [X]),
@@ -276,6 +278,25 @@ def test_searchsorted_and_bucketize_as_torch():
         mg.searchsorted(mg.tensor(seq), mg.tensor(vals), side='left', right=True)
     with pytest.raises(RuntimeError, match='first N-1 dimensions'):
         mg.searchsorted(mg.tensor(rows), mg.tensor(seq))
+
+
+def test_tril_triu_indices_as_torch():
+    for args in ((3, 4), (3, 4, 1), (4, 3, -2), (3, 3, 5), (0, 2)):
+        for name in ('tril_indices', 'triu_indices'):
+            ours, theirs = getattr(mg, name)(*args), getattr(torch, name)(*args)
+            assert ours.dtype == np.int64
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert mg.triu_indices(3, 3, dtype=mg.int32).dtype == np.int32
+
+
+def test_legacy_new():
+    x, t = mg.tensor(X.astype(np.float64)), torch.tensor(X.astype(np.float64))
+    for args in ((2, 3), ([1, 2],), (), (mg.Size([4]),)):
+        targs = tuple(torch.Size(a) if isinstance(a, mg.Size) else a for a in args)
+        ours, theirs = x.new(*args), t.new(*targs)
+        assert ours.shape == tuple(theirs.shape) and ours.dtype == np.float64
+    assert x.new([1, 2]).tolist() == [1.0, 2.0]
+    assert mg.nn.Parameter(mg.zeros(2)).new(3).shape == (3,)
 
 
 def test_integer_inputs_keep_their_dtype():

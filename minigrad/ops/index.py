@@ -129,17 +129,17 @@ def diagonal_at(shape, diagonal, xp):
     return i + max(-diagonal, 0), i + max(diagonal, 0)
 
 
-class Diag(Function):
-    """``torch.diag`` of a 1-D ``x``: the square matrix with ``x`` on its ``diagonal``-th
-    diagonal (a 2-D input's diagonal is basic indexing: ``Tensor.diagonal``)."""
+class DiagEmbed(Function):
+    """``torch.diag_embed`` (and ``torch.diag`` of a 1-D tensor): the last dim of ``x``, of size n,
+    becomes the ``diagonal``-th diagonal of (n + |diagonal|)-square matrices in two new last dims."""
     def forward(self, x, diagonal=0):
         xp = get_array_module(x)
-        n = x.shape[0] + abs(diagonal)
-        self.at = diagonal_at((n, n), diagonal, xp)
-        out = xp.zeros((n, n), dtype=x.dtype)
+        m = x.shape[-1] + abs(diagonal)
+        self.at = (Ellipsis,) + diagonal_at((m, m), diagonal, xp)
+        out = xp.zeros(x.shape[:-1] + (m, m), dtype=x.dtype)
         out[self.at] = x
         return out
 
-    # d diag(x) = the gradient's diagonal
+    # d diag_embed(x) = the gradient's diagonal
     def backward(self, g):
         return g[self.at]
