@@ -153,6 +153,10 @@ class DataLoader:
                  seed=None, transform=None, device=None):
         self.num_workers = _check_int(num_workers, 'num_workers', 0)
         self._stream = isinstance(dataset, IterableDataset)
+        if not self._stream and not hasattr(dataset, '__getitem__'):
+            raise TypeError(f'DataLoader: dataset must be a map-style dataset (with __getitem__ and '
+                            f'__len__: a Dataset, a list, ...) or an IterableDataset, got '
+                            f'{type(dataset).__name__}')
         if self._stream:
             for name, value in (('shuffle', shuffle), ('sampler', sampler), ('batch_sampler', batch_sampler)):
                 if value not in (None, False):

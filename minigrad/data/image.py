@@ -64,23 +64,30 @@ def as_nchw(x):
 
 
 def pair(v, name):
+    """An int or a sequence of one or two ints -> ``(h, w)``, each >= 1."""
     if isinstance(v, numbers.Integral):
-        return int(v), int(v)
-    if len(v) == 1:
-        return int(v[0]), int(v[0])
-    if len(v) == 2:
-        return int(v[0]), int(v[1])
-    raise ValueError(f'{name} must be an int or a pair (h, w), got {v!r}')
+        v = (v, v)
+    elif isinstance(v, (tuple, list)) and len(v) == 1:
+        v = (v[0], v[0])
+    if not (isinstance(v, (tuple, list)) and len(v) == 2
+            and all(isinstance(s, numbers.Integral) and s >= 1 for s in v)):
+        raise ValueError(f'{name} must be a positive int or a pair (h, w) of positive ints, got {v!r}')
+    return int(v[0]), int(v[1])
 
 
 def padding4(padding):
-    """torchvision's padding forms -> (left, top, right, bottom)."""
+    """torchvision's padding forms -> (left, top, right, bottom), each an int >= 0."""
+    forms = 'an int, (left/right, top/bottom) or (left, top, right, bottom) of ints >= 0'
     if isinstance(padding, numbers.Integral):
-        return (int(padding),) * 4
+        padding = (padding,)
+    if not (isinstance(padding, (tuple, list)) and len(padding) in (1, 2, 4)
+            and all(isinstance(p, numbers.Integral) for p in padding)):
+        raise ValueError(f'padding must be {forms}, got {padding!r}')
+    if min(padding) < 0:
+        raise ValueError(f'padding must be {forms} (negative padding is not supported; use '
+                         f'CenterCrop or RandomCrop to cut pixels off), got {padding!r}')
     padding = tuple(int(p) for p in padding)
-    if len(padding) in (1, 2, 4):
-        return (padding * 4)[:4] if len(padding) == 1 else (padding * 2 if len(padding) == 2 else padding)
-    raise ValueError(f'padding must be an int, (left/right, top/bottom) or (left, top, right, bottom), got {padding!r}')
+    return (padding * 4)[:4] if len(padding) == 1 else (padding * 2 if len(padding) == 2 else padding)
 
 
 def pad4(a4, padding, fill=0, padding_mode='constant'):

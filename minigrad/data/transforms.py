@@ -61,7 +61,15 @@ class Compose(Transform):
     """
 
     def __init__(self, transforms):
+        if callable(transforms) or isinstance(transforms, (str, bytes)):
+            raise TypeError(f'Compose expects a list of transforms, got {type(transforms).__name__}: '
+                            f'write Compose([{type(transforms).__name__}(...)]) or use the '
+                            'transform on its own')
         self.transforms = list(transforms)
+        bad = [t for t in self.transforms if not callable(t)]
+        if bad:
+            raise TypeError(f'Compose expects callable transforms, got {bad[0]!r} '
+                            f'({type(bad[0]).__name__})')
 
     def __call__(self, x, generator=None):
         for t in self.transforms:
@@ -284,7 +292,7 @@ class Resize(Transform):
         mode = str(getattr(interpolation, 'value', interpolation) if mode is None else mode)
         if mode not in ('nearest', 'bilinear'):
             raise ValueError(f"interpolation (mode) must be 'nearest' or 'bilinear', got {mode!r}")
-        self.size = size if isinstance(size, numbers.Integral) else pair(size, 'size')
+        self.size = pair(size, 'size')[0] if isinstance(size, numbers.Integral) else pair(size, 'size')
         self.mode = mode
 
     def _out_size(self, H, W):
