@@ -632,3 +632,63 @@ def beginner_snippets(torch, F):
 def test_beginner_snippets_give_torchs_results():
     import minigrad.nn.functional as mF
     assert beginner_snippets(mg, mF) == beginner_snippets(torch, torch.nn.functional)
+
+
+# Argument names that differ from torch's docstring on purpose: sizes as *args take no size=
+# keyword; torch's h/v/dsplit take their argument by position only; narrow's doc says
+# 'dimension' and where's says 'y' where torch accepts only dim= and other=; split's method doc
+# defers to torch.split.
+NAMES_KNOWN = {'new_zeros', 'new_ones', 'new_empty', 'broadcast_to', 'narrow', 'split',
+               'hsplit', 'vsplit', 'dsplit', 'where'}
+
+
+def _torch_doc_names(name):
+    """(positional names, keyword-only names) from torch.Tensor.NAME's docstring line
+    ``name(a, b=1, *, c=2) -> ...``; None when there is no such line."""
+    doc = getattr(torch.Tensor, name).__doc__ or ''
+    line = next((ln.strip() for ln in doc.splitlines() if ln.strip().startswith(name + '(')), None)
+    if line is None:
+        return None
+    inner, depth, parts, part = line[len(name) + 1:], 0, [], ''
+    for ch in inner:
+        if ch in '([':
+            depth += 1
+        elif ch in ')]':
+            if depth == 0:
+                break
+            depth -= 1
+        if ch == ',' and depth == 0:
+            parts.append(part.strip())
+            part = ''
+        else:
+            part += ch
+    parts.append(part.strip())
+    positional, keyword, kw_only = [], [], False
+    for p in filter(None, parts):
+        if p == '*':
+            kw_only = True
+            continue
+        (keyword if kw_only else positional).append(p.split('=')[0].strip().lstrip('*'))
+    return positional, keyword
+
+
+def test_method_argument_names_follow_torch():
+    import inspect
+    names = sorted({n for cls in tensor_index.TensorIndex.__mro__
+                    if cls.__module__.startswith('minigrad.tensor_index') for n in vars(cls)
+                    if not n.startswith('_') and callable(getattr(mg.Tensor, n))} - NAMES_KNOWN)
+    checked = 0
+    for name in names:
+        theirs = _torch_doc_names(name)
+        if theirs is None:
+            continue
+        params = list(inspect.signature(getattr(mg.Tensor, name)).parameters.values())[1:]
+        ours_pos = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+        ours_all = {p.name for p in params}
+        if any(p.kind == p.VAR_POSITIONAL for p in params):     # x.flip(0, 1) and x.flip(dims=..)
+            assert set(theirs[0]) <= ours_all, (name, ours_all, theirs)
+        else:
+            assert ours_pos[:len(theirs[0])] == theirs[0], (name, ours_pos, theirs)
+        assert set(theirs[1]) - {'layout', 'pin_memory', 'memory_format'} <= ours_all, (name, theirs)
+        checked += 1
+    assert checked > 40
