@@ -9,9 +9,11 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad, Adamax
 from .adam_variants import NAdam, RAdam
 from .adam import Adam, AdamW
+from .lbfgs import LBFGS
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
+from .rprop import ASGD, Rprop
 from .sgd import SGD
 
 __all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adadelta', 'Adagrad', 'Adamax',
-           'NAdam', 'RAdam', 'lr_scheduler']
+           'NAdam', 'RAdam', 'Rprop', 'ASGD', 'LBFGS', 'lr_scheduler']

@@ -128,6 +128,12 @@ CASES = [
     ('RAdam', dict(lr=0.05, betas=(0.9, 0.9))),          # rho_t > 5 from step 6: both branches
     ('RAdam', dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True)),
     ('RAdam', dict(lr=0.02, betas=(0.3, 0.8), weight_decay=0.1, maximize=True)),
+    ('Rprop', dict()),
+    ('Rprop', dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ('Rprop', dict(lr=0.02, maximize=True)),
+    ('ASGD', dict()),
+    ('ASGD', dict(lr=0.05, t0=5, lambd=0.01, alpha=0.5, weight_decay=0.1)),   # averaging from step 6
+    ('ASGD', dict(lr=0.05, t0=3, maximize=True)),
 ]
 
 
@@ -166,6 +172,8 @@ def test_param_groups_with_their_own_options(name, kwargs):
     ('Adamax', dict(lr=0.05)),
     ('NAdam', dict(lr=0.05)),
     ('RAdam', dict(lr=0.05, betas=(0.9, 0.9))),
+    ('Rprop', dict(lr=0.05)),
+    ('ASGD', dict(lr=0.05, t0=2)),
 ])
 def test_params_without_grad_are_skipped_like_torch(name, kwargs):
     # v gets a gradient on even steps only; its per-parameter step count must lag behind W's
@@ -228,6 +236,8 @@ def test_same_gradients_give_the_same_update_to_rounding(name, kwargs, dtype):
     ('Adamax', dict(lr=0.1, weight_decay=0.1, maximize=True)),
     ('NAdam', dict(lr=0.1, weight_decay=0.1)),
     ('RAdam', dict(lr=0.1, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
+    ('Rprop', dict(lr=0.1, maximize=True)),
+    ('ASGD', dict(lr=0.05, t0=2, weight_decay=0.1)),
 ])
 def test_zero_dim_parameters(name, kwargs):
     a, t = mg.tensor(1.5, requires_grad=True), torch.tensor(1.5, requires_grad=True)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.optim import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer, RAdam,
-                            RMSprop)
+from minigrad.optim import (ASGD, SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, Optimizer,
+                            RAdam, RMSprop, Rprop)
 
 
 def _params(dtype=np.float32, seed=0):
@@ -42,6 +42,8 @@ ALL = [
     (Adamax, dict(lr=0.05, weight_decay=0.1)),
     (NAdam, dict(lr=0.05, weight_decay=0.1)),
     (RAdam, dict(lr=0.05, betas=(0.9, 0.9))),
+    (Rprop, dict(lr=0.05, etas=(0.4, 1.3))),
+    (ASGD, dict(lr=0.05, t0=3, weight_decay=0.1)),
 ]
 IDS = [f'{c.__name__}-{"-".join(f"{k}={v}" for k, v in kw.items())}' for c, kw in ALL]
 
@@ -149,7 +151,7 @@ def test_updates_are_in_place_keep_identity_and_dtype_and_bump_versions(cls, kwa
 
 
 @pytest.mark.parametrize('cls', [SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam,
-                                 RAdam])
+                                 RAdam, Rprop, ASGD])
 def test_numpy_float64_hyperparameters_do_not_promote_float32(cls):
     params = _params()
     opt = cls(params, lr=0.01)
@@ -297,7 +299,7 @@ def test_step_pre_and_post_hooks_like_torch():
 
 def test_torch_implementation_switches_are_accepted_or_refused_clearly():
     p = mg.zeros(2, requires_grad=True)
-    for cls in (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam):
+    for cls in (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam, Rprop, ASGD):
         opt = cls([p], foreach=False)
         assert opt.param_groups[0]['foreach'] is False
     assert SGD([p]).param_groups[0]['lr'] == 1e-3              # torch 2.13's default
