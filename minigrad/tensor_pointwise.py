@@ -20,6 +20,7 @@ from .ops import pointwise as P
 from .tensor_inplace import _inplace_method
 from .tensor_pointwise_linalg import TensorLinalg
 from .tensor_pointwise_reduce import TensorReduceMore
+from .tensor_pointwise_stats import TensorStats
 
 
 def _is_tensor(x):
@@ -30,7 +31,7 @@ def _int_like(dtype):
     return not is_float(dtype)
 
 
-class TensorPointwise(TensorLinalg, TensorReduceMore):
+class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats):
     """Math methods beyond tensor_math.py: logs, trigonometry, rounding, tests, logical ops,
     remainders, Bernoulli draws; scans and more reductions come from TensorReduceMore
     (tensor_pointwise_reduce.py), matrix products from TensorLinalg (tensor_pointwise_linalg.py)."""
@@ -378,6 +379,9 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg', 'logit', 'xlogy', 'float_power',
              'nan_to_num', 'nansum', 'nanmean', 'count_nonzero', 'diff', 'var_mean', 'std_mean',
              'aminmax', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
+             # tensor_pointwise_stats.py
+             'median', 'nanmedian', 'quantile', 'nanquantile', 'mode', 'cummax', 'cummin',
+             'bincount', 'histc',
              # tensor_pointwise_linalg.py
              'bmm', 'dot', 'mv', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm', 'inner', 'tensordot',
              'trace', 'dist', 'cdist', 'inverse', 'det', 'matrix_power')

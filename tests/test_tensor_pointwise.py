@@ -582,3 +582,66 @@ def test_bad_arguments_give_clear_errors():
         with pytest.raises(exc, match=match):
             call()
 
+
+
+# ---------------------------------------------------------------- order statistics and counts
+
+STAT_X = np.array([[3.0, 1.0, 2.0, 2.0, -1.5], [0.5, 4.0, -2.0, 0.25, 1.0], [1.0, 1.0, 1.0, 0.0, 2.0]])
+
+
+@pytest.mark.parametrize('call', [
+    lambda lib, t: lib.median(t, 1), lambda lib, t: lib.median(t, 0, keepdim=True),
+    lambda lib, t: lib.median(t), lambda lib, t: lib.nanmedian(t, 1), lambda lib, t: lib.nanmedian(t),
+    lambda lib, t: lib.mode(t, 1), lambda lib, t: lib.cummax(t, 1), lambda lib, t: lib.cummin(t, 0),
+    lambda lib, t: lib.quantile(t, 0.3), lambda lib, t: lib.quantile(t, 0.3, dim=1, keepdim=True),
+    lambda lib, t: lib.quantile(t, lib.tensor([0.1, 0.5, 0.9]), dim=0),
+    lambda lib, t: lib.quantile(t, 0.7, dim=1, interpolation='midpoint'),
+    lambda lib, t: lib.nanquantile(t, lib.tensor([0.25, 1.0]), dim=1, interpolation='nearest'),
+])
+def test_order_statistics_match_torch(torch, call):
+    for x in (STAT_X, np.where(STAT_X == 4.0, np.nan, STAT_X)):
+        m, t = torch_pair(torch, x)
+        om, ot = call(mg, m), call(torch, t)
+        om = list(om) if isinstance(om, tuple) else [om]
+        ot = list(ot) if isinstance(ot, tuple) else [ot]
+        for a, b in zip(om, ot):
+            assert a.shape == tuple(b.shape)
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-7)
+        if not np.isnan(ot[0].detach().numpy()).any():
+            w = weights(om[0].shape)
+            (om[0] * mg.tensor(w)).sum().backward()
+            (ot[0] * torch.tensor(w)).sum().backward()
+            np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_order_statistics_gradcheck():
+    x = f64(values('any', (3, 5)))
+    for fn in (lambda t: t.median(1).values, lambda t: t.median(), lambda t: t.cummax(1).values,
+               lambda t: t.cummin(0).values, lambda t: t.quantile(mg.tensor([0.3, 0.8]), dim=1),
+               lambda t: t.nanmedian(0).values, lambda t: t.mode(1).values * t.mean()):
+        assert gradcheck(fn, (x,))
+
+
+def test_counts_match_torch(torch):
+    i = np.array([1, 1, 3, 0, 7, 3, 3])
+    w = np.linspace(0.1, 1.0, 7)
+    for kw in ({}, {'minlength': 10}):
+        np.testing.assert_array_equal(mg.bincount(mg.tensor(i), **kw).numpy(), torch.bincount(torch.tensor(i), **kw).numpy())
+    for dt, tdt in ((mg.float32, torch.float32), (mg.float64, torch.float64)):
+        m = mg.bincount(mg.tensor(i), weights=mg.tensor(w, dtype=dt))
+        t = torch.bincount(torch.tensor(i), weights=torch.tensor(w, dtype=tdt))
+        assert str(m.dtype) == str(t.dtype).replace('torch.', '')
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-6)
+    x = values('any', (50,)).astype(np.float32)
+    for kw in ({}, {'bins': 7}, {'bins': 5, 'min': -1, 'max': 1}, {'bins': 3, 'min': 2, 'max': 2}):
+        np.testing.assert_array_equal(mg.histc(mg.tensor(x), **kw).numpy(), torch.histc(torch.tensor(x), **kw).numpy())
+    with pytest.raises(RuntimeError, match='non-negative integral'):
+        mg.bincount(mg.tensor([1, -1]))
+    with pytest.raises(RuntimeError, match='non-negative integral'):
+        mg.bincount(mg.tensor([1.0]))
+    with pytest.raises(RuntimeError, match='float or double'):
+        mg.quantile(mg.tensor([1, 2]), 0.5)
+    with pytest.raises(RuntimeError, match=r'range \[0, 1\]'):
+        mg.quantile(mg.tensor([1.0, 2.0]), 1.5)
+    with pytest.raises(RuntimeError, match='empty'):
+        mg.median(mg.zeros(0))
