@@ -264,6 +264,6 @@ class TensorIndex(TensorRearrange, TensorLayout):
 FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather', 'take_along_dim',
              'index_select', 'index_fill', 'masked_fill', 'masked_select', 'nonzero', 'argwhere',
              'scatter_add', 'index_add', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
-             'unbind', 'narrow', 'flip', 'fliplr', 'flipud', 'rot90', 'roll', 'tile',
+             'unbind', 'select', 'narrow', 'flip', 'fliplr', 'flipud', 'rot90', 'roll', 'tile',
              'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims',
              'tril', 'triu', 'diagonal', 'diag', 'diag_embed', 'is_floating_point', 'is_complex')

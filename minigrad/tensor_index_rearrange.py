@@ -1,5 +1,5 @@
 """Tensor methods that split and rearrange (a mixin of ``TensorIndex``, see tensor_index.py):
-``split chunk tensor_split hsplit vsplit dsplit unbind narrow`` (views, as in PyTorch), ``flip
+``split chunk tensor_split hsplit vsplit dsplit unbind select narrow`` (views, as in PyTorch), ``flip
 fliplr flipud rot90 roll repeat tile repeat_interleave unfold broadcast_to movedim swapaxes mT tril triu
 diagonal diag diag_embed``."""
 import math
@@ -106,7 +106,18 @@ class TensorRearrange:
         if self.ndim == 0:
             raise IndexError('Dimension specified as 0 but tensor has no dimensions')
         d = A.one_dim(dim, self.ndim)
-        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def select(self, dim, index):
+        """The slice at ``index`` along ``dim``, without that dim (a view): ``x.select(1, 0)`` is
+        ``x[:, 0]``."""
+        if self.ndim == 0:
+            raise IndexError('select() cannot be applied to a 0-dim tensor.')
+        d, i = A.one_dim(dim, self.ndim), int_arg('select', 'index', index)
+        if not -self.shape[d] <= i < self.shape[d]:
+            raise IndexError(f'select(): index {i} out of range for tensor of size '
+                             f'{list(self.shape)} at dimension {d}')
+        return self[(slice(None),) * d + (i,)]
 
     def narrow(self, dim, start, length):
         """The view of ``length`` elements of ``dim`` from ``start`` (negative counts from the end)."""
