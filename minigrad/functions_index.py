@@ -111,7 +111,8 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
     xp = backend.get_array_module(seq)
     if sorter is not None:
         seq = xp.take_along_axis(seq, sorter.array, axis=-1)
-    vals = values.array if isinstance(values, Tensor) else backend.asarray(values, device=sorted_sequence.device)
+    vals = values.array if isinstance(values, Tensor) else \
+        backend.asarray(values, device=sorted_sequence.device)
     if seq.ndim <= 1:
         out = xp.searchsorted(seq.reshape(-1), vals, side=side)
     else:
@@ -121,7 +122,8 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
                                f'must match, but we got boundaries tensor {list(seq.shape)} and '
                                f'input value tensor {list(vals.shape)}')
         rows, vrows = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
-        out = xp.stack([xp.searchsorted(r, v, side=side) for r, v in zip(rows, vrows)]).reshape(vals.shape)
+        out = xp.stack([xp.searchsorted(r, v, side=side) for r, v in zip(rows, vrows)])
+        out = out.reshape(vals.shape)
     return Tensor._wrap(xp.asarray(out, dtype=np.int32 if out_int32 else np.int64))
 
 

@@ -201,7 +201,8 @@ class TensorIndex(TensorRearrange, TensorLayout):
     def where(self, condition, other):
         """``self`` where ``condition`` is True, else ``other`` (a tensor or a number):
         ``torch.where(condition, self, other)``."""
-        cond = condition.array if is_tensor(condition) else backend.asarray(condition, device=self.device)
+        cond = condition.array if is_tensor(condition) else \
+            backend.asarray(condition, device=self.device)
         argcheck.same_device('where', self, condition=cond)
         a, b = self._scalar(other) if not is_tensor(other) else coerce(self, other)
         return E.Where.apply(a, b, condition=cond.astype(np.bool_, copy=False))

@@ -20,7 +20,8 @@ class TensorLayout:
         dev = self.device if device is None else backend.get_device(device)
         with backend.device_context(dev):
             xp = backend.xp_of_device(dev)
-            arr = xp.full(size, value, dtype=dtype) if kind == 'full' else getattr(xp, kind)(size, dtype=dtype)
+            arr = xp.full(size, value, dtype=dtype) if kind == 'full' else \
+                getattr(xp, kind)(size, dtype=dtype)
         t = self._wrap(arr)
         return t.requires_grad_(True) if requires_grad else t
 
@@ -48,10 +49,11 @@ class TensorLayout:
         """A new tensor holding a copy of ``data``, with this tensor's dtype and device unless
         given (a Tensor ``data`` is copied without its graph)."""
         dev = self.device if device is None else backend.get_device(device)
+        dtype = self.dtype if dtype is None else as_dtype(dtype)
         if is_tensor(data):
-            arr = backend.to_device(data.array, dev).astype(self.dtype if dtype is None else as_dtype(dtype))
+            arr = backend.to_device(data.array, dev).astype(dtype)
         else:
-            arr = backend.asarray(data, dtype=self.dtype if dtype is None else as_dtype(dtype), device=dev)
+            arr = backend.asarray(data, dtype=dtype, device=dev)
             arr = arr.copy() if arr is data else arr
         t = self._wrap(arr)
         return t.requires_grad_(True) if requires_grad else t

@@ -122,7 +122,8 @@ class TensorRearrange:
     def narrow(self, dim, start, length):
         """The view of ``length`` elements of ``dim`` from ``start`` (negative counts from the end)."""
         d = A.one_dim(dim, self.ndim)
-        start, length, n = int_arg('narrow', 'start', start), int_arg('narrow', 'length', length), self.shape[d]
+        start, length = int_arg('narrow', 'start', start), int_arg('narrow', 'length', length)
+        n = self.shape[d]
         if not -n <= start <= n:
             raise IndexError(f'start out of range (expected to be in range of [{-n}, {n}], but got '
                              f'{start})')
