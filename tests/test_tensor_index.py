@@ -333,6 +333,20 @@ def test_inplace_forms_match_torch(fn):
             np.testing.assert_allclose(gm, gt, rtol=1e-5, atol=1e-6)
 
 
+def test_inplace_forms_through_views_match_torch():
+    def f(L, x):
+        h = x * 2
+        h[1].masked_fill_(h[1] > 0, 0.5)
+        h[:, 2].index_add_(0, L.tensor([0, 0]), x[0, :2])
+        h.t()[3].scatter_add_(0, L.tensor([2, 2]), x[1, 1:3])
+        h[0].index_fill_(0, L.tensor([1]), x[2, 3])
+        return h * x
+    outs_m, _, grads_m = run(mg, f, [X])
+    outs_t, _, grads_t = run(torch, f, [X])
+    np.testing.assert_allclose(outs_m[0], outs_t[0], rtol=1e-6)
+    np.testing.assert_allclose(grads_m[0], grads_t[0], rtol=1e-6)
+
+
 def test_inplace_on_a_plain_tensor_writes_its_memory():
     x = mg.tensor(X.copy())
     alias = x.view(-1)
