@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from . import backend
+from . import argcheck, backend
 from .functions import cat
 from .tensor import Tensor
 from .tensor_index import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
@@ -107,6 +107,7 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
         raise RuntimeError("side and right can't be set to opposites, got side of left while "
                            'right was True')
     side = side or ('right' if right else 'left')
+    argcheck.tensor('searchsorted', sorted_sequence, 'sorted_sequence')
     seq = sorted_sequence.array
     xp = backend.get_array_module(seq)
     if sorter is not None:
@@ -131,6 +132,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket of each element of ``input`` between the sorted 1-D ``boundaries``:
     ``boundaries[i-1] < x <= boundaries[i]`` gives ``i`` (``right=True``: ``boundaries[i-1] <= x <
     boundaries[i]``), as ``torch.bucketize``. int64 (int32 with ``out_int32``); no gradient."""
+    argcheck.tensor('bucketize', boundaries, 'boundaries')
     if boundaries.ndim != 1:
         raise RuntimeError(f'boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})')
     return searchsorted(boundaries, input, out_int32=out_int32, side='right' if right else 'left')

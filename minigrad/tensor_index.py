@@ -205,6 +205,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
             backend.asarray(condition, device=self.device)
         argcheck.same_device('where', self, condition=cond)
         a, b = self._scalar(other) if not is_tensor(other) else coerce(self, other)
+        broadcast_shapes('where', cond.shape, a.shape, b.shape)
         return E.Where.apply(a, b, condition=cond.astype(np.bool_, copy=False))
 
     # ------------------------------------------------------------ additions at indices

@@ -4,7 +4,7 @@ queries (``stride is_contiguous element_size nelement is_floating_point pin_memo
 in-place shape changes (``squeeze_ unsqueeze_ transpose_ t_ swapaxes_ detach_``)."""
 import numpy as np
 
-from . import autograd, backend
+from . import argcheck, autograd, backend
 from . import dimargs as A
 from .dtypes import as_dtype, is_float
 from .tensor_index_args import is_tensor
@@ -18,6 +18,11 @@ class TensorLayout:
     def _filled_like(self, kind, size, dtype, device, requires_grad, value=None):
         dtype = self.dtype if dtype is None else as_dtype(dtype)
         dev = self.device if device is None else backend.get_device(device)
+        if not all(argcheck.is_int(n) for n in size):
+            raise TypeError(f'{kind}: size must be ints, got {list(size)}')
+        if any(n < 0 for n in size):
+            raise RuntimeError(f'Trying to create tensor with negative dimension '
+                               f'{min(size)}: {list(size)}')
         with backend.device_context(dev):
             xp = backend.xp_of_device(dev)
             arr = xp.full(size, value, dtype=dtype) if kind == 'full' else \
