@@ -57,6 +57,12 @@ class _Container(Module):
         self._renumber(mods)
         return self
 
+    def pop(self, key):
+        """Remove the module at ``key`` (an int or a slice) and return it."""
+        v = self[key]
+        del self[key]
+        return v
+
 
 class Sequential(_Container):
     """Modules applied one after the other.
@@ -85,6 +91,36 @@ class Sequential(_Container):
             input = m(input)
         return input
 
+    def __add__(self, other):
+        """A new Sequential of this one's modules, then ``other``'s (the same module objects)."""
+        if not isinstance(other, Sequential):
+            raise ValueError('add operator supports only objects of Sequential class, but '
+                             f'{type(other)} is given.')
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError('add operator supports only objects of Sequential class, but '
+                             f'{type(other)} is given.')
+        return self.extend(list(other))
+
+    def _times(self, other):
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise TypeError(f'unsupported operand type(s) for *: {type(self)} and {type(other)}')
+        if other <= 0:
+            raise ValueError(f'Non-positive multiplication factor {other} for {type(self)}')
+        return list(self) * other
+
+    def __mul__(self, other):
+        """A new Sequential repeating this one's modules ``other`` times (the same objects)."""
+        return Sequential(*self._times(other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        self._renumber(self._times(other))
+        return self
+
 
 class ModuleList(_Container):
     """A list of modules that registers them (so their parameters are found); no forward.
@@ -105,6 +141,10 @@ class ModuleList(_Container):
 
     def __iadd__(self, modules):
         return self.extend(modules)
+
+    def insert(self, index, module):
+        """Insert ``module`` before ``index`` (returns None, as PyTorch's ModuleList)."""
+        super().insert(index, module)
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))

@@ -9,10 +9,9 @@ Hooks: ``module_hooks.py``; Parameter: ``parameter.py``; containers: ``container
 import collections
 import itertools
 
-import numpy as np
-
 from ..tensor import Tensor
 from . import module_hooks
+from .module_compat import ModuleCompat
 from .module_repr import module_repr
 from .module_state import apply_to_arrays, array_converter, load_state_into
 from .parameter import Parameter
@@ -34,7 +33,7 @@ def _check_name(kind, name, module):
         raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
 
 
-class Module:
+class Module(ModuleCompat):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, then assign Parameters, sub-modules and
@@ -310,7 +309,7 @@ class Module:
                                keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from ``state_dict`` into the existing parameters and buffers, in place.
 
         The Parameter objects stay the same (an optimizer built earlier keeps working); values
@@ -320,6 +319,8 @@ class Module:
         Args:
             state_dict: a mapping from dotted names to values, e.g. from ``state_dict()``.
             strict: require the keys to match this module's exactly.
+            assign: accepted for PyTorch code; the values are copied either way (PyTorch's
+                assign=True makes the state's tensors the parameters; the values are the same).
 
         Returns:
             ``(missing_keys, unexpected_keys)`` as a namedtuple.
@@ -367,22 +368,6 @@ class Module:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``: in place,
         returns self. A dtype applies to floating-point parameters and buffers only."""
         return self._apply(array_converter(args, kwargs))
-
-    def cpu(self):
-        return self.to('cpu')
-
-    def cuda(self, device=None):
-        return self.to('cuda' if device is None else
-                       (f'cuda:{device}' if isinstance(device, int) else device))
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant (children first) and then on self."""

@@ -13,7 +13,16 @@ from ..tensor import Tensor, parse_to_args
 
 __all__ = ['load_state_into', 'array_converter', 'apply_to_arrays']
 
-_IncompatibleKeys = collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])
+class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys',
+                                                ['missing_keys', 'unexpected_keys'])):
+    """``load_state_dict``'s result: ``(missing_keys, unexpected_keys)``, printed as PyTorch's."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return '<All keys matched successfully>'
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 def load_state_into(module, state_dict, strict=True):
