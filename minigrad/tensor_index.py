@@ -255,6 +255,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
                                'have the same scalar type')
         argcheck.same_device('index_add', self, source=source)
         in_range('index_add', idx, x.shape[d], d)
+        alpha = alpha.item() if hasattr(alpha, 'item') else alpha     # NumPy scalars promote
         out = I.IndexAdd.apply(x, src, index=idx, axis=d, alpha=alpha)
         return out.reshape(()) if self.ndim == 0 else out
 

@@ -300,6 +300,19 @@ def test_legacy_new():
     assert mg.nn.Parameter(mg.zeros(2)).new(3).shape == (3,)
 
 
+def test_float32_gradients_stay_float32_inside_the_graph():
+    seen = []
+    x = mg.tensor(X, requires_grad=True)
+    s = x * 1
+    s.register_hook(lambda g: seen.append(g.dtype))
+    out = (s.index_add(0, mg.tensor([1]), s[:1], alpha=np.float64(0.5)).topk(2).values.sort(0).values
+           .gather(1, mg.tensor([[1], [0], [1]])).masked_fill(mg.tensor(True), np.float64(2.0)))
+    out = out.where(out > 0, np.float64(0.25)).repeat(2, 1).flip(0).roll(1).tril()
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert seen == [np.float32]
+
+
 def test_integer_inputs_keep_their_dtype():
     a = mg.tensor([[3, 1], [2, 5]])
     assert a.flip(0).dtype == a.roll(1).dtype == a.repeat(2, 1).dtype == a.tril().dtype == np.int64
