@@ -20,6 +20,7 @@ from .ops import pointwise as P
 from .tensor_inplace import _inplace_method
 from .tensor_pointwise_linalg import TensorLinalg
 from .tensor_pointwise_reduce import TensorReduceMore
+from .tensor_pointwise_special import TensorSpecial
 from .tensor_pointwise_stats import TensorStats
 
 
@@ -31,7 +32,7 @@ def _int_like(dtype):
     return not is_float(dtype)
 
 
-class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats):
+class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial):
     """Math methods beyond tensor_math.py: logs, trigonometry, rounding, tests, logical ops,
     remainders, Bernoulli draws; scans and more reductions come from TensorReduceMore
     (tensor_pointwise_reduce.py), matrix products from TensorLinalg (tensor_pointwise_linalg.py)."""
@@ -170,31 +171,6 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats):
         if _int_like(self.dtype):
             return self.clone()
         return P.NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
-
-    # bitwise operators on integer and bool tensors (``&`` and ``|`` are in tensor_math.py)
-    def __xor__(self, other):
-        return self._compare(other, lambda a, b: a ^ b)
-
-    def __rxor__(self, other):
-        return self._compare(other, lambda a, b: b ^ a)
-
-    def __rand__(self, other):
-        return self._compare(other, lambda a, b: b & a)
-
-    def __ror__(self, other):
-        return self._compare(other, lambda a, b: b | a)
-
-    def bitwise_and(self, other):
-        return self & other
-
-    def bitwise_or(self, other):
-        return self | other
-
-    def bitwise_xor(self, other):
-        return self ^ other
-
-    def bitwise_not(self):
-        return ~self
 
     # ------------------------------------------------------------ tests (bool, no gradient)
     def _test(self, fn):
@@ -382,6 +358,9 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              # tensor_pointwise_stats.py
              'median', 'nanmedian', 'quantile', 'nanquantile', 'mode', 'cummax', 'cummin',
              'bincount', 'histc',
+             # tensor_pointwise_special.py
+             'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'isin',
+             'isposinf', 'isneginf', 'positive', 'gcd', 'lcm',
              # tensor_pointwise_linalg.py
              'bmm', 'dot', 'mv', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm', 'inner', 'tensordot',
              'trace', 'dist', 'cdist', 'inverse', 'det', 'matrix_power')
@@ -392,7 +371,8 @@ INPLACE = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'er
            'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'logical_and', 'logical_or',
            'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2', 'arctan2',
            'hypot', 'lerp', 'cumsum', 'cumprod', 'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg',
-           'logit', 'xlogy', 'nan_to_num', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not')
+           'logit', 'xlogy', 'nan_to_num', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
+           'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'gcd', 'lcm')
 for _name in INPLACE:
     setattr(TensorPointwise, _name + '_', _inplace_method(_name))
 TensorPointwise.__imod__ = TensorPointwise.remainder_

@@ -645,3 +645,52 @@ def test_counts_match_torch(torch):
         mg.quantile(mg.tensor([1.0, 2.0]), 1.5)
     with pytest.raises(RuntimeError, match='empty'):
         mg.median(mg.zeros(0))
+
+
+# ---------------------------------------------------------------- special functions
+
+SPECIAL = [('erfc', values('any')), ('erfinv', values('unit') * 1.2), ('lgamma', values('pos') * 3),
+           ('lgamma', values('any') * 2 + 0.5), ('digamma', values('pos') * 3),
+           ('digamma', -values('pos') - 0.05), ('sinc', values('any'))]
+
+
+@pytest.mark.parametrize('name,x', SPECIAL)
+def test_special_match_torch_and_gradcheck(torch, name, x):
+    x = np.where(np.abs(np.round(x) - x) < 0.05, x + 0.1, x)     # keep off the poles
+    check_torch(torch, getattr(mg, name), getattr(torch, name), [x], rtol=1e-5, atol=1e-5)
+    m64, t64 = getattr(mg, name)(mg.tensor(x)), getattr(torch, name)(torch.tensor(x))
+    np.testing.assert_allclose(m64.numpy(), t64.numpy(), rtol=1e-10, atol=1e-12)   # float64: exact
+    assert gradcheck(lambda t: getattr(t, name)(), (f64(x),))
+
+
+def test_special_edges_and_dtypes(torch):
+    for name, x in [('erfinv', [-1.0, 1.0, 1.5, 0.0, 0.999999, -0.9999999999]),
+                    ('lgamma', [0.0, -1.0, -2.5, 1e-3, 30.0]), ('digamma', [0.0, -1.0, -2.5, 1e-3, 30.0]),
+                    ('erfc', [0.0, 3.0, -4.0, 27.0]), ('sinc', [0.0, 1.0, -2.5])]:
+        m, t = getattr(mg, name)(mg.tensor(x, dtype=mg.float64)), getattr(torch, name)(torch.tensor(x, dtype=torch.float64))
+        np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-9, err_msg=name)
+        assert getattr(mg, name)(mg.tensor([1, 2])).dtype == np.float32
+    a, b = values('any', (3, 4)), values('any', (4,))
+    for name in ('logaddexp', 'logaddexp2'):
+        check_torch(torch, getattr(mg, name), getattr(torch, name), [a, b])
+        assert gradcheck(lambda x, y: getattr(x, name)(y), (f64(a), f64(b)))
+    inf = float('inf')
+    np.testing.assert_array_equal(mg.logaddexp(mg.tensor([-inf, 1e4]), mg.tensor([-inf, 1e4])).numpy(),
+                                  torch.logaddexp(torch.tensor([-inf, 1e4]), torch.tensor([-inf, 1e4])).numpy())
+    e, s = np.array([[1, 2], [3, 4]]), np.array([2, 3, 9])
+    for kw in ({}, {'invert': True}):
+        np.testing.assert_array_equal(mg.isin(mg.tensor(e), mg.tensor(s), **kw).numpy(),
+                                      torch.isin(torch.tensor(e), torch.tensor(s), **kw).numpy())
+    assert mg.isin(mg.tensor([1, 2]), 2).tolist() == [False, True]
+    f = [1.0, inf, -inf, float('nan')]
+    assert mg.isposinf(mg.tensor(f)).tolist() == torch.isposinf(torch.tensor(f)).tolist()
+    assert mg.isneginf(mg.tensor(f)).tolist() == torch.isneginf(torch.tensor(f)).tolist()
+    assert mg.isneginf(mg.tensor([1, 2])).tolist() == [False, False]
+    p, q = np.array([0, -4, 12, 7]), np.array([0, 6, -18, 3])
+    for name in ('gcd', 'lcm'):
+        np.testing.assert_array_equal(getattr(mg, name)(mg.tensor(p), mg.tensor(q)).numpy(),
+                                      getattr(torch, name)(torch.tensor(p), torch.tensor(q)).numpy())
+    with pytest.raises(RuntimeError, match='integer'):
+        mg.gcd(mg.ones(2), mg.ones(2))
+    x = mg.ones(2)
+    assert mg.positive(x) is x
