@@ -234,6 +234,7 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
     # ------------------------------------------------------------ binary
     def _operands(self, other, name):
         if _is_tensor(other):
+            _check_broadcast(self.shape, other.shape)
             return coerce(self, other)
         if isinstance(other, (numbers.Number, np.generic)) and not isinstance(other, complex):
             return self._scalar(other.item() if isinstance(other, np.generic) else other)
@@ -338,6 +339,14 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
         _check_probability(probs)
         u = self._uniform(generator)
         return self._put(self._wrap((u < probs).astype(self.dtype)))
+
+
+def _check_broadcast(sa, sb):
+    """PyTorch's error for shapes that do not broadcast (instead of NumPy's ValueError)."""
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
+            raise RuntimeError(f'The size of tensor a ({sa[-i]}) must match the size of tensor b '
+                               f'({sb[-i]}) at non-singleton dimension {max(len(sa), len(sb)) - i}')
 
 
 def _check_probability(p):

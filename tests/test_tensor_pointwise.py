@@ -694,3 +694,13 @@ def test_special_edges_and_dtypes(torch):
         mg.gcd(mg.ones(2), mg.ones(2))
     x = mg.ones(2)
     assert mg.positive(x) is x
+
+
+def test_binary_shape_mismatch_is_torchs_error(torch):
+    for name in ('fmod', 'remainder', 'atan2', 'logaddexp', 'xlogy', 'floor_divide'):
+        with pytest.raises(RuntimeError) as got:
+            getattr(mg, name)(mg.ones(4, 5), mg.ones(3))
+        with pytest.raises(RuntimeError) as want:
+            getattr(torch, name)(torch.ones(4, 5), torch.ones(3))
+        assert str(got.value) == str(want.value)
+
