@@ -65,7 +65,15 @@ class TensorIndex(TensorRearrange, TensorLayout):
     # ------------------------------------------------------------ sorting and ranks
     def sort(self, dim=-1, descending=False, stable=False):
         """Sort along ``dim``: a ``(values, indices)`` namedtuple. The sort is always stable
-        (``stable`` is accepted); NaN sorts as the largest value, as in PyTorch."""
+        (``stable`` is accepted); NaN sorts as the largest value, as in PyTorch.
+
+        Args:
+            dim: the dim to sort along (default the last).
+            descending: largest first.
+
+        Shape: values and int64 indices both have the input's shape; the gradient of
+        ``values`` goes back to the positions in ``indices``.
+        """
         x, d = self._as_1d(dim)
         return self._pick(x, O.argsort(x.array, d, bool(descending)), d, True, sort_return)
 
@@ -79,7 +87,15 @@ class TensorIndex(TensorRearrange, TensorLayout):
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
         """The ``k`` largest (``largest=False``: smallest) elements along ``dim``, a ``(values,
-        indices)`` namedtuple; always in sorted order (``sorted=False`` is accepted)."""
+        indices)`` namedtuple; always in sorted order (``sorted=False`` is accepted).
+
+        Args:
+            k: how many (0 to the size of ``dim``).
+            dim: the dim to select along (default the last).
+            largest: the largest (True) or the smallest elements.
+
+        Shape: the input's, with ``dim`` of size ``k``; indices are int64.
+        """
         k = int_arg('topk', 'k', k)
         x, d = self._as_1d(dim)
         if not 0 <= k <= x.shape[d]:
@@ -108,8 +124,15 @@ class TensorIndex(TensorRearrange, TensorLayout):
 
     # ------------------------------------------------------------ selection
     def gather(self, dim, index, *, sparse_grad=False):
-        """Values along ``dim`` at ``index`` (same number of dims; no larger than ``self`` in the
-        other dims): for dim 1, ``out[i][j] = self[i][index[i][j]]``. Shape: ``index``'s."""
+        """Values along ``dim`` at ``index``: for dim 1, ``out[i][j] = self[i][index[i][j]]``.
+
+        Args:
+            dim: the dim the indices point along.
+            index: an integer tensor with as many dims as ``self``, no larger than ``self`` in
+                the other dims; indices may repeat (their gradients add up).
+
+        Shape: ``index``'s.
+        """
         idx = index_arg('gather', index, self)
         x, d = self._as_1d(dim)
         idx = idx.reshape(1) if idx.ndim == 0 else idx
@@ -144,8 +167,16 @@ class TensorIndex(TensorRearrange, TensorLayout):
         return S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
 
     def masked_fill(self, mask, value):
-        """A copy with ``value`` (a number or a 0-d tensor, cast to this dtype) where ``mask``
-        (bool, broadcast) is True. Differentiable in ``self`` and a tensor ``value``."""
+        """A copy with ``value`` where ``mask`` is True (attention masks: ``scores.masked_fill(mask
+        == 0, float('-inf'))``).
+
+        Args:
+            mask: a bool tensor that broadcasts with ``self``.
+            value: a number or a 0-d tensor, cast to this tensor's dtype.
+
+        Shape: ``self``'s and ``mask``'s broadcast. Differentiable in ``self`` and a tensor
+        ``value``.
+        """
         m = mask_arg('masked_fill', mask, self)
         if is_tensor(value):
             if value.ndim:
@@ -211,7 +242,16 @@ class TensorIndex(TensorRearrange, TensorLayout):
     # ------------------------------------------------------------ additions at indices
     def scatter_add(self, dim, index, src):
         """A copy with ``src[i][j]`` added at ``index[i][j]`` along ``dim`` (dim 0:
-        ``out[index[i][j]][j] += src[i][j]``); repeated indices accumulate."""
+        ``out[index[i][j]][j] += src[i][j]``); repeated indices accumulate.
+
+        Args:
+            dim: the dim the indices point along.
+            index: an integer tensor with as many dims as ``self``, no larger than ``src`` and
+                (apart from ``dim``) than ``self``.
+            src: the values (``self``'s dtype), read over ``index``'s shape.
+
+        Shape: ``self``'s. Differentiable in ``self`` and ``src``.
+        """
         idx = index_arg('scatter_add', index, self)
         argcheck.tensor('scatter_add', src, 'src')
         x, d = self._as_1d(dim)
@@ -240,7 +280,16 @@ class TensorIndex(TensorRearrange, TensorLayout):
 
     def index_add(self, dim, index, source, *, alpha=1):
         """A copy with ``alpha * source``'s slices along ``dim`` added at the positions ``index``
-        (1-D) names: ``out[index[i]] += alpha * source[i]`` for dim 0; repeats accumulate."""
+        names: ``out[index[i]] += alpha * source[i]`` for dim 0; repeats accumulate.
+
+        Args:
+            dim: the dim to add along.
+            index: a 1-D integer tensor, one position per slice of ``source``.
+            source: ``self``'s shape and dtype except in ``dim``, of size ``len(index)``.
+            alpha: a factor for ``source``.
+
+        Shape: ``self``'s. Differentiable in ``self`` and ``source``.
+        """
         idx = index_arg('index_add', index, self).reshape(-1)
         argcheck.tensor('index_add', source, 'source')
         x, d = self._as_1d(dim)

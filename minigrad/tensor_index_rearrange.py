@@ -22,8 +22,15 @@ class TensorRearrange:
         return self[(slice(None),) * d + (slice(start, stop),)]
 
     def split(self, split_size, dim=0):
-        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the sizes
-        in a list (which must add up to the dim's size). Views, as in PyTorch."""
+        """Pieces along ``dim`` (``q, k, v = qkv.split(d, dim=2)``), as views, as in PyTorch.
+
+        Args:
+            split_size: an int, the size of each piece (the last may be smaller), or a list of
+                sizes that add up to the size of ``dim``.
+            dim: the dim to cut.
+
+        Returns: a tuple of tensors; each piece's gradient flows back into its place.
+        """
         d = A.one_dim(dim, self.ndim)
         n = self.shape[d]
         if isinstance(split_size, (list, tuple)):
@@ -46,7 +53,12 @@ class TensorRearrange:
 
     def chunk(self, chunks, dim=0):
         """At most ``chunks`` pieces along ``dim``, each of ``ceil(size / chunks)`` (the last may
-        be smaller, and there may be fewer pieces), as ``torch.chunk``."""
+        be smaller, and there may be fewer pieces), as ``torch.chunk``.
+
+        Args:
+            chunks: the number of pieces wanted (> 0).
+            dim: the dim to cut.
+        """
         chunks = int_arg('chunk', 'chunks', chunks)
         if chunks <= 0:
             raise RuntimeError(f'chunk expects `chunks` to be greater than 0, got: {chunks}')
@@ -158,7 +170,12 @@ class TensorRearrange:
         return self.flip(0)
 
     def roll(self, shifts, dims=None):
-        """Shift elements cyclically along ``dims`` (of the flattened tensor when None)."""
+        """Shift elements cyclically: ``out[(i + shift) % n] = x[i]`` along each dim.
+
+        Args:
+            shifts: an int or a tuple of ints, one per dim in ``dims``.
+            dims: an int or a tuple of dims; None rolls the flattened tensor (one shift).
+        """
         shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
         shifts = tuple(int_arg('roll', 'shifts', s) for s in shifts)
         if dims is None:
@@ -195,7 +212,12 @@ class TensorRearrange:
 
     def repeat(self, *sizes, repeats=None):
         """Tile the tensor: ``repeats[i]`` copies along dim i; more sizes than dims add leading
-        dims, as ``torch.Tensor.repeat`` (NumPy's ``tile``, not ``repeat``)."""
+        dims, as ``torch.Tensor.repeat`` (NumPy's ``tile``, not ``repeat``: for that, see
+        ``repeat_interleave``). ``img.repeat(1, 3, 1, 1)`` makes a grey image RGB.
+
+        Shape: (s0, ..., sn) with repeats (r0, ..., rn) -> (r0 * s0, ..., rn * sn). The gradient
+        is the sum over the copies.
+        """
         repeats = sizes if repeats is None else (repeats,)
         if not repeats:
             raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
