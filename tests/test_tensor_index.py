@@ -151,6 +151,23 @@ def test_forward_and_backward_match_torch(fn, arrays):
             np.testing.assert_allclose(gm, gt, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.requires_cuda
+@pytest.mark.parametrize('fn, arrays', [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_cuda_matches_cpu(fn, arrays):
+    cpu = run(mg, fn, arrays)
+    previous = mg.get_default_device()
+    mg.set_default_device('cuda')
+    try:
+        gpu = run(mg, fn, arrays)
+    finally:
+        mg.set_default_device(previous)
+    assert cpu[1] == gpu[1]
+    for a, b in zip(cpu[0] + cpu[2], gpu[0] + gpu[2]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
 # src larger than index: torch's own backward fails there ("invalid gradient"); forward vs torch
 # below, gradient by finite differences only
 GRAD_ONLY = [('scatter_add_src_larger', lambda L, x, y: x.scatter_add(0, L.tensor([[2, 2]]), y[0]),
