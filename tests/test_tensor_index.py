@@ -4,6 +4,9 @@ split, unbind, narrow, flip, roll, repeat, tile, repeat_interleave, broadcast_to
 triu, diag, diagonal, the new_* factories, layout queries, in-place shape changes, meshgrid,
 set_printoptions. Each differentiable one: float64 gradcheck and forward + backward parity with
 PyTorch (reused inputs and broadcasting included); errors of PyTorch's kind."""
+import ast
+import re
+
 import numpy as np
 import pytest
 
@@ -696,32 +699,14 @@ NAMES_KNOWN = {'new_zeros', 'new_ones', 'new_empty', 'broadcast_to', 'narrow', '
 
 def _torch_doc_names(name):
     """(positional names, keyword-only names) from torch.Tensor.NAME's docstring line
-    ``name(a, b=1, *, c=2) -> ...``; None when there is no such line."""
+    ``name(a, b=1, *, c=2) -> ...``, parsed as a Python signature; None when there is none."""
     doc = getattr(torch.Tensor, name).__doc__ or ''
-    line = next((ln.strip() for ln in doc.splitlines() if ln.strip().startswith(name + '(')), None)
-    if line is None:
+    m = re.search(rf'^\s*{name}\((.*?)\)\s*(->|$)', doc, re.M)
+    try:
+        args = ast.parse(f'def f({m.group(1)}): pass').body[0].args if m else None
+    except SyntaxError:
         return None
-    inner, depth, parts, part = line[len(name) + 1:], 0, [], ''
-    for ch in inner:
-        if ch in '([':
-            depth += 1
-        elif ch in ')]':
-            if depth == 0:
-                break
-            depth -= 1
-        if ch == ',' and depth == 0:
-            parts.append(part.strip())
-            part = ''
-        else:
-            part += ch
-    parts.append(part.strip())
-    positional, keyword, kw_only = [], [], False
-    for p in filter(None, parts):
-        if p == '*':
-            kw_only = True
-            continue
-        (keyword if kw_only else positional).append(p.split('=')[0].strip().lstrip('*'))
-    return positional, keyword
+    return args and ([a.arg for a in args.args], [a.arg for a in args.kwonlyargs])
 
 
 def test_method_argument_names_follow_torch():
