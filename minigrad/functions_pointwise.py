@@ -1,6 +1,6 @@
 """Free functions of the math family that are not just Tensor methods (those are in
-tensor_pointwise.py): ``einsum``, ``logspace`` and the random draws ``normal``, ``multinomial``,
-``randint_like``, as PyTorch's. Every draw comes from ``generator`` (an ``mg.Generator``) or else
+tensor_pointwise.py): ``einsum``, ``logspace`` and the random draws ``normal`` and
+``randint_like``, as PyTorch's (``bernoulli``/``multinomial`` are methods too: tensor_pointwise_random.py). Every draw comes from ``generator`` (an ``mg.Generator``) or else
 the library's generator, so ``mg.manual_seed`` makes a run repeat bit for bit.
 """
 import numbers
@@ -9,13 +9,13 @@ import numpy as np
 
 from . import backend
 from .dtypes import as_dtype, coerce, get_default_dtype, result_dtype
-from .factory import linspace, rand, randint, randn
+from .factory import linspace, randint, randn
 from .functions import _into
 from .ops import linalg_more as LM
 from .ops import pointwise as P
 from .tensor import Tensor
 
-__all__ = ['einsum', 'logspace', 'multinomial', 'normal', 'randint_like']
+__all__ = ['einsum', 'logspace', 'normal', 'randint_like']
 
 
 def einsum(equation, *operands):
@@ -120,51 +120,6 @@ def _check_std(std):
     s = std.array if isinstance(std, Tensor) else std
     if not bool((backend.get_array_module(s).asarray(s) >= 0).all()):
         raise RuntimeError(f'normal(): expected std >= 0.0, got {std}')
-
-
-def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Draw ``num_samples`` category indices (int64) per row of ``input``, a 1-D or 2-D tensor of
-    non-negative weights (need not sum to 1), as ``torch.multinomial``; without
-    ``replacement`` each category is drawn at most once per row.
-
-    Args:
-        input: weights, (C,) or (N, C); every row needs a positive sum.
-        num_samples: draws per row (at most C without replacement).
-        replacement: draw with replacement.
-        generator: an ``mg.Generator`` to draw from (else the library's).
-
-    Shape: (num_samples,) or (N, num_samples), int64.
-    """
-    if not isinstance(input, Tensor):
-        raise TypeError(f'multinomial(): input must be a Tensor, got {type(input).__name__}')
-    if input.ndim not in (1, 2):
-        raise RuntimeError(f'multinomial(): prob_dist must be 1 or 2 dim, got shape {list(input.shape)}')
-    if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
-        raise RuntimeError(f'multinomial(): num_samples must be a positive int, got {num_samples!r}')
-    w = input.detach().array.astype(np.float64) if input.ndim == 2 else input.detach().array[None].astype(np.float64)
-    xp = backend.get_array_module(w)
-    n = w.shape[1]
-    if not bool(xp.isfinite(w).all()) or bool((w < 0).any()):
-        raise RuntimeError('multinomial(): probability tensor contains either inf, nan or element < 0')
-    if bool((w.sum(axis=1) <= 0).any()):
-        raise RuntimeError('multinomial(): invalid multinomial distribution (sum of probabilities <= 0)')
-    if not replacement and num_samples > n:
-        raise RuntimeError(f'multinomial(): cannot sample n_sample ({num_samples}) > prob_dist.size(-1) '
-                           f'({n}) samples without replacement')
-    u = rand(w.shape[0], num_samples if replacement else n, generator=generator,
-             dtype=np.float64, device=input.device).array
-    if replacement:
-        cdf = xp.cumsum(w, axis=1)
-        cdf /= cdf[:, -1:]
-        idx = xp.stack([xp.searchsorted(cdf[r], u[r], side='right') for r in range(w.shape[0])])
-        idx = xp.minimum(idx, n - 1)
-    else:
-        # exponential race: the k smallest of E_i / w_i are k draws without replacement
-        with np.errstate(divide='ignore'):
-            keys = -xp.log1p(-u) / w
-        idx = xp.argsort(keys, axis=1)[:, :num_samples]
-    idx = idx.astype(np.int64)
-    return Tensor._wrap(idx if input.ndim == 2 else idx[0])
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, generator=None):

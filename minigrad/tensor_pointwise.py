@@ -19,6 +19,7 @@ from .dtypes import coerce, is_float
 from .ops import pointwise as P
 from .tensor_inplace import _inplace_method
 from .tensor_pointwise_linalg import TensorLinalg
+from .tensor_pointwise_random import TensorRandom
 from .tensor_pointwise_reduce import TensorReduceMore
 from .tensor_pointwise_special import TensorSpecial
 from .tensor_pointwise_stats import TensorStats
@@ -32,10 +33,12 @@ def _int_like(dtype):
     return not is_float(dtype)
 
 
-class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial):
+class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial, TensorRandom):
     """Math methods beyond tensor_math.py: logs, trigonometry, rounding, tests, logical ops,
-    remainders, Bernoulli draws; scans and more reductions come from TensorReduceMore
-    (tensor_pointwise_reduce.py), matrix products from TensorLinalg (tensor_pointwise_linalg.py)."""
+    remainders. From the bases: matrix products (TensorLinalg, tensor_pointwise_linalg.py),
+    scans and reductions (TensorReduceMore, tensor_pointwise_reduce.py), order statistics
+    (TensorStats, _stats.py), special functions and bitwise ops (TensorSpecial, _special.py),
+    random draws (TensorRandom, _random.py)."""
     __slots__ = ()
 
     # ------------------------------------------------------------ float math
@@ -314,32 +317,6 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
             raise RuntimeError(f'lerp() needs floating-point tensors, got {self.dtype}')
         return self + weight * (end - self)
 
-    # ------------------------------------------------------------ random draws
-    def _uniform(self, generator):
-        """Uniform [0, 1) draws of this shape, from ``generator`` or the library's."""
-        rs = backend.random_source(generator, self.device)
-        dt = np.float64 if self.dtype == np.float64 else np.float32
-        with backend.device_context(self.device):
-            return rs.random(self.shape, dtype=dt)
-
-    def bernoulli(self, p=None, *, generator=None):
-        """0/1 draws (in this tensor's dtype): 1 with probability ``self`` elementwise (or ``p``,
-        a number, for every element). Not differentiable."""
-        probs = self.array if p is None else p
-        if p is None and not is_float(self.dtype):
-            raise RuntimeError(f'bernoulli(): expected a floating-point tensor of probabilities, '
-                               f'got {self.dtype}')
-        _check_probability(probs)
-        u = self._uniform(generator)
-        return self._wrap((u < probs).astype(self.dtype))
-
-    def bernoulli_(self, p=0.5, *, generator=None):
-        """Fill in place with 0/1 draws, 1 with probability ``p`` (a number or a tensor)."""
-        probs = p.array if _is_tensor(p) else p
-        _check_probability(probs)
-        u = self._uniform(generator)
-        return self._put(self._wrap((u < probs).astype(self.dtype)))
-
 
 def _check_broadcast(sa, sb):
     """PyTorch's error for shapes that do not broadcast (instead of NumPy's ValueError)."""
@@ -349,24 +326,20 @@ def _check_broadcast(sa, sb):
                                f'({sb[-i]}) at non-singleton dimension {max(len(sa), len(sb)) - i}')
 
 
-def _check_probability(p):
-    xp = backend.get_array_module(p)
-    if not bool(((xp.asarray(p) >= 0) & (xp.asarray(p) <= 1)).all()):
-        raise RuntimeError('bernoulli(): expected every probability p to satisfy 0 <= p <= 1')
-
-
 FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan',
              'sinh', 'cosh', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'square',
              'floor', 'ceil', 'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'isnan', 'isinf',
              'isfinite', 'isclose', 'allclose', 'equal', 'logical_and', 'logical_or',
              'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2',
-             'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp', 'bernoulli',
+             'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp',
              'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg', 'logit', 'xlogy', 'float_power',
              'nan_to_num', 'nansum', 'nanmean', 'count_nonzero', 'diff', 'var_mean', 'std_mean',
              'aminmax', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
              # tensor_pointwise_stats.py
              'median', 'nanmedian', 'quantile', 'nanquantile', 'mode', 'cummax', 'cummin',
              'bincount', 'histc',
+             # tensor_pointwise_random.py
+             'bernoulli', 'multinomial',
              # tensor_pointwise_special.py
              'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'isin',
              'isposinf', 'isneginf', 'positive', 'gcd', 'lcm',

@@ -704,3 +704,27 @@ def test_binary_shape_mismatch_is_torchs_error(torch):
             getattr(torch, name)(torch.ones(4, 5), torch.ones(3))
         assert str(got.value) == str(want.value)
 
+
+
+def test_random_fills_and_multinomial_method(torch):
+    mg.manual_seed(5)
+    n = 40000
+    e = mg.empty(n).exponential_(2.0).numpy()
+    assert e.dtype == np.float32 and (e >= 0).all() and abs(e.mean() - 0.5) < 0.02
+    g = mg.empty(n, dtype=mg.float64).geometric_(0.25).numpy()
+    assert (g >= 1).all() and (g == np.round(g)).all() and abs(g.mean() - 4.0) < 0.1
+    ln = mg.empty(n).log_normal_(0.0, 0.5).numpy()
+    assert (ln > 0).all() and abs(np.log(ln).std() - 0.5) < 0.02
+    c = mg.empty(n).cauchy_(1.0, 2.0).numpy()
+    assert abs(np.median(c) - 1.0) < 0.1 and abs(np.median(np.abs(c - 1.0)) - 2.0) < 0.1
+    probs = mg.tensor([[0.1, 0.9], [1.0, 0.0]]).softmax(-1)
+    assert probs.multinomial(3, replacement=True).shape == (2, 3)
+    gen = [mg.Generator().manual_seed(9) for _ in range(2)]
+    a = [mg.empty(5).exponential_(generator=gen[0]).numpy(), mg.tensor([1.0, 2.0, 3.0]).multinomial(2, generator=gen[0]).numpy()]
+    b = [mg.empty(5).exponential_(generator=gen[1]).numpy(), mg.tensor([1.0, 2.0, 3.0]).multinomial(2, generator=gen[1]).numpy()]
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    with pytest.raises(RuntimeError, match='lambda > 0'):
+        mg.empty(2).exponential_(0.0)
+    with pytest.raises(RuntimeError, match=r'\(0, 1\)'):
+        mg.empty(2).geometric_(1.5)
