@@ -43,7 +43,9 @@ class CumExtreme(Function):
     def backward(self, g):
         xp = get_array_module(g)
         gx = xp.zeros(self.shape, dtype=g.dtype)
-        where = list(xp.indices(self.indices.shape, sparse=True))
+        shape = self.indices.shape       # open index grids (CuPy's indices() has no sparse=)
+        where = [xp.arange(n).reshape([n if i == k else 1 for i in range(len(shape))])
+                 for k, n in enumerate(shape)]
         where[self.axis] = self.indices
         scatter_add(gx, tuple(where), g)
         return gx
