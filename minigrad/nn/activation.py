@@ -1,19 +1,20 @@
 """Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid,
 ELU, Softplus, Mish, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, PReLU, SELU, CELU,
-Threshold, GLU, Softshrink, Hardshrink, Tanhshrink, Softmin, Softmax2d."""
+Threshold, GLU, Softshrink, Hardshrink, Tanhshrink, Softmin, Softmax2d, RReLU."""
 import numpy as np
 
 from .. import factory
 from . import functional as F
 from . import functional_activation as FA
 from .functional_activation import gelu, logsigmoid, silu
+from .functional_inplace import rrelu
 from .module import Module
 from .parameter import Parameter
 
 __all__ = ['ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax', 'GELU', 'SiLU',
            'LogSigmoid', 'ELU', 'Softplus', 'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid',
            'Hardswish', 'PReLU', 'SELU', 'CELU', 'Threshold', 'GLU', 'Softshrink', 'Hardshrink',
-           'Tanhshrink', 'Softmin', 'Softmax2d']
+           'Tanhshrink', 'Softmin', 'Softmax2d', 'RReLU']
 
 
 class ReLU(Module):
@@ -344,3 +345,26 @@ class Softmax2d(Module):
             raise ValueError(f'Softmax2d: expected input with 3 or 4 dimensions, got shape '
                              f'{tuple(input.shape)}')
         return F.softmax(input, -3)
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: ``x`` for x >= 0, else ``a x``, ``a ~ U(lower, upper)`` per
+    element in training and ``(lower + upper) / 2`` in eval mode.
+
+    Args:
+        lower, upper: the range of the negative slope (default 1/8, 1/3).
+        inplace: write the result into the input.
+
+    Shape:
+        any -> the same.
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f'lower={self.lower}, upper={self.upper}' + (', inplace=True' if self.inplace else '')

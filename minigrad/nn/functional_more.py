@@ -9,6 +9,12 @@ from .functional_resize import (channel_shuffle, interpolate, pixel_shuffle, pix
                                upsample, upsample_bilinear, upsample_nearest)
 from .functional_extra import (alpha_dropout, bilinear, feature_alpha_dropout, fold,
                                local_response_norm, unfold)
+from .functional_pool import (adaptive_avg_pool1d, adaptive_max_pool1d,
+                              adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+                              avg_pool1d, max_pool1d, max_pool1d_with_indices,
+                              max_pool2d_with_indices, max_unpool1d, max_unpool2d)
+from .functional_inplace import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, rrelu_, selu_,
+                                 threshold_)
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
                                 scaled_dot_product_attention)
@@ -29,4 +35,8 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'poisson_nll_loss', 'scaled_dot_product_attention', 'conv1d', 'conv_transpose1d',
            'conv_transpose2d', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
            'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle', 'unfold', 'fold',
-           'local_response_norm', 'bilinear', 'alpha_dropout', 'feature_alpha_dropout']
+           'local_response_norm', 'bilinear', 'alpha_dropout', 'feature_alpha_dropout',
+           'max_pool1d', 'avg_pool1d', 'adaptive_avg_pool1d', 'adaptive_max_pool1d', 'max_unpool1d',
+           'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
+           'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'relu_', 'elu_',
+           'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_']

@@ -8,6 +8,7 @@
     loss_fn(model(x_shard), y_shard).backward()     # gradients averaged over ranks
     optimizer.step()
 """
+from .data_parallel import DataParallel, data_parallel
 from .distributed import DDP, DistributedDataParallel
 
-__all__ = ['DistributedDataParallel', 'DDP']
+__all__ = ['DistributedDataParallel', 'DDP', 'DataParallel', 'data_parallel']
