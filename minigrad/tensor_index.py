@@ -1,11 +1,12 @@
 """Tensor methods that select, sort and rearrange elements by index, as PyTorch's: the
 ``TensorIndex`` mixin of Tensor (see tensor.py). This file holds sorting and ranks (``sort
-argsort topk kthvalue unique``), selection (``gather take_along_dim index_select masked_fill
-masked_select nonzero where``) and additions at indices (``scatter_add index_add`` and their
-in-place forms). TensorIndex inherits the rest from two mixins of its own: splitting and
-rearranging (``split chunk unbind narrow flip roll repeat movedim tril diag``... in
-tensor_index_rearrange.py) and the ``new_*`` factories, layout queries and in-place shape
-changes (tensor_index_layout.py); their shared argument checks are in tensor_index_args.py.
+argsort topk kthvalue unique``) and selection (``gather take_along_dim index_select masked_fill
+masked_select nonzero where``). TensorIndex inherits the rest from mixins of its own, one
+concern per file: writes at indices (``scatter_add index_add index_fill``... in
+tensor_index_write.py), cutting into pieces (``split chunk unbind select narrow``... in
+tensor_index_split.py), rearranging (``flip roll repeat unfold movedim tril diag``... in
+tensor_index_rearrange.py) and the ``new_*`` factories, layout queries and in-place shape changes
+(tensor_index_layout.py); their shared argument checks are in tensor_index_args.py.
 
 Every method checks its arguments as PyTorch does and raises its kind of error (``IndexError``
 for a dim out of range, ``RuntimeError`` for sizes and indices that do not fit, ``TypeError`` for
@@ -28,9 +29,12 @@ from .ops import elementwise as E
 from .ops import index as I
 from .ops import shape as S
 from .ops import sort as O
-from .tensor_index_args import broadcast_shapes, in_range, index_arg, int_arg, is_tensor, mask_arg
+from .tensor_index_args import (as_1d, broadcast_shapes, in_range, index_arg, int_arg, is_tensor,
+                                mask_arg)
 from .tensor_index_layout import TensorLayout
 from .tensor_index_rearrange import TensorRearrange
+from .tensor_index_split import TensorSplit
+from .tensor_index_write import TensorIndexWrite
 
 sort_return = collections.namedtuple('sort', ['values', 'indices'])
 topk_return = collections.namedtuple('topk', ['values', 'indices'])
@@ -42,15 +46,9 @@ PRINT_OPTIONS = {'precision': 4, 'threshold': 200, 'edgeitems': 3, 'max_line_wid
 DEFAULT_PRINT_OPTIONS = dict(PRINT_OPTIONS)
 
 
-class TensorIndex(TensorRearrange, TensorLayout):
+class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
     """Indexing, sorting and rearranging methods (see the module docstring)."""
     __slots__ = ()
-
-    def _as_1d(self, dim):
-        """``(x, d)``: the tensor and ``dim`` normalised; a 0-d tensor (which takes dim 0 or -1,
-        as in PyTorch) is seen as 1-d."""
-        d = A.one_dim(dim, self.ndim)
-        return (self.reshape(1) if self.ndim == 0 else self), d
 
     def _pick(self, x, idx, d, keep, kind):
         """``(values, indices)`` at ``idx`` along ``d`` of ``x``: values carry the gradient."""
@@ -74,7 +72,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
         Shape: values and int64 indices both have the input's shape; the gradient of
         ``values`` goes back to the positions in ``indices``.
         """
-        x, d = self._as_1d(dim)
+        x, d = as_1d(self, dim)
         return self._pick(x, O.argsort(x.array, d, bool(descending)), d, True, sort_return)
 
     def argsort(self, dim=-1, descending=False, stable=False):
@@ -97,7 +95,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
         Shape: the input's, with ``dim`` of size ``k``; indices are int64.
         """
         k = int_arg('topk', 'k', k)
-        x, d = self._as_1d(dim)
+        x, d = as_1d(self, dim)
         if not 0 <= k <= x.shape[d]:
             raise RuntimeError(f'selected index k out of range: k={k} for a dimension of size '
                                f'{x.shape[d]}')
@@ -106,7 +104,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
     def kthvalue(self, k, dim=-1, keepdim=False):
         """The ``k``-th smallest element (k from 1) along ``dim``: ``(values, indices)``."""
         k = int_arg('kthvalue', 'k', k)
-        x, d = self._as_1d(dim)
+        x, d = as_1d(self, dim)
         if not 1 <= k <= x.shape[d]:
             raise RuntimeError(f'kthvalue(): selected number k out of range for dimension {d} '
                                f'(k={k}, size {x.shape[d]})')
@@ -134,7 +132,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
         Shape: ``index``'s.
         """
         idx = index_arg('gather', index, self)
-        x, d = self._as_1d(dim)
+        x, d = as_1d(self, dim)
         idx = idx.reshape(1) if idx.ndim == 0 else idx
         if idx.ndim != x.ndim:
             raise RuntimeError(f'gather(): Index tensor must have the same number of dimensions as '
@@ -162,7 +160,7 @@ class TensorIndex(TensorRearrange, TensorLayout):
         idx = index_arg('index_select', index, self)
         if idx.ndim > 1:
             raise IndexError('index_select(): Index is supposed to be a vector')
-        x, d = self._as_1d(dim)
+        x, d = as_1d(self, dim)
         in_range('index_select', idx, x.shape[d], d)
         return S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
 
@@ -191,23 +189,6 @@ class TensorIndex(TensorRearrange, TensorLayout):
     def masked_fill_(self, mask, value):
         """In-place ``masked_fill``; ``mask`` must broadcast to this tensor's shape."""
         return self._inplace(TensorIndex.masked_fill, mask, value)
-
-    def index_fill(self, dim, index, value):
-        """A copy with ``value`` (a number or a 0-d tensor) in the slices along ``dim`` at the
-        positions ``index`` (1-D, int) names."""
-        idx = index_arg('index_fill', index, self)
-        if idx.ndim > 1:
-            raise IndexError('index_fill_(): Index is supposed to be a vector')
-        x, d = self._as_1d(dim)
-        in_range('index_fill', idx, x.shape[d], d)
-        hit = backend.get_array_module(idx).zeros(x.shape[d], dtype=np.bool_)
-        hit[idx.reshape(-1)] = True
-        out = x.masked_fill(self._wrap(hit.reshape((-1,) + (1,) * (x.ndim - d - 1))), value)
-        return out.reshape(()) if self.ndim == 0 else out
-
-    def index_fill_(self, dim, index, value):
-        """In-place ``index_fill``."""
-        return self._inplace(TensorIndex.index_fill, dim, index, value)
 
     def masked_select(self, mask):
         """The elements where ``mask`` (bool, broadcast with ``self``) is True, as a 1-D tensor."""
@@ -238,79 +219,6 @@ class TensorIndex(TensorRearrange, TensorLayout):
         a, b = self._scalar(other) if not is_tensor(other) else coerce(self, other)
         broadcast_shapes('where', cond.shape, a.shape, b.shape)
         return E.Where.apply(a, b, condition=cond.astype(np.bool_, copy=False))
-
-    # ------------------------------------------------------------ additions at indices
-    def scatter_add(self, dim, index, src):
-        """A copy with ``src[i][j]`` added at ``index[i][j]`` along ``dim`` (dim 0:
-        ``out[index[i][j]][j] += src[i][j]``); repeated indices accumulate.
-
-        Args:
-            dim: the dim the indices point along.
-            index: an integer tensor with as many dims as ``self``, no larger than ``src`` and
-                (apart from ``dim``) than ``self``.
-            src: the values (``self``'s dtype), read over ``index``'s shape.
-
-        Shape: ``self``'s. Differentiable in ``self`` and ``src``.
-        """
-        idx = index_arg('scatter_add', index, self)
-        argcheck.tensor('scatter_add', src, 'src')
-        x, d = self._as_1d(dim)
-        idx = idx.reshape(1) if idx.ndim == 0 else idx
-        s = src.reshape(1) if src.ndim == 0 else src
-        if not idx.ndim == x.ndim == s.ndim:
-            raise RuntimeError('scatter_add(): Index tensor must have the same number of dimensions '
-                               f'as self and src tensors (index {list(index.shape)}, self '
-                               f'{list(self.shape)}, src {list(src.shape)})')
-        if any(i > n for i, n in zip(idx.shape, s.shape)) or any(
-                i > n for j, (i, n) in enumerate(zip(idx.shape, x.shape)) if j != d):
-            raise RuntimeError(f'scatter_add(): Expected index {list(index.shape)} to be smaller '
-                               f'than self {list(self.shape)} apart from dimension {d} and to be '
-                               f'smaller size than src {list(src.shape)}')
-        if s.dtype != self.dtype:
-            raise RuntimeError(f'scatter_add(): Expected self.dtype to be equal to src.dtype '
-                               f'({self.dtype} vs {src.dtype})')
-        argcheck.same_device('scatter_add', self, src=src)
-        in_range('scatter_add', idx, x.shape[d], d)
-        out = I.ScatterAdd.apply(x, s, index=idx, axis=d)
-        return out.reshape(()) if self.ndim == 0 else out
-
-    def scatter_add_(self, dim, index, src):
-        """In-place ``scatter_add``."""
-        return self._inplace(TensorIndex.scatter_add, dim, index, src)
-
-    def index_add(self, dim, index, source, *, alpha=1):
-        """A copy with ``alpha * source``'s slices along ``dim`` added at the positions ``index``
-        names: ``out[index[i]] += alpha * source[i]`` for dim 0; repeats accumulate.
-
-        Args:
-            dim: the dim to add along.
-            index: a 1-D integer tensor, one position per slice of ``source``.
-            source: ``self``'s shape and dtype except in ``dim``, of size ``len(index)``.
-            alpha: a factor for ``source``.
-
-        Shape: ``self``'s. Differentiable in ``self`` and ``source``.
-        """
-        idx = index_arg('index_add', index, self).reshape(-1)
-        argcheck.tensor('index_add', source, 'source')
-        x, d = self._as_1d(dim)
-        src = source.reshape(1) if source.ndim == 0 else source
-        if src.ndim != x.ndim or src.shape[d] != idx.size or any(
-                a != b for j, (a, b) in enumerate(zip(src.shape, x.shape)) if j != d):
-            raise RuntimeError(f'index_add_(): source {list(source.shape)} must have self\'s shape '
-                               f'{list(self.shape)} except in dim {d}, where its size must be the '
-                               f'number of indices ({idx.size})')
-        if src.dtype != self.dtype:
-            raise RuntimeError(f'index_add_(): self ({self.dtype}) and source ({source.dtype}) must '
-                               'have the same scalar type')
-        argcheck.same_device('index_add', self, source=source)
-        in_range('index_add', idx, x.shape[d], d)
-        alpha = alpha.item() if hasattr(alpha, 'item') else alpha     # NumPy scalars promote
-        out = I.IndexAdd.apply(x, src, index=idx, axis=d, alpha=alpha)
-        return out.reshape(()) if self.ndim == 0 else out
-
-    def index_add_(self, dim, index, source, *, alpha=1):
-        """In-place ``index_add``."""
-        return self._inplace(lambda t, s: TensorIndex.index_add(t, dim, index, s, alpha=alpha), source)
 
 
 FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather', 'take_along_dim',

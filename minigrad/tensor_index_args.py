@@ -4,6 +4,7 @@ int arguments."""
 import numpy as np
 
 from . import argcheck
+from . import dimargs as A
 
 
 def is_tensor(x):
@@ -51,3 +52,10 @@ def int_arg(op, name, value):
                                             and np.issubdtype(value.dtype, np.integer)):
         raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}")
     return int(value)
+
+
+def as_1d(t, dim):
+    """``(x, d)``: the tensor and ``dim`` normalised; a 0-d tensor (which takes dim 0 or -1, as
+    in PyTorch) is seen as 1-d."""
+    d = A.one_dim(dim, t.ndim)
+    return (t.reshape(1) if t.ndim == 0 else t), d
