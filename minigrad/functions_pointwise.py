@@ -15,7 +15,8 @@ from .ops import linalg_more as LM
 from .ops import pointwise as P
 from .tensor import Tensor
 
-__all__ = ['einsum', 'logspace', 'normal', 'randint_like']
+__all__ = ['chain_matmul', 'cumulative_trapezoid', 'einsum', 'logspace', 'normal', 'randint_like',
+           'trapezoid', 'trapz']
 
 
 def einsum(equation, *operands):
@@ -133,3 +134,47 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, generator=
     t = randint(low, high, tuple(input.shape), generator=generator, dtype=np.int64,
                 device=device if device is not None else input.device)
     return t if t.dtype == dt else Tensor._wrap(t.array.astype(dt))
+
+
+def _trapezoids(y, x, dx, dim):
+    """The areas of the trapezoids between neighbours along ``dim`` (spacing ``x`` or ``dx``)."""
+    d = dim % y.ndim if y.ndim else 0
+    head, tail = (slice(None),) * d + (slice(1, None),), (slice(None),) * d + (slice(None, -1),)
+    heights = (y[head] + y[tail]) * 0.5
+    if x is None:
+        return heights * (1.0 if dx is None else dx)
+    if not isinstance(x, Tensor):
+        raise TypeError(f'trapezoid(): x must be a Tensor, got {type(x).__name__}')
+    widths = x[head] - x[tail] if x.ndim == y.ndim else x.diff()
+    if x.ndim == 1 and y.ndim > 1:
+        widths = widths.reshape(*[-1 if i == d else 1 for i in range(y.ndim)])
+    return heights * widths
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule, with sample points ``x`` (a
+    tensor) or a constant spacing ``dx`` (1 by default), as ``torch.trapezoid``."""
+    return _trapezoids(y, x, dx, dim).sum(dim)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """``trapezoid`` under its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral along ``dim`` (one element shorter than ``y`` there)."""
+    return _trapezoids(y, x, dx, dim).cumsum(dim)
+
+
+def chain_matmul(*matrices):
+    """``matrices[0] @ matrices[1] @ ...`` (2-D each), as the deprecated ``torch.chain_matmul``."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise RuntimeError('chain_matmul(): expected one or more matrices')
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = out.mm(m)
+    return out
+

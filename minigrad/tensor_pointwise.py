@@ -92,7 +92,35 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
     def atan(self):
         return self._float_op(P.Atan)
 
-    arcsin, arccos, arctan = asin, acos, atan
+    def asinh(self):
+        return self._float_op(P.Asinh)
+
+    def acosh(self):
+        return self._float_op(P.Acosh)
+
+    def atanh(self):
+        return self._float_op(P.Atanh)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    # PyTorch's longer names of the comparisons and of abs
+    def greater(self, other):
+        return self > other
+
+    def greater_equal(self, other):
+        return self >= other
+
+    def less(self, other):
+        return self < other
+
+    def less_equal(self, other):
+        return self <= other
+
+    def not_equal(self, other):
+        return self != other
+
+    def absolute(self):
+        return self.abs()
 
     def square(self):
         """``x * x`` (an integer tensor stays integer; bool gives int64, as PyTorch)."""
@@ -328,13 +356,15 @@ def _check_broadcast(sa, sb):
 
 FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan',
              'sinh', 'cosh', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'square',
+             'asinh', 'acosh', 'atanh', 'arcsinh', 'arccosh', 'arctanh', 'greater', 'greater_equal',
+             'less', 'less_equal', 'not_equal', 'absolute',
              'floor', 'ceil', 'trunc', 'fix', 'round', 'sign', 'sgn', 'frac', 'isnan', 'isinf',
              'isfinite', 'isclose', 'allclose', 'equal', 'logical_and', 'logical_or',
              'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2',
              'arctan2', 'hypot', 'lerp', 'cumsum', 'cumprod', 'prod', 'logsumexp',
              'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg', 'logit', 'xlogy', 'float_power',
              'nan_to_num', 'nansum', 'nanmean', 'count_nonzero', 'diff', 'var_mean', 'std_mean',
-             'aminmax', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
+             'aminmax', 'logcumsumexp', 'cov', 'corrcoef', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
              # tensor_pointwise_stats.py
              'median', 'nanmedian', 'quantile', 'nanquantile', 'mode', 'cummax', 'cummin',
              'bincount', 'histc',
@@ -342,10 +372,12 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              'bernoulli', 'multinomial',
              # tensor_pointwise_special.py
              'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'isin',
-             'isposinf', 'isneginf', 'positive', 'gcd', 'lcm',
+             'isposinf', 'isneginf', 'positive', 'gcd', 'lcm', 'fmax', 'fmin', 'copysign',
+             'signbit', 'heaviside', 'ldexp',
              # tensor_pointwise_linalg.py
              'bmm', 'dot', 'mv', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm', 'inner', 'tensordot',
-             'trace', 'dist', 'cdist', 'inverse', 'det', 'matrix_power')
+             'trace', 'dist', 'cdist', 'inverse', 'det', 'matrix_power', 'cross', 'kron', 'addr',
+             'addbmm', 'vdot')
 
 # in-place forms (``x.floor_()``, ``x.cumsum_(0)``, ``x //= 2`` ...), as tensor_inplace.INPLACE
 INPLACE = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan', 'sinh',
@@ -354,7 +386,10 @@ INPLACE = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'er
            'logical_xor', 'logical_not', 'fmod', 'remainder', 'floor_divide', 'atan2', 'arctan2',
            'hypot', 'lerp', 'cumsum', 'cumprod', 'clamp_min', 'clamp_max', 'deg2rad', 'rad2deg',
            'logit', 'xlogy', 'nan_to_num', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
-           'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'gcd', 'lcm')
+           'erfc', 'erfinv', 'lgamma', 'digamma', 'sinc', 'logaddexp', 'logaddexp2', 'gcd', 'lcm',
+           'asinh', 'acosh', 'atanh', 'arcsinh', 'arccosh', 'arctanh', 'absolute', 'fmax', 'fmin',
+           'copysign', 'ldexp', 'logcumsumexp', 'greater', 'greater_equal', 'less', 'less_equal',
+           'not_equal')
 for _name in INPLACE:
     setattr(TensorPointwise, _name + '_', _inplace_method(_name))
 TensorPointwise.__imod__ = TensorPointwise.remainder_

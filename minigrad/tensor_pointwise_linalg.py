@@ -1,5 +1,5 @@
-"""Matrix and vector products as PyTorch's Tensor methods (``bmm dot mv outer addmm addmv
-baddbmm inner tensordot trace dist cdist inverse det matrix_power``): the ``TensorLinalg`` mixin,
+"""Matrix and vector products as PyTorch's Tensor methods (``bmm dot vdot mv outer addmm addmv
+baddbmm addbmm addr inner tensordot cross kron trace dist cdist inverse det matrix_power``): the ``TensorLinalg`` mixin,
 a base of ``TensorPointwise`` (tensor_pointwise.py, whose ``FUNCTIONS`` also lists these names,
 so that ``mg.bmm(a, b)`` etc. exist).
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from .dtypes import coerce, is_float
 from .ops import linalg_more as LM
+from .ops import shape as S
 
 
 def _is_tensor(x):
@@ -95,6 +96,47 @@ class TensorLinalg:
     def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
         """``beta * self + alpha * bmm(batch1, batch2)``."""
         return self._add_scaled(batch1.bmm(batch2), beta, alpha, 'baddbmm')
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        """``beta * self + alpha * outer(vec1, vec2)``."""
+        return self._add_scaled(vec1.outer(vec2), beta, alpha, 'addr')
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """``beta * self + alpha * sum_b batch1[b] @ batch2[b]``."""
+        return self._add_scaled(batch1.bmm(batch2).sum(0), beta, alpha, 'addbmm')
+
+    def vdot(self, other):
+        """``dot`` (real tensors: no conjugation to do)."""
+        return self.dot(other)
+
+    def cross(self, other, dim=None):
+        """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as
+        ``torch.cross``); the shapes broadcast."""
+        a, b = coerce(self, other)
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        if dim is None:
+            dim = next((i for i, n in enumerate(shape) if n == 3), None)
+            if dim is None:
+                raise RuntimeError(f'cross(): no dimension of size 3 in shape {list(shape)}')
+        d = dim % len(shape) if -len(shape) <= dim < len(shape) else dim
+        if not isinstance(d, numbers.Integral) or not 0 <= d < len(shape) or shape[d] != 3:
+            raise RuntimeError(f'cross(): dimension {dim} does not have size 3 in shape {list(shape)}')
+        a, b = a.expand(*shape), b.expand(*shape)
+
+        def comp(t, i):
+            return t[(slice(None),) * d + (slice(i, i + 1),)]
+        parts = [comp(a, (i + 1) % 3) * comp(b, (i + 2) % 3) - comp(a, (i + 2) % 3) * comp(b, (i + 1) % 3)
+                 for i in range(3)]
+        return S.Cat.apply(*parts, axis=d)
+
+    def kron(self, other):
+        """The Kronecker product: blocks ``self[i, j] * other``, shapes multiplied dim by dim."""
+        n = max(self.ndim, other.ndim)
+        a = self.reshape(*((1,) * (n - self.ndim) + self.shape))
+        b = other.reshape(*((1,) * (n - other.ndim) + other.shape))
+        # interleave: a (..., i, ...) x b (..., k, ...) -> (..., i, k, ...) -> (..., i * k, ...)
+        out = a.reshape(*[s for i in a.shape for s in (i, 1)]) * b.reshape(*[s for k in b.shape for s in (1, k)])
+        return out.reshape(*[i * k for i, k in zip(a.shape, b.shape)])
 
     def inner(self, other):
         """Sum of products over the last dim of both: (..., k), (..., k) -> self's batch + other's."""

@@ -1,5 +1,5 @@
 """Scans and more reductions as PyTorch's Tensor methods (``cumsum cumprod prod logsumexp
-nansum nanmean count_nonzero diff var_mean std_mean aminmax``): the ``TensorReduceMore`` mixin,
+logcumsumexp nansum nanmean count_nonzero diff var_mean std_mean aminmax cov corrcoef``): the ``TensorReduceMore`` mixin,
 a base of ``TensorPointwise`` (tensor_pointwise.py, whose ``FUNCTIONS`` lists these names too).
 
 Sum-like ops on integers and bools give int64, as PyTorch; float ones on integers give the
@@ -116,3 +116,47 @@ class TensorReduceMore:
     def aminmax(self, *, dim=None, keepdim=False):
         """``(min, max)`` (a named pair) over ``dim`` or all elements."""
         return aminmax_return(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    def logcumsumexp(self, dim):
+        """``log(cumsum(exp(x)))`` along ``dim``, computed stably."""
+        x = self._floated()
+        return Scan.LogCumSumExp.apply(x, axis=x._scan_dim(dim, 'logcumsumexp')) if x.ndim else x.clone()
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        """The covariance matrix of the variables in the rows (observations in the columns), as
+        ``torch.cov``: 1-D input is one variable; ``fweights`` (int counts) and ``aweights``
+        (float weights) per observation."""
+        if self.ndim > 2:
+            raise RuntimeError(f'cov(): expected input to have two or fewer dimensions, got {self.ndim}')
+        x = self._floated().reshape(1, -1) if self.ndim < 2 else self._floated()
+        n = x.shape[1]
+        w = None
+        for name, v in (('fweights', fweights), ('aweights', aweights)):
+            if v is not None:
+                if v.ndim != 1 or v.shape[0] != n:
+                    raise RuntimeError(f'cov(): expected {name} to have one dimension of size {n}, '
+                                       f'got shape {list(v.shape)}')
+                w = v if w is None else w * v
+        if w is None:
+            mean = x.mean(1, keepdim=True)
+            norm = n - correction
+            xc = x - mean
+            c = xc.matmul(xc.t()) / max(norm, 0)
+        else:
+            w = w.to(x.dtype)
+            total = w.sum()
+            mean = (x * w).sum(1, keepdim=True) / total
+            norm = total - correction * ((w * aweights.to(x.dtype)).sum() / total if aweights is not None else 1)
+            xc = x - mean
+            c = (xc * w).matmul(xc.t()) / norm.clamp(min=0)
+        return c.reshape(()) if c.shape == (1, 1) else c      # one variable: 0-d, as torch
+
+    def corrcoef(self):
+        """Pearson correlation coefficients of the variables in the rows (``cov`` normalised by
+        the standard deviations, clipped to [-1, 1])."""
+        c = self.cov()
+        if c.ndim == 0:
+            return c / c
+        d = c.diagonal().sqrt()
+        return (c / d.reshape(-1, 1) / d.reshape(1, -1)).clamp(-1, 1)
+

@@ -1,5 +1,6 @@
 """Special functions and bitwise ops as PyTorch's Tensor methods (``erfc erfinv lgamma digamma
-sinc logaddexp logaddexp2 isin isposinf isneginf positive gcd lcm``, ``^`` and the reflected
+sinc logaddexp logaddexp2 fmax fmin copysign signbit heaviside ldexp isin isposinf isneginf
+positive gcd lcm``, ``^`` and the reflected
 ``& | ^``, ``bitwise_*``): the ``TensorSpecial`` mixin, a base of ``TensorPointwise``
 (tensor_pointwise.py, whose ``FUNCTIONS`` lists these names too). Ops: ops/pointwise_special.py.
 """
@@ -9,6 +10,8 @@ import numpy as np
 
 from . import backend
 from .dtypes import coerce, is_float
+from .ops import elementwise as E
+from .ops import pointwise as P
 from .ops import pointwise_special as SP
 
 
@@ -51,6 +54,34 @@ class TensorSpecial:
     def _float_pair(self, other, name):
         a, b = self._operands(other, name)
         return coerce(a._floated(), b._floated())
+
+    def fmax(self, other):
+        """Elementwise maximum where a NaN loses to a number (``maximum`` spreads NaN)."""
+        return P.FMax.apply(*self._operands(other, 'fmax'))
+
+    def fmin(self, other):
+        """Elementwise minimum where a NaN loses to a number."""
+        return P.FMax.apply(*self._operands(other, 'fmin'), minimum=True)
+
+    def copysign(self, other):
+        """``|self|`` with the sign of ``other`` (-0.0 counts as negative); float."""
+        a, b = self._float_pair(other, 'copysign')
+        xp = backend.get_array_module(a.array)
+        mag = a.abs()
+        return E.Where.apply(-mag, mag, condition=xp.signbit(b.array))
+
+    def signbit(self):
+        """Whether the sign bit is set (True for -0.0): bool."""
+        return self._wrap(backend.get_array_module(self.array).signbit(self.array))
+
+    def heaviside(self, values):
+        """0 where self < 0, 1 where self > 0, ``values`` where self == 0 (not differentiable)."""
+        a, b = self._operands(values, 'heaviside')
+        return self._wrap(backend.get_array_module(a.array).heaviside(a.array, b.array))
+
+    def ldexp(self, other):
+        """``self * 2 ** other``."""
+        return self._floated() * (2.0 ** other if _is_tensor(other) else 2.0 ** float(other))
 
     def isin(self, test_elements, *, assume_unique=False, invert=False):
         """Whether each element is one of ``test_elements`` (a tensor or a number): bool."""

@@ -470,6 +470,7 @@ def test_inplace_forms(torch):
 
 # ---------------------------------------------------------------- more math and reductions
 
+W4 = np.array([0.5, 1.5, 2.0, 0.25], np.float32)
 NANS = np.array([[1.5, np.nan, -3.0, 0.0], [np.inf, -2.0, 0.5, -np.inf], [0.7, 1.1, np.nan, 2.0]])
 
 MORE = [  # (mg call, torch call, input values): forward and backward parity
@@ -504,6 +505,28 @@ MORE = [  # (mg call, torch call, input values): forward and backward parity
     (lambda t: mg.inner(t, t[:2]), lambda t: torch_mod().inner(t, t[:2]), values('any')),
     (lambda t: mg.addmv(t[:, 0], t, t[0]), lambda t: torch_mod().addmv(t[:, 0], t, t[0]), values('any', (4, 4))),
     (lambda t: mg.baddbmm(t[0], t, t, beta=0.5), lambda t: torch_mod().baddbmm(t[0], t, t, beta=0.5), values('any', (2, 3, 3))),
+    (lambda t: mg.asinh(t), lambda t: torch_mod().asinh(t), values('any')),
+    (lambda t: mg.acosh(t), lambda t: torch_mod().acosh(t), values('pos') + 1.1),
+    (lambda t: mg.atanh(t), lambda t: torch_mod().atanh(t), values('unit')),
+    (lambda t: mg.fmax(t, t.flip(0)), lambda t: torch_mod().fmax(t, t.flip(0)), values('any')),
+    (lambda t: mg.fmin(t, 0.2), lambda t: torch_mod().fmin(t, torch_mod().tensor(0.2)), values('any')),
+    (lambda t: mg.copysign(t, t.flip(1)), lambda t: torch_mod().copysign(t, t.flip(1)), values('any')),
+    (lambda t: mg.ldexp(t, mg.tensor([1, 2, 3, 0])), lambda t: torch_mod().ldexp(t, torch_mod().tensor([1, 2, 3, 0])), values('any')),
+    (lambda t: mg.logcumsumexp(t, 1), lambda t: torch_mod().logcumsumexp(t, 1), values('any') * 30),
+    (lambda t: mg.logcumsumexp(t, 0), lambda t: torch_mod().logcumsumexp(t, 0), values('any')),
+    (lambda t: mg.cov(t), lambda t: torch_mod().cov(t), values('any')),
+    (lambda t: mg.cov(t, correction=0, aweights=mg.tensor(W4)), lambda t: torch_mod().cov(t, correction=0, aweights=torch_mod().tensor(W4)), values('any')),
+    (lambda t: mg.cov(t, fweights=mg.tensor([1, 3, 2, 1]), aweights=mg.tensor(W4)),
+     lambda t: torch_mod().cov(t, fweights=torch_mod().tensor([1, 3, 2, 1]), aweights=torch_mod().tensor(W4)), values('any')),
+    (lambda t: mg.corrcoef(t), lambda t: torch_mod().corrcoef(t), values('any')),
+    (lambda t: mg.cross(t[:, :3], t[:, 1:], dim=1), lambda t: torch_mod().cross(t[:, :3], t[:, 1:], dim=1), values('any')),
+    (lambda t: mg.cross(t[:, :3], t[:, 1:]), lambda t: torch_mod().cross(t[:, :3], t[:, 1:]), values('any')),
+    (lambda t: mg.kron(t, t[:2, :2]), lambda t: torch_mod().kron(t, t[:2, :2]), values('any')),
+    (lambda t: mg.addr(t, t[:, 0], t[0], alpha=2), lambda t: torch_mod().addr(t, t[:, 0], t[0], alpha=2), values('any')),
+    (lambda t: mg.addbmm(t[0], t, t), lambda t: torch_mod().addbmm(t[0], t, t), values('any', (2, 3, 3))),
+    (lambda t: mg.trapezoid(t), lambda t: torch_mod().trapezoid(t), values('any')),
+    (lambda t: mg.trapezoid(t, t[0].cumsum(0), dim=1), lambda t: torch_mod().trapezoid(t, t[0].cumsum(0), dim=1), values('any')),
+    (lambda t: mg.cumulative_trapezoid(t, dx=0.5, dim=0), lambda t: torch_mod().cumulative_trapezoid(t, dx=0.5, dim=0), values('any')),
 ]
 
 
@@ -659,7 +682,7 @@ def test_special_match_torch_and_gradcheck(torch, name, x):
     x = np.where(np.abs(np.round(x) - x) < 0.05, x + 0.1, x)     # keep off the poles
     check_torch(torch, getattr(mg, name), getattr(torch, name), [x], rtol=1e-5, atol=1e-5)
     m64, t64 = getattr(mg, name)(mg.tensor(x)), getattr(torch, name)(torch.tensor(x))
-    np.testing.assert_allclose(m64.numpy(), t64.numpy(), rtol=1e-10, atol=1e-12)   # float64: exact
+    np.testing.assert_allclose(m64.numpy(), t64.numpy(), rtol=1e-9, atol=1e-11)   # float64: ~exact
     assert gradcheck(lambda t: getattr(t, name)(), (f64(x),))
 
 
@@ -728,3 +751,23 @@ def test_random_fills_and_multinomial_method(torch):
         mg.empty(2).exponential_(0.0)
     with pytest.raises(RuntimeError, match=r'\(0, 1\)'):
         mg.empty(2).geometric_(1.5)
+
+
+def test_aliases_and_small_functions(torch):
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 1.0])
+    for name in ('greater', 'greater_equal', 'less', 'less_equal', 'not_equal'):
+        np.testing.assert_array_equal(getattr(mg, name)(mg.tensor(a), mg.tensor(b)).numpy(),
+                                      getattr(torch, name)(torch.tensor(a), torch.tensor(b)).numpy())
+    assert mg.absolute(mg.tensor([-2])).tolist() == [2]
+    assert mg.signbit(mg.tensor([-0.0, 0.0, -1.0])).tolist() == [True, False, True]
+    np.testing.assert_array_equal(mg.heaviside(mg.tensor([-1.0, 0.0, 2.0]), mg.tensor([0.5])).numpy(),
+                                  torch.heaviside(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([0.5])).numpy())
+    assert mg.vdot(mg.tensor([1.0, 2.0]), mg.tensor([3.0, 4.0])).item() == 11.0
+    m = [mg.tensor(values('any', s)) for s in ((2, 3), (3, 4), (4, 1))]
+    np.testing.assert_allclose(mg.chain_matmul(*m).numpy(), (m[0] @ m[1] @ m[2]).numpy(), rtol=1e-6)
+    big = mg.logcumsumexp(mg.tensor([[-1000.0, 0.0, 3.0, 1000.0]]), 1)
+    np.testing.assert_allclose(big.numpy(), torch.logcumsumexp(torch.tensor([[-1000.0, 0.0, 3.0, 1000.0]]), 1).numpy())
+    assert mg.cov(mg.tensor([1.0, 2.0, 4.0])).shape == ()
+    with pytest.raises(RuntimeError, match='size 3'):
+        mg.cross(mg.ones(2, 2), mg.ones(2, 2))
+

@@ -272,3 +272,49 @@ class Drawn(Function):
     def backward(self, g):
         xp = get_array_module(g)
         return tuple(xp.zeros(s, dtype=g.dtype) for s in self.shapes)
+
+
+class Asinh(_Unary):
+    fn = 'arcsinh'
+
+    # d asinh(x) = dx / sqrt(x^2 + 1)
+    def backward(self, g):
+        x = self.saved[0]
+        return g / get_array_module(g).sqrt(x * x + 1)
+
+
+class Acosh(_Unary):
+    fn = 'arccosh'
+
+    # d acosh(x) = dx / sqrt(x^2 - 1)
+    def backward(self, g):
+        x = self.saved[0]
+        return g / get_array_module(g).sqrt(x * x - 1)
+
+
+class Atanh(_Unary):
+    fn = 'arctanh'
+
+    # d atanh(x) = dx / (1 - x^2)
+    def backward(self, g):
+        x = self.saved[0]
+        return g / (1 - x * x)
+
+
+class FMax(Function):
+    """``fmax`` (``fmin`` with ``minimum=True``): the larger (smaller) of two, a NaN losing to a
+    number."""
+    def forward(self, a, b, minimum=False):
+        xp = get_array_module(a)
+        self.save_for_backward(a, b)
+        self.minimum = minimum
+        return (xp.fmin if minimum else xp.fmax)(a, b)
+
+    # d fmax(a, b) = [a picked] da + [b picked] db   (ties go to a, as PyTorch)
+    def backward(self, g):
+        a, b = self.saved
+        xp = get_array_module(g)
+        pick_a = ((a <= b) if self.minimum else (a >= b)) | xp.isnan(b)
+        ga = unbroadcast(g * pick_a, a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(g * ~pick_a, b.shape) if self.needs_input_grad[1] else None
+        return ga, gb

@@ -1,8 +1,10 @@
-"""Scans and products along a dim, as PyTorch's: cumsum, cumprod, prod and logsumexp.
+"""Scans and products along a dim, as PyTorch's: cumsum, cumprod, prod, logsumexp, logcumsumexp.
 
 The product gradients are exact where inputs are 0 (the product of the *other* elements, from
 exclusive prefix and suffix products), not ``out / x``.
 """
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from .reduce import _expand_back
@@ -113,3 +115,35 @@ def _reduced_shape(shape, axis):
     if axis is None:
         return ()
     return tuple(s for i, s in enumerate(shape) if i not in axis)
+
+
+class LogCumSumExp(Function):
+    """``log(cumsum(exp(x)))`` along ``axis``, as a running ``logaddexp`` (exact where the
+    terms differ by more than exp's range; a Python loop over the scanned dim)."""
+    def forward(self, x, axis):
+        xp = get_array_module(x)
+        xm = xp.moveaxis(x, axis, 0)
+        out = xp.empty_like(xm)
+        if xm.shape[0]:
+            out[0] = xm[0]
+        for i in range(1, xm.shape[0]):
+            out[i] = xp.logaddexp(out[i - 1], xm[i])
+        self.axis = axis
+        self.save_for_backward(xm, out)
+        return xp.moveaxis(out, 0, axis)
+
+    # d out_i / d x_j = exp(x_j - out_i) for i >= j; with T_j = g_j + exp(out_j - out_{j+1}) T_{j+1}
+    # (factors <= 1, so no overflow) dx_j = exp(x_j - out_j) T_j
+    def backward(self, g):
+        xm, out = self.saved
+        xp = get_array_module(g)
+        gm = xp.moveaxis(g, self.axis, 0)
+        t = xp.empty_like(gm)
+        n = gm.shape[0]
+        if n:
+            t[-1] = gm[-1]
+        with np.errstate(invalid='ignore', over='ignore'):
+            for j in range(n - 2, -1, -1):
+                t[j] = gm[j] + xp.nan_to_num(xp.exp(out[j] - out[j + 1])) * t[j + 1]
+            gx = xp.nan_to_num(xp.exp(xm - out)) * t
+        return xp.moveaxis(gx, 0, self.axis)
