@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from . import backend
+from . import argcheck, backend
 from .dtypes import coerce, is_float
 from .ops import pointwise as P
 from .tensor_inplace import _inplace_method
@@ -265,7 +265,7 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
     # ------------------------------------------------------------ binary
     def _operands(self, other, name):
         if _is_tensor(other):
-            _check_broadcast(self.shape, other.shape)
+            argcheck.broadcastable(self.shape, other.shape)
             return coerce(self, other)
         if isinstance(other, (numbers.Number, np.generic)) and not isinstance(other, complex):
             return self._scalar(other.item() if isinstance(other, np.generic) else other)
@@ -344,14 +344,6 @@ class TensorPointwise(TensorLinalg, TensorReduceMore, TensorStats, TensorSpecial
         if not is_float(self.dtype):
             raise RuntimeError(f'lerp() needs floating-point tensors, got {self.dtype}')
         return self + weight * (end - self)
-
-
-def _check_broadcast(sa, sb):
-    """PyTorch's error for shapes that do not broadcast (instead of NumPy's ValueError)."""
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
-            raise RuntimeError(f'The size of tensor a ({sa[-i]}) must match the size of tensor b '
-                               f'({sb[-i]}) at non-singleton dimension {max(len(sa), len(sb)) - i}')
 
 
 FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', 'erf', 'tan',
