@@ -8,7 +8,8 @@
 __version__ = '0.1.0'
 
 from . import accelerator, autograd, backend, backends, cuda
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .backend import Device as device
 from .backend import (get_default_device, get_rng_state, initial_seed, manual_seed, seed,
                       set_default_device, set_rng_state)
@@ -34,7 +35,7 @@ int = int32
 def __getattr__(name):
     # subpackages that sit above the core are imported on first use
     import importlib
-    if name in ('nn', 'optim', 'data', 'testing', 'serialization', 'utils', 'distributed'):
+    if name in ('nn', 'optim', 'data', 'testing', 'serialization', 'utils', 'distributed', 'linalg'):
         return importlib.import_module(f'.{name}', __name__)
     if name in ('save', 'load'):
         return getattr(importlib.import_module('.serialization', __name__), name)

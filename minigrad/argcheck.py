@@ -23,9 +23,19 @@ from . import backend
 
 __all__ = ['is_int', 'pair', 'positive_int', 'conv_padding', 'tensor', 'same_device', 'one_device',
            'same_dtype', 'floating', 'float_tensor', 'like_input', 'image_rank', 'reduction',
-           'legacy_reduction', 'REDUCTIONS']
+           'legacy_reduction', 'broadcastable', 'REDUCTIONS']
 
 REDUCTIONS = ('mean', 'sum', 'none')
+
+
+def broadcastable(sa, sb):
+    """Raise PyTorch's RuntimeError (its sentence naming both sizes and the dim, then both
+    shapes) when shapes ``sa`` and ``sb`` do not broadcast together."""
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
+            raise RuntimeError(f'The size of tensor a ({sa[-i]}) must match the size of tensor b '
+                               f'({sb[-i]}) at non-singleton dimension {max(len(sa), len(sb)) - i} '
+                               f'(shapes {tuple(sa)} and {tuple(sb)})')
 
 
 def is_int(value):

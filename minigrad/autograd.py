@@ -21,6 +21,7 @@ from .autograd_checks import (  # noqa: F401
 
 _ndarray, _generic = np.ndarray, np.generic
 _grad_enabled = True
+_inference = False       # inside inference_mode()
 _callbacks = []          # queue_callback's functions for the end of the current backward
 
 
@@ -43,9 +44,13 @@ class _GradMode:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self._fresh():
                 return fn(*args, **kwargs)
         return wrapper
+
+    def _fresh(self):
+        """A new context like this one (each call of a decorated function enters its own)."""
+        return self.__class__()
 
 
 class no_grad(_GradMode):
@@ -55,10 +60,36 @@ class no_grad(_GradMode):
 
 class inference_mode(_GradMode):
     """``torch.inference_mode``: no graph recording inside a ``with`` block or a decorated
-    function (``inference_mode(False)`` records as usual). minigrad treats it as ``no_grad``."""
+    function (``@inference_mode``, ``@inference_mode()``; ``inference_mode(False)`` records as
+    usual). minigrad treats it as ``no_grad``."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):                       # @inference_mode without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode=True):
-        self.mode = not mode
+        self.enabled = bool(mode)
+        self.mode = not self.enabled
+
+    def __enter__(self):
+        global _inference
+        self._prev_inference = _inference
+        _inference = self.enabled
+        super().__enter__()
+
+    def __exit__(self, *exc):
+        global _inference
+        _inference = self._prev_inference
+        return super().__exit__(*exc)
+
+    def _fresh(self):
+        return inference_mode(self.enabled)
+
+
+def is_inference_mode_enabled():
+    """True inside ``inference_mode()`` (as ``torch.is_inference_mode_enabled``)."""
+    return _inference
 
 
 def Variable(data, requires_grad=False, volatile=False):

@@ -15,7 +15,8 @@ from .dtypes import LEGACY_NAMES, as_dtype, get_default_dtype, is_float
 from .hooks import add_hook
 from .ops import elementwise as E
 from .tensor_math import TensorMath, is_tensor
-from .tensor_index import TensorIndex
+from .ops import shape as S
+from .tensor_index import PRINT_OPTIONS, TensorIndex
 from .tensor_inplace import TensorInplace
 from .tensor_pointwise import TensorPointwise
 from .tensor_shape import TensorShape
@@ -394,13 +395,13 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
     def clone(self):
         return E.Cast.apply(self, dtype=self.dtype) if self.requires_grad else Tensor._wrap(self.array.copy())
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """This tensor if its array is C-ordered, else a C-ordered copy (recorded for autograd)."""
+        return self if self.array.flags.c_contiguous else S.Contiguous.apply(self)
 
     # ------------------------------------------------------------ printing
     def __repr__(self):
-        body = np.array2string(self.numpy(), separator=', ', prefix='tensor(', precision=4,
-                               threshold=200, edgeitems=3)
+        body = np.array2string(self.numpy(), separator=', ', prefix='tensor(', **PRINT_OPTIONS)
         extra = []
         if self.device.type == 'cuda':
             extra.append(f"device='{self.device}'")

@@ -57,7 +57,11 @@ class TensorMath:
                             'wrap it first: mg.tensor(array)')
         else:
             return NotImplemented
-        return fn.apply(b, a) if reverse else fn.apply(a, b)
+        try:
+            return fn.apply(b, a) if reverse else fn.apply(a, b)
+        except ValueError:
+            argcheck.broadcastable(a.shape, b.shape)      # PyTorch's message when that was it
+            raise
 
     def __add__(self, o):
         return self._binary(o, E.Add)
@@ -139,8 +143,7 @@ class TensorMath:
     def div(self, other, *, rounding_mode=None):
         """``self / other`` (true division; ``rounding_mode`` other than None is not supported)."""
         if rounding_mode is not None:
-            raise NotImplementedError(f"div(rounding_mode={rounding_mode!r}) is not supported: "
-                                      "use (a / b).floor() style ops on arrays")
+            return self._div_rounding(other, rounding_mode)       # tensor_pointwise.py
         return self / other
 
     def pow(self, exponent):
@@ -159,7 +162,11 @@ class TensorMath:
         od = o.array if is_tensor(o) else o
         if backend.is_array(od) and is_tensor(o):
             argcheck.one_device('comparison', (self.array, od))
-        return self._wrap(op(self.array, od))
+        try:
+            return self._wrap(op(self.array, od))
+        except ValueError:
+            argcheck.broadcastable(self.shape, getattr(od, 'shape', ()))
+            raise
 
     def __eq__(self, o):
         return self._compare(o, lambda a, b: a == b)

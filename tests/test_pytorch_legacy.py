@@ -187,3 +187,69 @@ def test_initial_seed_and_seed():
     first = mg.rand(3).numpy()
     mg.manual_seed(s)
     np.testing.assert_array_equal(mg.rand(3).numpy(), first)
+
+
+def test_inference_mode_decorates_without_parentheses_and_keeps_its_mode():
+    x = mg.ones(2, requires_grad=True)
+
+    @mg.inference_mode
+    def bare(t):
+        assert mg.is_inference_mode_enabled()
+        return t * 2
+
+    @mg.inference_mode(False)
+    def recording(t):
+        assert not mg.is_inference_mode_enabled()
+        return t * 2
+    assert not bare(x).requires_grad and recording(x).requires_grad
+    assert not mg.is_inference_mode_enabled()
+
+
+def test_backends_namespaces_import_as_modules():
+    import importlib
+    cudnn = importlib.import_module('minigrad.backends.cudnn')
+    assert cudnn is mg.backends.cudnn
+    assert importlib.import_module('minigrad.backends.mps').is_available() is False
+
+
+def test_broadcasting_mistakes_raise_torchs_error(torch):
+    a, b = mg.randn(4, 5), mg.randn(3)
+    with pytest.raises(RuntimeError) as ours:
+        a + b
+    with pytest.raises(RuntimeError) as theirs:
+        torch.randn(4, 5) + torch.randn(3)
+    assert str(ours.value).startswith(str(theirs.value)) and '(shapes (4, 5) and (3,))' in str(ours.value)
+    for op in (lambda p, q: p - q, lambda p, q: p * q, lambda p, q: p / q, lambda p, q: p == q,
+               lambda p, q: p < q):
+        with pytest.raises(RuntimeError, match=r'size of tensor a \(5\) must match .* tensor b \(3\)'):
+            op(a, b)
+
+
+def test_div_rounding_modes_match_torch(torch):
+    for mode in ('trunc', 'floor'):
+        for a, b in (([-7, 7, 5], 2), ([-7.5, 7.5, 2.0], [2.0, -2.0, 0.5])):
+            ours = mg.div(mg.tensor(a), b if np.isscalar(b) else mg.tensor(b), rounding_mode=mode)
+            ref = torch.div(torch.tensor(a), b if np.isscalar(b) else torch.tensor(b), rounding_mode=mode)
+            np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+            assert str(ours.dtype) == str(ref.dtype).replace('torch.', '')
+
+
+def test_contiguous_makes_a_c_ordered_copy_only_when_needed(torch):
+    x = mg.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    assert x.contiguous() is x
+    t = x.t()
+    c = t.contiguous()
+    assert c.array.flags.c_contiguous and c.is_contiguous() == torch.ones(2, 3).t().contiguous().is_contiguous()
+    np.testing.assert_array_equal(c.numpy(), x.numpy().T)
+    (c * mg.tensor(np.arange(6.0, dtype=np.float32).reshape(3, 2))).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.arange(6.0).reshape(3, 2).T)
+    assert c.view(-1).shape == (6,)
+
+
+def test_set_printoptions_changes_the_repr():
+    try:
+        mg.set_printoptions(precision=2)
+        assert repr(mg.tensor([1.23456])) == 'tensor([1.23])'
+    finally:
+        mg.set_printoptions(profile='default')
+    assert repr(mg.tensor([1.23456])) == 'tensor([1.2346])'

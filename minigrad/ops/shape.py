@@ -6,6 +6,16 @@ from ..autograd import Function, unbroadcast
 from ..backend import get_array_module, put_along_axis
 
 
+class Contiguous(Function):
+    """A C-ordered copy (``Tensor.contiguous`` of a transposed or strided tensor)."""
+    def forward(self, x):
+        return get_array_module(x).ascontiguousarray(x)
+
+    # d contiguous(x) = dx
+    def backward(self, g):
+        return g
+
+
 class Reshape(Function):
     is_view = True
 
