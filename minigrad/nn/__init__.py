@@ -17,6 +17,7 @@ from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .fold import Fold, LocalResponseNorm, Unfold
+from .embedding_bag import EmbeddingBag
 from .flatten import Flatten, Unflatten
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d, LazyConvTranspose1d,
                    LazyConvTranspose2d, LazyLinear, UninitializedBuffer, UninitializedParameter)
@@ -64,4 +65,4 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d', 'LazyBatchNorm2d',
            'UninitializedParameter', 'UninitializedBuffer', 'MaxPool1d', 'AvgPool1d',
            'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'MaxUnpool1d', 'MaxUnpool2d',
-           'RReLU', 'DataParallel']
+           'RReLU', 'DataParallel', 'EmbeddingBag']

@@ -15,6 +15,8 @@ from .functional_pool import (adaptive_avg_pool1d, adaptive_max_pool1d,
                               max_pool2d_with_indices, max_unpool1d, max_unpool2d)
 from .functional_inplace import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, rrelu_, selu_,
                                  threshold_)
+from .embedding_bag import embedding_bag
+from .functional_sample import affine_grid, grid_sample
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
                                 layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
                                 scaled_dot_product_attention)
@@ -39,4 +41,5 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'max_pool1d', 'avg_pool1d', 'adaptive_avg_pool1d', 'adaptive_max_pool1d', 'max_unpool1d',
            'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'relu_', 'elu_',
-           'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_']
+           'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
+           'affine_grid', 'grid_sample', 'embedding_bag']
