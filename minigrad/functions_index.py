@@ -1,20 +1,25 @@
 """Free functions of the indexing family that are not just Tensor methods (see tensor_index.py
 for those): ``is_tensor``, ``split`` (torch's argument name), ``meshgrid``, ``set_printoptions``,
 ``searchsorted``/``bucketize``, ``atleast_1d/2d/3d`` and the stacks ``hstack vstack row_stack
-dstack column_stack``, ``tril_indices``/``triu_indices`` (``inference_mode`` is autograd's)."""
+dstack column_stack`` (``concat``/``concatenate`` name ``cat``), ``tril_indices``/``triu_indices``,
+``broadcast_shapes broadcast_tensors cartesian_prod combinations block_diag`` (``inference_mode``
+is autograd's)."""
+import itertools
 import sys
 import warnings
 
 import numpy as np
 
 from . import argcheck, backend
-from .functions import cat
+from .dimargs import Size
+from .functions import cat, pad, stack
 from .tensor import Tensor
 from .tensor_index import DEFAULT_PRINT_OPTIONS, PRINT_OPTIONS
 
 __all__ = ['is_tensor', 'split', 'meshgrid', 'set_printoptions', 'searchsorted', 'bucketize',
            'atleast_1d', 'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'row_stack', 'dstack',
-           'column_stack', 'tril_indices', 'triu_indices']
+           'column_stack', 'tril_indices', 'triu_indices', 'concat', 'concatenate',
+           'broadcast_shapes', 'broadcast_tensors', 'cartesian_prod', 'combinations', 'block_diag']
 
 
 def is_tensor(obj):
@@ -206,3 +211,58 @@ def tril_indices(row, col, offset=0, *, dtype=np.int64, device=None, layout=None
 def triu_indices(row, col, offset=0, *, dtype=np.int64, device=None, layout=None):
     """The (2, N) indices of the upper triangle (on and above the ``offset``-th diagonal)."""
     return _triangle_indices(False, row, col, offset, dtype, device)
+
+
+concat = concatenate = cat          # torch's other names of cat
+
+
+def broadcast_shapes(*shapes):
+    """The shape that ``shapes`` broadcast to (an ``mg.Size``), as ``torch.broadcast_shapes``."""
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(f'shapes {[list(s) for s in shapes]} do not broadcast') from None
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views that share memory)."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element of each 1-D tensor, as rows (``itertools.product``);
+    one tensor comes back as it is."""
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The ``r``-element combinations of a 1-D tensor's elements, as rows
+    (``itertools.combinations``, or ``combinations_with_replacement``). Differentiable."""
+    if input.ndim != 1:
+        raise RuntimeError(f'Expect a 1D vector, but got shape {list(input.shape)}')
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return input.new_zeros((0, r) if r else (0,))
+    index = Tensor._wrap(backend.to_device(np.asarray(rows, np.int64).reshape(-1), input.device))
+    return input.index_select(0, index).reshape(len(rows), r)
+
+
+def block_diag(*tensors):
+    """The tensors (0-, 1- or 2-D) as blocks on the diagonal of one matrix, zeros elsewhere."""
+    blocks = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    for t in blocks:
+        if t.ndim != 2:
+            raise RuntimeError(f'torch.block_diag: Input tensors must have 2 or fewer dimensions. '
+                               f'Input has {t.ndim} dimensions')
+    width, left, rows = sum(t.shape[1] for t in blocks), 0, []
+    for t in blocks:
+        rows.append(pad(t, (left, width - left - t.shape[1])))
+        left += t.shape[1]
+    return cat(rows, 0)
+

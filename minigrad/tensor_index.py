@@ -120,6 +120,18 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
                                       for a in (inverse, counts) if a is not None]
         return out[0] if len(out) == 1 else tuple(out)
 
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        """Each run of equal neighbours (sub-tensors along ``dim``) collapsed to one element, with
+        optionally the inverse indices and the run lengths (int64), as ``unique``'s results."""
+        axis = None if dim is None else A.one_dim(dim, self.ndim)
+        a = self.array.reshape(1) if self.ndim == 0 else self.array
+        values, inverse, counts = O.unique_consecutive(a, axis)
+        extra = [(return_inverse, inverse.reshape(self.shape) if axis is None else inverse),
+                 (return_counts, counts)]
+        out = [self._wrap(values)] + [self._wrap(e.astype(np.int64, copy=False)) for want, e in extra
+                                      if want]
+        return out[0] if len(out) == 1 else tuple(out)
+
     # ------------------------------------------------------------ selection
     def gather(self, dim, index, *, sparse_grad=False):
         """Values along ``dim`` at ``index``: for dim 1, ``out[i][j] = self[i][index[i][j]]``.
@@ -163,6 +175,17 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
         x, d = as_1d(self, dim)
         in_range('index_select', idx, x.shape[d], d)
         return S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
+
+    def take(self, index):
+        """The elements of the flattened tensor at ``index`` (any shape; negative counts from
+        the end): ``out[i] = self.reshape(-1)[index[i]]``. Shape: ``index``'s."""
+        idx = index_arg('take', index, self)
+        n = self.numel()
+        if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
+            bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
+            raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
+                             'elements.')
+        return S.GetItem.apply(self.reshape(-1), index=idx % max(n, 1))
 
     def masked_fill(self, mask, value):
         """A copy with ``value`` where ``mask`` is True (attention masks: ``scores.masked_fill(mask
@@ -221,9 +244,12 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
         return E.Where.apply(a, b, condition=cond.astype(np.bool_, copy=False))
 
 
-FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'gather', 'take_along_dim',
-             'index_select', 'index_fill', 'masked_fill', 'masked_select', 'nonzero', 'argwhere',
+FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'unique_consecutive',
+             'gather', 'take', 'take_along_dim', 'index_select', 'index_fill', 'index_copy',
+             'index_put', 'masked_fill', 'masked_select', 'masked_scatter', 'nonzero', 'argwhere',
              'scatter_add', 'index_add', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
-             'unbind', 'select', 'narrow', 'flip', 'fliplr', 'flipud', 'rot90', 'roll', 'tile',
-             'repeat_interleave', 'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims',
-             'tril', 'triu', 'diagonal', 'diag', 'diag_embed', 'is_floating_point', 'is_complex')
+             'split_with_sizes', 'unbind', 'select', 'narrow', 'narrow_copy', 'unflatten', 'flip',
+             'fliplr', 'flipud', 'rot90', 'roll', 'tile', 'repeat_interleave', 'ravel',
+             'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims', 'tril', 'triu',
+             'diagonal', 'diag', 'diag_embed', 'diagflat', 'is_floating_point', 'is_complex',
+             'is_nonzero', 'is_same_size', 'is_signed')

@@ -101,6 +101,39 @@ class TensorLayout:
     def is_pinned(self, device=None):
         return False
 
+    def get_device(self):
+        """-1 on the CPU, the GPU's index on a GPU, as PyTorch."""
+        return -1 if self.device.type == 'cpu' else (self.device.index or 0)
+
+    @property
+    def is_cpu(self):
+        return self.device.type == 'cpu'
+
+    @property
+    def nbytes(self):
+        """Bytes the elements take: ``numel() * element_size()``."""
+        return int(self.array.nbytes)
+
+    @property
+    def itemsize(self):
+        """Bytes per element."""
+        return int(self.array.itemsize)
+
+    def is_signed(self):
+        """Whether the dtype holds negative numbers (floats and signed integers)."""
+        return self.dtype.kind in 'if'
+
+    def is_same_size(self, other):
+        return self.shape == tuple(other.shape)
+
+    def is_nonzero(self):
+        """The truth of a one-element tensor; a RuntimeError for any other, as PyTorch."""
+        if self.numel() != 1:
+            raise RuntimeError('Boolean value of Tensor with '
+                               f'{"no values" if self.numel() == 0 else "more than one value"} '
+                               'is ambiguous')
+        return bool(self.item() != 0)
+
     # ------------------------------------------------------------ in-place shape changes
     def _restride(self, name, change):
         """Make this tensor ``change(itself)`` (a view: new shape, same memory), recording the

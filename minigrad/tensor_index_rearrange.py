@@ -148,6 +148,10 @@ class TensorRearrange:
         out = out.reshape(x.shape[:d] + (count, size) + x.shape[d + 1:]).movedim(d + 1, -1)
         return out.reshape(size) if self.ndim == 0 else out
 
+    def ravel(self):
+        """The elements as a 1-D tensor (``reshape(-1)``)."""
+        return self.reshape(-1)
+
     def broadcast_to(self, *size):
         """``expand`` to ``size`` (-1 keeps a dim), as ``torch.broadcast_to``."""
         return self.expand(A.shape_args(size))
@@ -228,6 +232,10 @@ class TensorRearrange:
         x = self.reshape(1) if self.ndim == 0 else self
         out = I.DiagEmbed.apply(x, diagonal=int_arg('diag_embed', 'offset', offset))
         return out.movedim((-2, -1), (a, b))
+
+    def diagflat(self, offset=0):
+        """The flattened tensor on the ``offset``-th diagonal of a square matrix."""
+        return self.reshape(-1).diag(offset)
 
     def diag(self, diagonal=0):
         """A 1-D tensor becomes the ``diagonal``-th diagonal of a square matrix; a 2-D tensor

@@ -1,6 +1,6 @@
 """Tensor methods that cut a tensor into pieces (a mixin of ``TensorIndex``, see
 tensor_index.py): ``split split_with_sizes chunk tensor_split hsplit vsplit dsplit unbind select
-narrow unflatten``. The pieces are views (basic indexing), as in PyTorch: each one's gradient
+narrow unflatten`` (and ``narrow_copy split_with_sizes unsafe_split unsafe_chunk``). The pieces are views (basic indexing), as in PyTorch: each one's gradient
 flows back into its place."""
 import math
 
@@ -139,3 +139,32 @@ class TensorSplit:
         if length < 0 or start + length > n:
             raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({n}).')
         return self._slice(d, start, start + length)
+
+    def narrow_copy(self, dim, start, length):
+        """``narrow`` as a new tensor (not a view)."""
+        return self.narrow(dim, start, length).clone()
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        """``split`` with a list of sizes."""
+        if not isinstance(split_sizes, (list, tuple)):
+            raise TypeError(f'split_with_sizes(): argument \'split_sizes\' must be a list of ints, '
+                            f'not {type(split_sizes).__name__}')
+        return self.split(list(split_sizes), dim)
+
+    unsafe_split = split
+    unsafe_chunk = chunk
+
+    def unflatten(self, dim, sizes):
+        """Expand ``dim`` into ``sizes`` (one of them may be -1): ``(N, 12) -> (N, 3, 4)`` with
+        ``unflatten(1, (3, 4))``; the inverse of ``flatten``."""
+        d = A.one_dim(dim, self.ndim)
+        sizes = [int_arg('unflatten', 'sizes', s) for s in sizes]
+        if not sizes:
+            raise RuntimeError('unflatten: sizes must be non-empty')
+        known = math.prod(s for s in sizes if s != -1)
+        if sizes.count(-1) > 1 or (-1 not in sizes and known != self.shape[d]) or (
+                -1 in sizes and (known == 0 or self.shape[d] % known)):
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of "
+                               f'dim {d} ({self.shape[d]}) in the input tensor')
+        sizes = [self.shape[d] // known if s == -1 else s for s in sizes]
+        return self.reshape(self.shape[:d] + tuple(sizes) + self.shape[d + 1:])

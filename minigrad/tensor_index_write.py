@@ -1,12 +1,14 @@
 """Tensor methods that write at indices (a mixin of ``TensorIndex``, see tensor_index.py):
-``scatter_add index_add index_fill`` and their in-place forms. Each out-of-place form is a
+``scatter_add index_add index_copy index_fill index_put masked_scatter`` and their in-place
+forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form is a
 differentiable op (``ops/index.py``) or built from ``masked_fill``; the in-place form records it
 through ``_inplace`` (tensor_inplace.py), so views and version counters behave as PyTorch's."""
 import numpy as np
 
 from . import argcheck, backend
 from .ops import index as I
-from .tensor_index_args import as_1d, in_range, index_arg
+from .ops import shape as S
+from .tensor_index_args import as_1d, broadcast_shapes, in_range, index_arg, is_tensor, mask_arg
 
 
 class TensorIndexWrite:
@@ -51,6 +53,32 @@ class TensorIndexWrite:
         """In-place ``scatter_add``."""
         return self._inplace(TensorIndexWrite.scatter_add, dim, index, src)
 
+    def _index_source(self, op, dim, index, source):
+        """``(x, d, idx, src)`` for index_add / index_copy, checked as PyTorch checks them."""
+        idx = index_arg(op, index, self).reshape(-1)
+        argcheck.tensor(op, source, 'source')
+        x, d = as_1d(self, dim)
+        src = source.reshape(1) if source.ndim == 0 else source
+        if src.ndim != x.ndim or src.shape[d] != idx.size or any(
+                a != b for j, (a, b) in enumerate(zip(src.shape, x.shape)) if j != d):
+            raise (IndexError if op == 'index_copy' else RuntimeError)(   # torch's kinds
+                f'{op}_(): source {list(source.shape)} must have self\'s shape '
+                f'{list(self.shape)} except in dim {d}, where its size must be the number of '
+                f'indices ({idx.size})')
+        if src.dtype != self.dtype:
+            raise RuntimeError(f'{op}_(): self ({self.dtype}) and source ({source.dtype}) must '
+                               'have the same scalar type')
+        argcheck.same_device(op, self, source=source)
+        in_range(op, idx, x.shape[d], d)
+        return x, d, idx, src
+
+    def _hit(self, x, d, idx):
+        """A bool tensor that is True on the slices of ``x`` along ``d`` that ``idx`` names
+        (shaped to broadcast against ``x``)."""
+        hit = backend.get_array_module(idx).zeros(x.shape[d], dtype=np.bool_)
+        hit[idx.reshape(-1)] = True
+        return self._wrap(hit.reshape((-1,) + (1,) * (x.ndim - d - 1)))
+
     def index_add(self, dim, index, source, *, alpha=1):
         """A copy with ``alpha * source``'s slices along ``dim`` added at the positions ``index``
         names: ``out[index[i]] += alpha * source[i]`` for dim 0; repeats accumulate.
@@ -63,27 +91,27 @@ class TensorIndexWrite:
 
         Shape: ``self``'s. Differentiable in ``self`` and ``source``.
         """
-        idx = index_arg('index_add', index, self).reshape(-1)
-        argcheck.tensor('index_add', source, 'source')
-        x, d = as_1d(self, dim)
-        src = source.reshape(1) if source.ndim == 0 else source
-        if src.ndim != x.ndim or src.shape[d] != idx.size or any(
-                a != b for j, (a, b) in enumerate(zip(src.shape, x.shape)) if j != d):
-            raise RuntimeError(f'index_add_(): source {list(source.shape)} must have self\'s shape '
-                               f'{list(self.shape)} except in dim {d}, where its size must be the '
-                               f'number of indices ({idx.size})')
-        if src.dtype != self.dtype:
-            raise RuntimeError(f'index_add_(): self ({self.dtype}) and source ({source.dtype}) must '
-                               'have the same scalar type')
-        argcheck.same_device('index_add', self, source=source)
-        in_range('index_add', idx, x.shape[d], d)
+        x, d, idx, src = self._index_source('index_add', dim, index, source)
         alpha = alpha.item() if hasattr(alpha, 'item') else alpha     # NumPy scalars promote
         out = I.IndexAdd.apply(x, src, index=idx, axis=d, alpha=alpha)
         return out.reshape(()) if self.ndim == 0 else out
 
     def index_add_(self, dim, index, source, *, alpha=1):
         """In-place ``index_add``."""
-        return self._inplace(lambda t, s: TensorIndexWrite.index_add(t, dim, index, s, alpha=alpha), source)
+        return self._inplace(lambda t, s: TensorIndexWrite.index_add(t, dim, index, s, alpha=alpha),
+                             source)
+
+    def index_copy(self, dim, index, source):
+        """A copy with ``source``'s slices along ``dim`` written at the positions ``index``
+        names (``out[index[i]] = source[i]`` for dim 0); differentiable in ``self`` and
+        ``source``. Repeated positions get the sum (PyTorch leaves them undefined)."""
+        x, d, idx, src = self._index_source('index_copy', dim, index, source)
+        out = I.IndexAdd.apply(x.masked_fill(self._hit(x, d, idx), 0), src, index=idx, axis=d)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def index_copy_(self, dim, index, source):
+        """In-place ``index_copy``."""
+        return self._inplace(lambda t, s: TensorIndexWrite.index_copy(t, dim, index, s), source)
 
     def index_fill(self, dim, index, value):
         """A copy with ``value`` (a number or a 0-d tensor) in the slices along ``dim`` at the
@@ -93,11 +121,77 @@ class TensorIndexWrite:
             raise IndexError('index_fill_(): Index is supposed to be a vector')
         x, d = as_1d(self, dim)
         in_range('index_fill', idx, x.shape[d], d)
-        hit = backend.get_array_module(idx).zeros(x.shape[d], dtype=np.bool_)
-        hit[idx.reshape(-1)] = True
-        out = x.masked_fill(self._wrap(hit.reshape((-1,) + (1,) * (x.ndim - d - 1))), value)
+        out = x.masked_fill(self._hit(x, d, idx), value)
         return out.reshape(()) if self.ndim == 0 else out
 
     def index_fill_(self, dim, index, value):
         """In-place ``index_fill``."""
         return self._inplace(TensorIndexWrite.index_fill, dim, index, value)
+
+    def index_put(self, indices, values, accumulate=False):
+        """A copy with ``values`` (broadcast) written at ``self[indices]`` (a tuple of integer or
+        bool tensors, as in advanced indexing), or added there with ``accumulate=True`` (repeats
+        accumulate). Differentiable in ``self`` and ``values``."""
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f'index_put(): indices must be a tuple of Tensors, got '
+                            f'{type(indices).__name__}')
+        index, dim = [], 0
+        for t in indices:
+            a = mask_arg('index_put', t, self) if is_tensor(t) and t.dtype == np.bool_ else \
+                index_arg('index_put', t, self, 'indices')
+            if a.dtype != np.bool_:
+                if dim >= self.ndim:
+                    raise IndexError(f'index_put(): too many indices for a tensor of dimension '
+                                     f'{self.ndim}')
+                backend.check_index_bounds(a, self.shape[dim], dim)
+            dim += a.ndim if a.dtype == np.bool_ else 1
+            index.append(a)
+        argcheck.tensor('index_put', values, 'values')
+        v = values.to(self.device, self.dtype)
+        op = I.IndexPutAdd if accumulate else S.IndexPut
+        return op.apply(self, v, index=tuple(index))
+
+    def index_put_(self, indices, values, accumulate=False):
+        """In-place ``index_put``."""
+        return self._inplace(lambda t, v: TensorIndexWrite.index_put(t, indices, v, accumulate),
+                             values)
+
+    def masked_scatter(self, mask, source):
+        """A copy with the first elements of ``source`` (in order) written where ``mask`` (bool,
+        broadcast with ``self``) is True. Differentiable in ``self`` and ``source``."""
+        m = mask_arg('masked_scatter', mask, self)
+        argcheck.tensor('masked_scatter', source, 'source')
+        if source.dtype != self.dtype:
+            raise RuntimeError(f'masked_scatter_: expected self and source to have same dtypes '
+                               f'but got {self.dtype} and {source.dtype}')
+        shape = broadcast_shapes('masked_scatter', self.shape, m.shape)
+        m = backend.get_array_module(m).broadcast_to(m, shape)
+        n = int(m.sum())
+        if source.numel() < n:
+            raise RuntimeError(f'masked_scatter: expected source to have at least {n} elements '
+                               f'(the True entries of mask), got {source.numel()}')
+        return S.IndexPut.apply(self.expand(shape), source.reshape(-1)[:n], index=m)
+
+    def masked_scatter_(self, mask, source):
+        """In-place ``masked_scatter``; ``mask`` must broadcast to this tensor's shape."""
+        return self._inplace(TensorIndexWrite.masked_scatter, mask, source)
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Write ``fill_value`` on the main diagonal, in place (a tall matrix restarts it every
+        ``cols + 1`` rows with ``wrap=True``; more than 2 dims need equal sizes), as PyTorch."""
+        if self.ndim < 2:
+            raise RuntimeError(f'dimensions must larger than 1, got a {self.ndim}-d tensor')
+        if self.ndim > 2 and len(set(self.shape)) != 1:
+            raise RuntimeError(f'all dimensions of input must be of equal length, got '
+                               f'{list(self.shape)}')
+        hit = backend.get_array_module(self.array).zeros(self.shape, dtype=np.bool_)
+        backend.get_array_module(hit).fill_diagonal(hit, True, wrap=bool(wrap))
+        return self.masked_fill_(self._wrap(hit), fill_value)
+
+    def tril_(self, diagonal=0):
+        """In-place ``tril``."""
+        return self._inplace(lambda t: t.tril(diagonal))
+
+    def triu_(self, diagonal=0):
+        """In-place ``triu``."""
+        return self._inplace(lambda t: t.triu(diagonal))

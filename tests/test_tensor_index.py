@@ -131,6 +131,28 @@ CASES = [
     ('diagonal', lambda L, y: y.diagonal(0, 1, 2), [Y]),
     ('diagonal_off', lambda L, y: L.diagonal(y, offset=-1, dim1=2, dim2=0), [Y]),
     ('msort', lambda L, x: L.msort(x), [X]),
+    ('take', lambda L, x: x.take(L.tensor([[0, -1], [5, 5]])), [X]),
+    ('take_fn', lambda L, y: L.take(y, L.tensor([23, 0, 7])), [Y]),
+    ('index_copy', lambda L, x, y: x.index_copy(1, L.tensor([3, 0]), y[0, :, :2]), [X, Y]),
+    ('index_copy_fn', lambda L, x, y: L.index_copy(x, 0, L.tensor([1]), y[1, :1]), [X, Y]),
+    ('index_put', lambda L, x, v: x.index_put((L.tensor([0, 2]), L.tensor([1, 3])), v[:2]), [X, V]),
+    ('index_put_acc', lambda L, x, v: L.index_put(x, (L.tensor([1, 1, 0]),), v[3], accumulate=True),
+     [X, V]),
+    ('index_put_mask', lambda L, x, v: x.index_put((x > 0,), v[4]), [X, V]),
+    ('masked_scatter', lambda L, x, y: x.masked_scatter(x < 0, y), [X, Y]),
+    ('masked_scatter_bcast', lambda L, x, y: L.masked_scatter(x, L.tensor([True, False, False, True]),
+                                                               y[0]), [X, Y]),
+    ('unflatten', lambda L, y: y.unflatten(2, (2, 2)).flatten(2) * L.unflatten(y, -1, (-1, 1))[..., 0],
+     [Y]),
+    ('ravel', lambda L, y: L.ravel(y.mT), [Y]),
+    ('diagflat', lambda L, x: x[:2, :2].diagflat(-1), [X]),
+    ('narrow_copy', lambda L, x: L.narrow_copy(x, 1, 1, 2), [X]),
+    ('split_with_sizes', lambda L, x: x.split_with_sizes([3, 1], 1), [X]),
+    ('broadcast_tensors', lambda L, x, v: L.broadcast_tensors(x, v[:4], v[0]), [X, V]),
+    ('cartesian_prod', lambda L, v: L.cartesian_prod(v[:2], v[2:]), [V]),
+    ('combinations', lambda L, v: [L.combinations(v), L.combinations(v[:3], 2, True)], [V]),
+    ('block_diag', lambda L, x, v: L.block_diag(x, v[0], v[1:3]), [X, V]),
+    ('concat', lambda L, x: L.concat([x, x], 1) + L.concatenate((x, x), dim=-1), [X]),
     ('hstack', lambda L, x, v: [L.hstack([x, x[:, :1]]), L.hstack((v, v))], [X, V]),
     ('vstack', lambda L, x, v: [L.vstack([x, v[:4]]), L.row_stack((x.sum(), x.sum()))], [X, V]),
     ('dstack', lambda L, x, v: [L.dstack([x, x * v[0]]), L.dstack((v[:4], x[0]))], [X, V]),
@@ -247,11 +269,13 @@ def test_zero_dim_inputs_as_torch():
 
 # ---------------------------------------------------------------- non-differentiable results
 
-def test_unique_as_torch():
-    a = np.array([[3, 1, 3], [2, 1, 1]], np.int64)
+@pytest.mark.parametrize('name', ['unique', 'unique_consecutive'])
+def test_unique_and_unique_consecutive_as_torch(name):
+    a = np.array([[1, 1, 2], [1, 1, 2], [3, 1, 1], [1, 1, 2]], np.int64)
     for kw in ({}, {'return_inverse': True}, {'return_counts': True},
-               {'return_inverse': True, 'return_counts': True}, {'dim': 0}, {'dim': 1, 'return_inverse': True}):
-        ours, theirs = mg.unique(mg.tensor(a), **kw), torch.unique(torch.tensor(a), **kw)
+               {'return_inverse': True, 'return_counts': True}, {'dim': 0, 'return_counts': True},
+               {'dim': 1, 'return_inverse': True}):
+        ours, theirs = getattr(mg, name)(mg.tensor(a), **kw), getattr(torch, name)(torch.tensor(a), **kw)
         ours = ours if isinstance(ours, tuple) else (ours,)
         theirs = theirs if isinstance(theirs, tuple) else (theirs,)
         assert len(ours) == len(theirs)
@@ -260,6 +284,13 @@ def test_unique_as_torch():
             np.testing.assert_array_equal(o.numpy(), t.numpy())
     f = mg.tensor([1.5, -1.0, 1.5], requires_grad=True).unique(return_counts=True)
     assert f[0].dtype == np.float32 and f[0].tolist() == [-1.0, 1.5] and f[1].tolist() == [1, 2]
+
+
+def test_fill_diagonal_wraps_as_torch():
+    for shape, wrap in (((7, 3), True), ((7, 3), False), ((3, 5), False), ((3, 3, 3), False)):
+        ours = mg.ones(*shape).fill_diagonal_(5.0, wrap=wrap)
+        theirs = torch.ones(*shape).fill_diagonal_(5.0, wrap=wrap)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
 def test_nonzero_and_argwhere_as_torch():
@@ -350,7 +381,14 @@ def test_integer_inputs_keep_their_dtype():
     lambda L, h, y: h.index_add_(1, L.tensor([0, 3, 3]), y[:, :3], alpha=-1),
     lambda L, h, y: h.scatter_add_(0, L.tensor([[1, 1, 0, 2], [2, 1, 1, 2]]), y[:2]),
     lambda L, h, y: h.index_fill_(0, L.tensor([2]), y[1, 1]),
-], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_', 'index_fill_'])
+    lambda L, h, y: h.index_copy_(1, L.tensor([2, 1]), y[:, :2]),
+    lambda L, h, y: h.index_put_((L.tensor([1, 1]), L.tensor([0, 3])), y[0, 0], accumulate=True),
+    lambda L, h, y: h.masked_scatter_(h > 1, y),
+    lambda L, h, y: h.fill_diagonal_(0.5),
+    lambda L, h, y: h.tril_(1),
+    lambda L, h, y: h.triu_(),
+], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_', 'index_fill_',
+        'index_copy_', 'index_put_', 'masked_scatter_', 'fill_diagonal_', 'tril_', 'triu_'])
 def test_inplace_forms_match_torch(fn):
     def f(L, x, y):
         h = x * 2                       # a non-leaf: in-place changes are recorded
@@ -460,7 +498,11 @@ def test_layout_queries_match_torch():
               lambda a: a[0].expand(5, 3, 4).stride(), lambda a: a.element_size(),
               lambda a: a.nelement(), lambda a: a.is_floating_point(),
               lambda a: a.long().is_floating_point(), lambda a: a.long().element_size(),
-              lambda a: a.mT.shape[-2:], lambda a: a.is_complex(), lambda a: a.is_pinned()):
+              lambda a: a.mT.shape[-2:], lambda a: a.is_complex(), lambda a: a.is_pinned(),
+              lambda a: a.get_device(), lambda a: a.is_cpu, lambda a: a.nbytes, lambda a: a.itemsize,
+              lambda a: a.is_signed(), lambda a: a.byte().is_signed(), lambda a: a.bool().is_signed(),
+              lambda a: a.is_same_size(a[0]), lambda a: a.is_same_size(a * 2),
+              lambda a: a[0, 0, :1].is_nonzero(), lambda a: (a[0, 0, :1] * 0).is_nonzero()):
         assert f(x) == f(t)
     assert x.pin_memory() is x
     assert mg.is_floating_point(x) and not mg.is_floating_point(x.long())
@@ -583,6 +625,20 @@ BAD = [
     ('scatter_add range', lambda L, x: x.scatter_add(1, L.tensor([[5]]), x), 'out of bounds'),
     ('repeat_interleave size', lambda L, x: x.repeat_interleave(L.tensor([1, 2]), dim=1), 'same size'),
     ('stride dim', lambda L, x: x.stride(3), 'Dimension out of range'),
+    ('take range', lambda L, x: x.take(L.tensor([12])), 'out of range'),
+    ('index_put many', lambda L, x: x.index_put((L.tensor([0]),) * 3, L.tensor(1.0)), 'too many indices'),
+    ('index_put range', lambda L, x: x.index_put((L.tensor([3]),), L.tensor(1.0)), 'out of'),
+    ('masked_scatter short', lambda L, x: x.masked_scatter(x > -9, L.ones(3)), 'at least'),
+    ('masked_scatter dtype', lambda L, x: x.masked_scatter(x > 0, L.ones(12, dtype=L.float64)), 'dtype'),
+    ('index_copy count', lambda L, x: x.index_copy(0, L.tensor([0]), L.ones(2, 4)), 'source'),
+    ('fill_diagonal_ dims', lambda L, x: L.ones(2, 3, 2).fill_diagonal_(1.0), 'equal length'),
+    ('fill_diagonal_ 1-d', lambda L, x: x[0].clone().fill_diagonal_(1.0), 'larger than 1'),
+    ('unflatten sizes', lambda L, x: x.unflatten(1, (3, 2)), "don't multiply"),
+    ('is_nonzero many', lambda L, x: x.is_nonzero(), 'more than one value'),
+    ('is_nonzero none', lambda L, x: x[:0].is_nonzero(), 'no values'),
+    ('combinations 2-d', lambda L, x: L.combinations(x), '1D'),
+    ('block_diag 3-d', lambda L, x: L.block_diag(x, x[None]), '2 or fewer'),
+    ('broadcast_shapes', lambda L, x: L.broadcast_shapes((2, 1), (3, 2)), 'broadcast'),
     ('where shapes', lambda L, x: x.where(x > 0, L.ones(3)), 'broadcast'),
     ('new_zeros negative', lambda L, x: x.new_zeros(2, -1), 'negative dimension'),
     ('new_ones float size', lambda L, x: x.new_ones(2.5), 'int'),
@@ -689,12 +745,14 @@ def test_beginner_snippets_give_torchs_results():
     assert beginner_snippets(mg, mF) == beginner_snippets(torch, torch.nn.functional)
 
 
-# Argument names that differ from torch's docstring on purpose: sizes as *args take no size=
-# keyword; torch's h/v/dsplit take their argument by position only; narrow's doc says
-# 'dimension' and where's says 'y' where torch accepts only dim= and other=; split's method doc
-# defers to torch.split.
-NAMES_KNOWN = {'new_zeros', 'new_ones', 'new_empty', 'broadcast_to', 'narrow', 'split',
-               'hsplit', 'vsplit', 'dsplit', 'where'}
+# Where torch's docstring and torch's real argument names differ, we follow the real ones:
+# narrow(_copy)'s doc says 'dimension', where's 'y', index_copy's 'tensor2', masked_scatter's
+# 'tensor' and take's 'indices', but torch accepts only dim=, other=, source= and index=; h/v/dsplit
+# take their argument by position only; split's method doc defers to torch.split. Sizes as *args
+# (new_zeros(2, 3)) take no size= keyword.
+NAMES_KNOWN = {'new_zeros', 'new_ones', 'new_empty', 'broadcast_to', 'narrow', 'narrow_copy',
+               'split', 'hsplit', 'vsplit', 'dsplit', 'where', 'index_copy', 'index_copy_',
+               'masked_scatter', 'masked_scatter_', 'take'}
 
 
 def _torch_doc_names(name):

@@ -7,7 +7,7 @@ dims, covering only as much of them as ``index`` has (PyTorch lets ``index`` be 
 tensor there). Repeated indices accumulate in every backward (``backend.scatter_add``).
 """
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, unbroadcast
 from ..backend import get_array_module
 
 
@@ -49,6 +49,21 @@ class ScatterAdd(Function):
             gs = get_array_module(g).zeros(self.src_shape, dtype=g.dtype)
             gs[self.part] = g[self.at]
         return g, gs
+
+
+class IndexPutAdd(Function):
+    """``x.index_put(index, v, accumulate=True)``: a copy of ``x`` with ``v`` (broadcast) added at
+    the advanced index ``index`` (a tuple of integer or bool arrays); repeats accumulate."""
+    def forward(self, x, v, index):
+        self.index, self.vshape = index, v.shape
+        out = x.copy()
+        backend.scatter_add(out, index, v)
+        return out
+
+    # d out = dx everywhere, d v = the gradient read back at the index (summed over v's broadcast)
+    def backward(self, g):
+        gv = unbroadcast(g[self.index], self.vshape) if self.needs_input_grad[1] else None
+        return g, gv
 
 
 class IndexAdd(Function):

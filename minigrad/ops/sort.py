@@ -41,3 +41,19 @@ def unique(x, return_inverse=False, return_counts=False, axis=None):
     if return_inverse:
         inverse = inverse.reshape(x.shape if axis is None else (x.shape[axis],))
     return values, (inverse if return_inverse else None), (counts if return_counts else None)
+
+
+def unique_consecutive(x, axis=None):
+    """Runs of equal neighbours collapsed to one: ``(values, inverse, counts)`` as in
+    ``unique``, for runs in order instead of sorted distinct values."""
+    xp = get_array_module(x)
+    moved = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, 0)
+    rows = moved.reshape(moved.shape[0], -1)
+    starts = xp.ones(rows.shape[0], dtype=bool)
+    starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    first = xp.flatnonzero(starts)
+    values = moved[first] if axis is None else xp.moveaxis(moved[first], 0, axis)
+    inverse = xp.cumsum(starts) - 1
+    counts = xp.diff(xp.concatenate([first, xp.asarray([rows.shape[0]])]))
+    return values, inverse.reshape(x.shape if axis is None else (-1,)), counts
+
