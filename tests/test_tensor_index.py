@@ -5,6 +5,7 @@ triu, diag, diagonal, the new_* factories, layout queries, in-place shape change
 set_printoptions. Each differentiable one: float64 gradcheck and forward + backward parity with
 PyTorch (reused inputs and broadcasting included); errors of PyTorch's kind."""
 import ast
+import math
 import re
 
 import numpy as np
@@ -743,6 +744,82 @@ def beginner_snippets(torch, F):
 def test_beginner_snippets_give_torchs_results():
     import minigrad.nn.functional as mF
     assert beginner_snippets(mg, mF) == beginner_snippets(torch, torch.nn.functional)
+
+
+
+def tutorial_snippets(torch):
+    """More tutorial lines: the DQN tutorial's optimize_model (gather, bool-mask write under
+    no_grad, max(1).values), the transformer tutorial's masks, batchify/get_batch and positional
+    encoding, seq2seq and char-RNN decoding with topk, a confusion matrix built by indexing."""
+    out = []
+    # DQN tutorial (optimize_model)
+    rng = np.random.default_rng(0)
+    q = torch.tensor(rng.standard_normal((4, 2)).astype(np.float32), requires_grad=True)
+    next_states = [torch.tensor([[1.0, 2.0]]), None, torch.tensor([[3.0, 4.0]]), None]
+    non_final_mask = torch.tensor(tuple(map(lambda s: s is not None, next_states)), dtype=torch.bool)
+    non_final_next_states = torch.cat([s for s in next_states if s is not None])
+    action_batch = torch.tensor([[0], [1], [1], [0]])
+    state_action_values = q.gather(1, action_batch)
+    next_state_values = torch.zeros(4)
+    with torch.no_grad():
+        next_state_values[non_final_mask] = non_final_next_states.max(1).values
+    expected = (next_state_values * 0.99) + torch.tensor([1.0, 0.0, 1.0, 1.0])
+    loss = ((state_action_values - expected.unsqueeze(1)) ** 2).mean()
+    loss.backward()
+    out.append([round(loss.item(), 5), q.grad.numpy().round(5).tolist(), non_final_mask.tolist()])
+    # select_action: policy_net(state).max(1).indices.view(1, 1)
+    out.append(q[:1].max(1).indices.view(1, 1)[0].tolist() + [q.max(1)[1].tolist()])
+    # transformer tutorial masks (old and new forms)
+    sz = 3
+    mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
+    mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(mask == 1, float(0.0))
+    out.append(mask.tolist())
+    out.append(torch.triu(torch.full((sz, sz), float('-inf')), diagonal=1).tolist())
+    # batchify / get_batch
+    data = torch.arange(26)
+    bsz = 4
+    seq_len = data.size(0) // bsz
+    data = data[:seq_len * bsz].view(bsz, seq_len).t().contiguous()
+    i, bptt = 2, 3
+    sl = min(bptt, len(data) - 1 - i)
+    inp, target = data[i:i + sl], data[i + 1:i + 1 + sl].reshape(-1)
+    out.append([tuple(data.shape), inp.tolist(), target.tolist()])
+    # positional encoding
+    d_model, max_len = 4, 5
+    position = torch.arange(max_len).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+    pe = torch.zeros(max_len, 1, d_model)
+    pe[:, 0, 0::2] = torch.sin(position * div_term)
+    pe[:, 0, 1::2] = torch.cos(position * div_term)
+    out.append(np.round(pe[:3].numpy(), 4).tolist())
+    # seq2seq decoding
+    dec = torch.tensor([[0.1, 0.7, 0.2]])
+    topv, topi = dec.topk(1)
+    decoder_input = topi.squeeze().detach()
+    out.append([topv.tolist(), decoder_input.item(), tuple(decoder_input.shape)])
+    # char-rnn categoryFromOutput and predict
+    output = torch.tensor([[-2.0, -0.5, -1.0, -3.0]])
+    top_n, top_i = output.topk(1)
+    category_i = top_i[0].item()
+    topv, topi = output.topk(3, 1, True)
+    out.append([category_i, [[topv[0][k].item(), topi[0][k].item()] for k in range(3)]])
+    # one-hot letters
+    tensor = torch.zeros(2, 1, 5)
+    tensor[1][0][3] = 1
+    out.append(tensor.nonzero().tolist())
+    # confusion matrix / per-class accuracy loops
+    labels, preds = torch.tensor([0, 1, 2, 1]), torch.tensor([0, 2, 2, 1])
+    conf = torch.zeros(3, 3, dtype=torch.int64)
+    for t, p in zip(labels.view(-1), preds.view(-1)):
+        conf[t.long(), p.long()] += 1
+    out.append([conf.tolist(), (conf.diag() / conf.sum(1)).tolist()])
+    classes = ('a', 'b', 'c')
+    out.append([classes[labels[2]], [classes[j] for j in preds]])
+    return out
+
+
+def test_tutorial_snippets_give_torchs_results():
+    assert tutorial_snippets(mg) == tutorial_snippets(torch)
 
 
 # Where torch's docstring and torch's real argument names differ, we follow the real ones:
