@@ -1,7 +1,7 @@
 """Tensor methods that write at indices (a mixin of ``TensorIndex``, see tensor_index.py):
 ``scatter_add index_add index_copy index_fill index_put masked_scatter`` and their in-place
-forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form is a
-differentiable op (``ops/index.py``) or built from ``masked_fill``; the in-place form records it
+forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form is a differentiable op
+(``ops/index.py``, ``ops/shape.py``) or built from ``masked_fill``; each in-place form records it
 through ``_inplace`` (tensor_inplace.py), so views and version counters behave as PyTorch's."""
 import numpy as np
 

@@ -1,9 +1,11 @@
-"""The indexing family of Tensor methods and functions (issue 13): sort, argsort, topk, kthvalue,
-unique, gather, index_select, masked_fill/select, nonzero, where, scatter_add, index_add, chunk,
-split, unbind, narrow, flip, roll, repeat, tile, repeat_interleave, broadcast_to, movedim, tril,
-triu, diag, diagonal, the new_* factories, layout queries, in-place shape changes, meshgrid,
-set_printoptions. Each differentiable one: float64 gradcheck and forward + backward parity with
-PyTorch (reused inputs and broadcasting included); errors of PyTorch's kind."""
+"""The indexing family of Tensor methods and functions (issue 13): sorting and ranks, selection
+(gather, take, index_select, masked_fill/select, nonzero, where), writes at indices (scatter_add,
+index_add/copy/fill/put, masked_scatter and their in-place forms), splitting, rearranging (flip,
+roll, repeat, unfold, movedim, tril, diag...), the new_* factories, layout queries, in-place shape
+changes, and the free functions (meshgrid, searchsorted, stacks, set_printoptions...). Each
+differentiable one: float64 gradcheck and forward + backward parity with PyTorch (reused inputs
+and broadcasting included); errors of PyTorch's kind; argument names as torch's; tutorial lines
+that give torch's results."""
 import ast
 import math
 import re
