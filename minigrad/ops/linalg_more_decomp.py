@@ -151,33 +151,32 @@ def _svd_check(u, vh, s):
                            'square input; use full_matrices=False')
 
 
+def _svd_u_grad(u, s, vh, g):
+    """dA from the gradient ``g`` of U: U (F o (U^T g - g^T U)) S V^T + (I - U U^T) g S^-1 V^T,
+    F_ij = 1/(s_j^2 - s_i^2)."""
+    _svd_check(u, vh, s)
+    f = _off_diagonal_inverse(s * s)
+    utg = _t(u) @ g
+    inner = (f * (utg - _t(utg))) * s[..., None, :]
+    return u @ inner @ vh + ((g - u @ utg) / s[..., None, :]) @ vh
+
+
 class SvdU(_Factor):
     index = 0
 
-    # dA = U (F o (U^T gU - gU^T U)) S V^T + (I - U U^T) gU S^-1 V^T,  F_ij = 1/(s_j^2 - s_i^2)
+    # dA = U (F o (U^T gU - gU^T U)) S V^T + (I - U U^T) gU S^-1 V^T
     def backward(self, g):
         u, s, vh = self.parts
-        _svd_check(u, vh, s)
-        f = _off_diagonal_inverse(s * s)
-        utg = _t(u) @ g
-        inner = (f * (utg - _t(utg))) * s[..., None, :]
-        proj = g - u @ utg
-        return u @ inner @ vh + (proj / s[..., None, :]) @ vh
+        return _svd_u_grad(u, s, vh, g)
 
 
 class SvdVh(_Factor):
     index = 2
 
-    # with gV = gVh^T: dA = U S (F o (V^T gV - gV^T V)) V^T + U S^-1 gV^T (I - V V^T)
+    # A^T = V S U^T: the gradient of Vh is that of U for A^T, transposed
     def backward(self, g):
         u, s, vh = self.parts
-        _svd_check(u, vh, s)
-        f = _off_diagonal_inverse(s * s)
-        v, gv = _t(vh), _t(g)
-        vtg = vh @ gv
-        inner = s[..., :, None] * (f * (vtg - _t(vtg)))
-        proj = g - (g @ v) @ vh                 # gV^T (I - V V^T)
-        return u @ inner @ vh + u @ (proj / s[..., :, None])
+        return _t(_svd_u_grad(_t(vh), s, _t(u), _t(g)))
 
 
 class EighValues(_Factor):
