@@ -1,5 +1,5 @@
 """Tensor methods that write at indices (a mixin of ``TensorIndex``, see tensor_index.py):
-``scatter_add index_add index_copy index_fill index_put masked_scatter`` and their in-place
+``scatter_add index_add index_copy index_fill index_put put masked_scatter`` and their in-place
 forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form is a differentiable op
 (``ops/index.py``, ``ops/shape.py``) or built from ``masked_fill``; each in-place form records it
 through ``_inplace`` (tensor_inplace.py), so views and version counters behave as PyTorch's."""
@@ -155,6 +155,28 @@ class TensorIndexWrite:
         """In-place ``index_put``."""
         return self._inplace(lambda t, v: TensorIndexWrite.index_put(t, indices, v, accumulate),
                              values)
+
+    def put(self, index, source, accumulate=False):
+        """A copy with ``source``'s elements written (``accumulate=True``: added) at the
+        positions ``index`` names in the flattened tensor (negative counts from the end)."""
+        idx = index_arg('put', index, self).reshape(-1)
+        argcheck.tensor('put', source, 'source')
+        if source.numel() != idx.size:
+            raise IndexError(f'put_(): Expected source and index to have the same number of '
+                             f'elements, but got source.numel() = {source.numel()}, '
+                             f'index.numel() = {idx.size}')
+        n = self.numel()
+        if idx.size and (int(idx.max()) >= n or int(idx.min()) < -n):
+            bad = int(idx.max()) if int(idx.max()) >= n else int(idx.min())
+            raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} '
+                             'elements.')
+        v = source.reshape(-1).to(self.device, self.dtype)
+        op = I.IndexPutAdd if accumulate else S.IndexPut
+        return op.apply(self.reshape(-1), v, index=(idx % max(n, 1),)).reshape(self.shape)
+
+    def put_(self, index, source, accumulate=False):
+        """In-place ``put``."""
+        return self._inplace(lambda t, s: TensorIndexWrite.put(t, index, s, accumulate), source)
 
     def masked_scatter(self, mask, source):
         """A copy with the first elements of ``source`` (in order) written where ``mask`` (bool,

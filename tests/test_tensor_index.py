@@ -142,6 +142,9 @@ CASES = [
     ('index_put_acc', lambda L, x, v: L.index_put(x, (L.tensor([1, 1, 0]),), v[3], accumulate=True),
      [X, V]),
     ('index_put_mask', lambda L, x, v: x.index_put((x > 0,), v[4]), [X, V]),
+    ('put', lambda L, x, v: x.put(L.tensor([0, -1, 5]), v[:3]), [X, V]),
+    ('put_acc', lambda L, x, v: L.put(x, L.tensor([[0, 0], [11, 3]]), v[1:].reshape(2, 2),
+                                      accumulate=True), [X, V]),
     ('masked_scatter', lambda L, x, y: x.masked_scatter(x < 0, y), [X, Y]),
     ('masked_scatter_bcast', lambda L, x, y: L.masked_scatter(x, L.tensor([True, False, False, True]),
                                                                y[0]), [X, Y]),
@@ -387,11 +390,12 @@ def test_integer_inputs_keep_their_dtype():
     lambda L, h, y: h.index_copy_(1, L.tensor([2, 1]), y[:, :2]),
     lambda L, h, y: h.index_put_((L.tensor([1, 1]), L.tensor([0, 3])), y[0, 0], accumulate=True),
     lambda L, h, y: h.masked_scatter_(h > 1, y),
+    lambda L, h, y: h.put_(L.tensor([1, 1]), y[0, :2], accumulate=True),
     lambda L, h, y: h.fill_diagonal_(0.5),
     lambda L, h, y: h.tril_(1),
     lambda L, h, y: h.triu_(),
 ], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_', 'index_fill_',
-        'index_copy_', 'index_put_', 'masked_scatter_', 'fill_diagonal_', 'tril_', 'triu_'])
+        'index_copy_', 'index_put_', 'masked_scatter_', 'put_', 'fill_diagonal_', 'tril_', 'triu_'])
 def test_inplace_forms_match_torch(fn):
     def f(L, x, y):
         h = x * 2                       # a non-leaf: in-place changes are recorded
@@ -629,6 +633,8 @@ BAD = [
     ('repeat_interleave size', lambda L, x: x.repeat_interleave(L.tensor([1, 2]), dim=1), 'same size'),
     ('stride dim', lambda L, x: x.stride(3), 'Dimension out of range'),
     ('take range', lambda L, x: x.take(L.tensor([12])), 'out of range'),
+    ('put range', lambda L, x: x.put(L.tensor([-13]), L.ones(1)), 'out of range'),
+    ('put count', lambda L, x: x.put(L.tensor([1, 2]), L.ones(1)), 'same number of elements'),
     ('index_put many', lambda L, x: x.index_put((L.tensor([0]),) * 3, L.tensor(1.0)), 'too many indices'),
     ('index_put range', lambda L, x: x.index_put((L.tensor([3]),), L.tensor(1.0)), 'out of'),
     ('masked_scatter short', lambda L, x: x.masked_scatter(x > -9, L.ones(3)), 'at least'),
@@ -827,11 +833,12 @@ def test_tutorial_snippets_give_torchs_results():
 # Where torch's docstring and torch's real argument names differ, we follow the real ones:
 # narrow(_copy)'s doc says 'dimension', where's 'y', index_copy's 'tensor2', masked_scatter's
 # 'tensor' and take's 'indices', but torch accepts only dim=, other=, source= and index=; h/v/dsplit
-# take their argument by position only; split's method doc defers to torch.split. Sizes as *args
+# take their argument by position only; split's method doc defers to torch.split and put's shows
+# the function's (input, ...). Sizes as *args
 # (new_zeros(2, 3)) take no size= keyword.
 NAMES_KNOWN = {'new_zeros', 'new_ones', 'new_empty', 'broadcast_to', 'narrow', 'narrow_copy',
                'split', 'hsplit', 'vsplit', 'dsplit', 'where', 'index_copy', 'index_copy_',
-               'masked_scatter', 'masked_scatter_', 'take'}
+               'masked_scatter', 'masked_scatter_', 'take', 'put'}
 
 
 def _torch_doc_names(name):
