@@ -512,6 +512,9 @@ def test_layout_queries_match_torch():
               lambda a: a[0, 0, :1].is_nonzero(), lambda a: (a[0, 0, :1] * 0).is_nonzero()):
         assert f(x) == f(t)
     assert x.pin_memory() is x
+    for f in (lambda a: a.transpose(0, 2).contiguous().is_contiguous(),
+              lambda a: a.transpose(0, 2).contiguous().stride(), lambda a: a.mT.contiguous().stride()):
+        assert f(x) == f(t)
     assert mg.is_floating_point(x) and not mg.is_floating_point(x.long())
 
 
@@ -562,6 +565,21 @@ def test_set_printoptions():
     finally:
         mg.set_printoptions(profile='default')
     assert tensor_index.PRINT_OPTIONS == tensor_index.DEFAULT_PRINT_OPTIONS
+
+
+def test_set_printoptions_changes_the_repr():
+    x = mg.tensor([1.23456, 2.5])
+    assert '1.2346' in repr(x)
+    try:
+        mg.set_printoptions(precision=2)
+        assert '1.23' in repr(x) and '1.2346' not in repr(x)
+        mg.set_printoptions(threshold=5, edgeitems=2)
+        assert '...' in repr(mg.arange(10)) and '...' not in repr(mg.arange(5))
+        mg.set_printoptions(profile='full')
+        assert '...' not in repr(mg.arange(1000))
+    finally:
+        mg.set_printoptions(profile='default')
+    assert '1.2346' in repr(x) and '...' in repr(mg.arange(1000))
 
 
 def test_inference_mode_as_context_manager_and_decorator():
