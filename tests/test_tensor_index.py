@@ -593,6 +593,17 @@ def test_inference_mode_as_context_manager_and_decorator():
         return t * 2
     assert not f(x).requires_grad and mg.is_grad_enabled()
 
+    @mg.inference_mode                      # without parentheses, as torch allows
+    def g(t):
+        return t * 2, mg.is_inference_mode_enabled()
+    out, inside = g(x)
+    assert not out.requires_grad and inside and not mg.is_inference_mode_enabled()
+
+    @mg.inference_mode(False)
+    def h(t):
+        return t * 2
+    assert h(x).requires_grad
+
 
 # ---------------------------------------------------------------- errors as torch's
 
