@@ -1,9 +1,8 @@
 """Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, GELU, SiLU, LogSigmoid,
 ELU, Softplus, Mish, Softsign, Hardtanh, ReLU6, Hardsigmoid, Hardswish, PReLU, SELU, CELU,
 Threshold, GLU, Softshrink, Hardshrink, Tanhshrink, Softmin, Softmax2d, RReLU."""
-import numpy as np
-
 from .. import factory
+from ..dtypes import get_default_dtype
 from . import functional as F
 from . import functional_activation as FA
 from .functional_activation import gelu, logsigmoid, silu
@@ -239,7 +238,7 @@ class PReLU(Module):
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(factory.full((num_parameters,), float(init),
-                                             dtype=dtype or np.float32, device=device))
+                                             dtype=dtype or get_default_dtype(), device=device))
 
     def forward(self, input):
         return FA.prelu(input, self.weight)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import backend, factory
 from ..functions import where
+from ..dtypes import get_default_dtype
 from . import init
 from .functional_layers import _channel_dropout
 from .linear import Linear
@@ -64,7 +65,7 @@ class MultiheadAttention(Module):
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.head_dim, self.batch_first = embed_dim // num_heads, batch_first
         self.kdim = self.vdim = embed_dim
-        fdt = dtype or np.float32
+        fdt = dtype or get_default_dtype()
         self.in_proj_weight = Parameter(factory.empty(3 * embed_dim, embed_dim, dtype=fdt,
                                                       device=device))
         self.register_parameter('in_proj_bias', Parameter(factory.empty(

@@ -1,7 +1,7 @@
 """Conv2d (the function is ``F.conv2d``; the plain op ``minigrad.ops.conv``)."""
 from .. import argcheck
 from . import functional as F
-from .linear import default_reset, weight_and_bias
+from .linear import default_reset, size_arg, weight_and_bias
 from .module import Module
 
 __all__ = ['Conv2d']  # the 1-D and transposed convolutions: conv_transpose.py
@@ -35,6 +35,8 @@ class _ConvBase(Module):
         super().__init__()
         op, n = type(self).__name__, self._dims
         groups = argcheck.positive_int(groups, 'groups', op)
+        in_channels = size_arg(op, 'in_channels', in_channels)
+        out_channels = size_arg(op, 'out_channels', out_channels)
         for name, c in (('in_channels', in_channels), ('out_channels', out_channels)):
             if c % groups != 0:
                 raise ValueError(f'{op}: {name} must be divisible by groups (got {name}={c}, '
@@ -66,6 +68,7 @@ class _ConvBase(Module):
         default_reset(self.weight, self.bias)
 
     def _check_input(self, input):
+        argcheck.tensor(self._get_name(), input)
         n, c = self._dims, self.in_channels
         dims = ('H, W' if n == 2 else 'L')
         if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != c:

@@ -8,10 +8,9 @@ initialises them as the eager layer would, and turns the module into that layer
 (``LazyLinear`` becomes ``Linear``). Loading a state dict into a lazy module materializes its
 parameters at the checkpoint's shapes.
 """
-import numpy as np
-
 from .. import backend
 from ..tensor import Tensor
+from ..dtypes import get_default_dtype
 from .conv import Conv2d
 from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
@@ -25,7 +24,7 @@ __all__ = ['UninitializedParameter', 'UninitializedBuffer', 'LazyLinear', 'LazyC
 
 def _placeholder(device, dtype):
     dev = backend.get_device(device) if device is not None else backend.get_default_device()
-    return backend.xp_of_device(dev).empty((0,), dtype=dtype or np.float32)
+    return backend.xp_of_device(dev).empty((0,), dtype=dtype or get_default_dtype())
 
 
 class _Uninitialized:

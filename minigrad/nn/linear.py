@@ -1,9 +1,8 @@
 """Linear and Identity layers."""
 import math
 
-import numpy as np
-
-from .. import factory
+from .. import argcheck, factory
+from ..dtypes import get_default_dtype
 from . import functional as F
 from .functional_extra import bilinear
 from . import init
@@ -14,7 +13,19 @@ __all__ = ['Identity', 'Linear', 'Bilinear']
 
 def _empty(shape, device, dtype):
     """An uninitialised float parameter (``reset_parameters`` fills it)."""
-    return Parameter(factory.empty(*shape, dtype=dtype or np.float32, device=device))
+    return Parameter(factory.empty(*shape, dtype=dtype or get_default_dtype(), device=device))
+
+
+def size_arg(op, name, value):
+    """A layer size (``in_features``, ``out_channels``, ...) as an int: ``TypeError`` for a
+    non-integer (3.5 is not silently 3), ``RuntimeError`` for a negative size, as PyTorch."""
+    if not argcheck.is_int(value):
+        raise TypeError(f'{op}: {name} must be an int, got {value!r} '
+                        f'({type(value).__name__})')
+    if value < 0:
+        raise RuntimeError(f'{op}: Trying to create tensor with negative dimension {value} '
+                           f'({name}={value})')
+    return int(value)
 
 
 def weight_and_bias(module, weight_shape, bias, device, dtype, bias_size=None):
@@ -67,8 +78,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = size_arg('Linear', 'in_features', in_features)
+        self.out_features = size_arg('Linear', 'out_features', out_features)
         weight_and_bias(self, (self.out_features, self.in_features), bias, device, dtype)
         self.reset_parameters()
 
@@ -76,6 +87,7 @@ class Linear(Module):
         default_reset(self.weight, self.bias)
 
     def forward(self, input):
+        argcheck.tensor(self._get_name(), input)
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise RuntimeError(f'Linear(in_features={self.in_features}): expected input with last '
                                f'dimension {self.in_features}, got shape {input.shape}')
@@ -106,8 +118,9 @@ class Bilinear(Module):
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):
         super().__init__()
-        self.in1_features, self.in2_features = int(in1_features), int(in2_features)
-        self.out_features = int(out_features)
+        self.in1_features = size_arg('Bilinear', 'in1_features', in1_features)
+        self.in2_features = size_arg('Bilinear', 'in2_features', in2_features)
+        self.out_features = size_arg('Bilinear', 'out_features', out_features)
         weight_and_bias(self, (self.out_features, self.in1_features, self.in2_features), bias,
                         device, dtype)
         self.reset_parameters()

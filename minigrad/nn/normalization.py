@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import factory
 from ..autograd import no_grad
+from ..dtypes import get_default_dtype
 from . import functional as F
 from . import init
 from .functional_layers import group_norm, instance_norm, layer_norm, rms_norm
@@ -40,7 +41,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        fdt = dtype or np.float32
+        fdt = dtype or get_default_dtype()
         _affine_params(self, (num_features,), affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer('running_mean', factory.zeros(num_features, dtype=fdt, device=device))

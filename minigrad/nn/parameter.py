@@ -1,7 +1,6 @@
 """Parameter: a Tensor that a Module registers as learnable when assigned as an attribute."""
-import numpy as np
-
 from .. import backend
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor, _to_array
 
 __all__ = ['Parameter']
@@ -18,7 +17,8 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            arr = backend.xp_of_device(backend.get_default_device()).empty((0,), dtype=np.float32)
+            arr = backend.xp_of_device(backend.get_default_device()).empty(
+                (0,), dtype=get_default_dtype())
         elif isinstance(data, Tensor):
             arr = data.array
         else:

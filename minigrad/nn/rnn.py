@@ -7,10 +7,9 @@ PyTorch's, so a torch state dict loads as is.
 """
 import math
 
-import numpy as np
-
 from .. import factory
 from ..functions import cat, stack
+from ..dtypes import get_default_dtype
 from . import functional as F
 from . import init
 from .module import Module
@@ -49,7 +48,7 @@ def _uniform_init(module, hidden_size):
 
 
 def _param(shape, device, dtype):
-    return Parameter(factory.empty(*shape, dtype=dtype or np.float32, device=device))
+    return Parameter(factory.empty(*shape, dtype=dtype or get_default_dtype(), device=device))
 
 
 class _CellBase(Module):

@@ -1,8 +1,7 @@
 """Embedding: a lookup table of learnable vectors, as ``torch.nn.Embedding``."""
-import numpy as np
-
 from .. import factory
 from ..autograd import no_grad
+from ..dtypes import get_default_dtype
 from . import init
 from .functional_layers import _padding_idx, embedding
 from .module import Module
@@ -44,7 +43,7 @@ class Embedding(Module):
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         shape = (self.num_embeddings, self.embedding_dim)
         if _weight is None:
-            self.weight = Parameter(factory.empty(*shape, dtype=dtype or np.float32,
+            self.weight = Parameter(factory.empty(*shape, dtype=dtype or get_default_dtype(),
                                                   device=device), requires_grad=not _freeze)
             self.reset_parameters()
         else:

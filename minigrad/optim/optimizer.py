@@ -79,6 +79,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError('params argument given to the optimizer should be an iterable of '
                             f'Tensors or dicts, but got {type(params).__name__}')
+        if callable(getattr(params, 'parameters', None)) and callable(getattr(params, 'forward', None)):
+            raise TypeError('params argument given to the optimizer should be an iterable of '
+                            f'Tensors or dicts, but got a {type(params).__name__} module: pass '
+                            'model.parameters()')
         if isinstance(params, (set, frozenset)):
             raise TypeError('optimizer parameters need to be organized in ordered collections '
                             '(the order of a set changes between runs); use a list instead')

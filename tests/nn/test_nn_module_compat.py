@@ -108,3 +108,27 @@ def test_parameters_to_vector_round_trip_matches_torch():
     nn.utils.vector_to_parameters(mg.arange(8, dtype=mg.float32), m.parameters())
     np.testing.assert_array_equal(m.weight.numpy(), np.arange(6).reshape(2, 3))
     np.testing.assert_array_equal(m.bias.numpy(), [6, 7])
+
+
+def test_layer_sizes_and_inputs_are_checked_as_torch():
+    with pytest.raises(TypeError, match=r"Linear: argument 'input' must be a minigrad Tensor, "
+                                        r"got list"):
+        nn.Linear(3, 2)([[1., 2., 3.]])
+    with pytest.raises(TypeError, match=r'Linear: in_features must be an int, got 3\.5'):
+        nn.Linear(3.5, 2)
+    with pytest.raises(RuntimeError, match='Trying to create tensor with negative dimension -3'):
+        nn.Linear(-3, 2)
+    with pytest.raises(RuntimeError, match=r'negative dimension -1 \(out_channels=-1\)'):
+        nn.Conv2d(3, -1, 3)
+    with pytest.raises(TypeError, match='Conv2d: in_channels must be an int, got 3.0'):
+        nn.Conv2d(3.0, 2, 3)
+    with pytest.raises(TypeError, match="ConvTranspose2d: argument 'input' must be a minigrad"):
+        nn.ConvTranspose2d(3, 2, 3)(np.zeros((1, 3, 4, 4), np.float32))
+    mg.set_default_dtype(mg.float64)
+    try:
+        layers = [nn.Linear(2, 3), nn.Conv2d(1, 2, 3), nn.ConvTranspose2d(1, 2, 3),
+                  nn.BatchNorm2d(2), nn.Bilinear(2, 2, 2), nn.Embedding(3, 2)]
+        assert {p.dtype for m in layers for p in m.parameters()} == {np.dtype(np.float64)}
+    finally:
+        mg.set_default_dtype(mg.float32)
+    assert nn.Linear(2, 2).weight.dtype == np.float32

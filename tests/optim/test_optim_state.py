@@ -307,3 +307,8 @@ def test_torch_implementation_switches_are_accepted_or_refused_clearly():
         Adam([p], fused=True)
     with pytest.raises(NotImplementedError, match='differentiable=True'):
         RMSprop([p], differentiable=True)
+
+
+def test_a_module_instead_of_its_parameters_says_what_to_pass():
+    with pytest.raises(TypeError, match=r'got a Linear module: pass model.parameters\(\)'):
+        SGD(mg.nn.Linear(2, 2), lr=0.1)
