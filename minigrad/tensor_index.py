@@ -247,7 +247,7 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
 FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'unique', 'unique_consecutive',
              'gather', 'take', 'take_along_dim', 'index_select', 'index_fill', 'index_copy',
              'index_put', 'put', 'masked_fill', 'masked_select', 'masked_scatter', 'nonzero', 'argwhere',
-             'scatter_add', 'index_add', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
+             'scatter_add', 'scatter_reduce', 'index_add', 'index_reduce', 'chunk', 'tensor_split', 'hsplit', 'vsplit', 'dsplit',
              'split_with_sizes', 'unbind', 'select', 'narrow', 'narrow_copy', 'unflatten', 'flip',
              'fliplr', 'flipud', 'rot90', 'roll', 'tile', 'repeat_interleave', 'ravel',
              'broadcast_to', 'movedim', 'moveaxis', 'swapaxes', 'swapdims', 'tril', 'triu',

@@ -1,6 +1,7 @@
 """Tensor methods that write at indices (a mixin of ``TensorIndex``, see tensor_index.py):
-``scatter_add index_add index_copy index_fill index_put put masked_scatter`` and their in-place
-forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form is a differentiable op
+``scatter_add scatter_reduce index_add index_copy index_fill index_reduce index_put put
+masked_scatter`` and their in-place forms, ``fill_diagonal_ tril_ triu_``. Each out-of-place form
+is a differentiable op
 (``ops/index.py``, ``ops/shape.py``) or built from ``masked_fill``; each in-place form records it
 through ``_inplace`` (tensor_inplace.py), so views and version counters behave as PyTorch's."""
 import numpy as np
@@ -15,6 +16,29 @@ class TensorIndexWrite:
     """Writes and additions at indices."""
     __slots__ = ()
 
+    def _scatter_args(self, op, dim, index, src):
+        """``(x, d, idx, s)`` for scatter_add / scatter_reduce, checked as PyTorch checks them."""
+        idx = index_arg(op, index, self)
+        argcheck.tensor(op, src, 'src')
+        x, d = as_1d(self, dim)
+        idx = idx.reshape(1) if idx.ndim == 0 else idx
+        s = src.reshape(1) if src.ndim == 0 else src
+        if not idx.ndim == x.ndim == s.ndim:
+            raise RuntimeError(f'{op}(): Index tensor must have the same number of dimensions as '
+                               f'self and src tensors (index {list(index.shape)}, self '
+                               f'{list(self.shape)}, src {list(src.shape)})')
+        if any(i > n for i, n in zip(idx.shape, s.shape)) or any(
+                i > n for j, (i, n) in enumerate(zip(idx.shape, x.shape)) if j != d):
+            raise RuntimeError(f'{op}(): Expected index {list(index.shape)} to be smaller than self '
+                               f'{list(self.shape)} apart from dimension {d} and to be smaller '
+                               f'size than src {list(src.shape)}')
+        if s.dtype != self.dtype:
+            raise RuntimeError(f'{op}(): Expected self.dtype to be equal to src.dtype '
+                               f'({self.dtype} vs {src.dtype})')
+        argcheck.same_device(op, self, src=src)
+        in_range(op, idx, x.shape[d], d)
+        return x, d, idx, s
+
     def scatter_add(self, dim, index, src):
         """A copy with ``src[i][j]`` added at ``index[i][j]`` along ``dim`` (dim 0:
         ``out[index[i][j]][j] += src[i][j]``); repeated indices accumulate.
@@ -27,31 +51,54 @@ class TensorIndexWrite:
 
         Shape: ``self``'s. Differentiable in ``self`` and ``src``.
         """
-        idx = index_arg('scatter_add', index, self)
-        argcheck.tensor('scatter_add', src, 'src')
-        x, d = as_1d(self, dim)
-        idx = idx.reshape(1) if idx.ndim == 0 else idx
-        s = src.reshape(1) if src.ndim == 0 else src
-        if not idx.ndim == x.ndim == s.ndim:
-            raise RuntimeError('scatter_add(): Index tensor must have the same number of dimensions '
-                               f'as self and src tensors (index {list(index.shape)}, self '
-                               f'{list(self.shape)}, src {list(src.shape)})')
-        if any(i > n for i, n in zip(idx.shape, s.shape)) or any(
-                i > n for j, (i, n) in enumerate(zip(idx.shape, x.shape)) if j != d):
-            raise RuntimeError(f'scatter_add(): Expected index {list(index.shape)} to be smaller '
-                               f'than self {list(self.shape)} apart from dimension {d} and to be '
-                               f'smaller size than src {list(src.shape)}')
-        if s.dtype != self.dtype:
-            raise RuntimeError(f'scatter_add(): Expected self.dtype to be equal to src.dtype '
-                               f'({self.dtype} vs {src.dtype})')
-        argcheck.same_device('scatter_add', self, src=src)
-        in_range('scatter_add', idx, x.shape[d], d)
+        x, d, idx, s = self._scatter_args('scatter_add', dim, index, src)
         out = I.ScatterAdd.apply(x, s, index=idx, axis=d)
         return out.reshape(()) if self.ndim == 0 else out
 
     def scatter_add_(self, dim, index, src):
         """In-place ``scatter_add``."""
         return self._inplace(TensorIndexWrite.scatter_add, dim, index, src)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        """A copy with ``src[i][j]`` reduced into the place ``index[i][j]`` names along ``dim``
+        (as ``scatter_add``), with ``reduce`` 'sum', 'mean', 'amax' or 'amin'; ``include_self``
+        counts the tensor's own value in. Places no index names keep their value. Differentiable
+        in ``self`` and ``src``: the values tied for amax/amin share the gradient evenly, as in
+        PyTorch (which also counts an excluded self that ties; here only included values share).
+        'prod' is not supported."""
+        if reduce not in ('sum', 'mean', 'amax', 'amin', 'prod'):
+            raise RuntimeError(f'reduce argument must be either sum, prod, mean, amax or amin, got '
+                               f'{reduce}')
+        if reduce == 'prod':
+            raise NotImplementedError("scatter_reduce(reduce='prod') is not supported; 'sum', "
+                                      "'mean', 'amax' and 'amin' are")
+        x, d, idx, s = self._scatter_args('scatter_reduce', dim, index, src)
+        out = I.ScatterReduce.apply(x, s, index=idx, axis=d, reduce=reduce,
+                                    include_self=bool(include_self))
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """In-place ``scatter_reduce``."""
+        return self._inplace(lambda t, s: TensorIndexWrite.scatter_reduce(
+            t, dim, index, s, reduce, include_self=include_self), src)
+
+    def index_reduce(self, dim, index, source, reduce, *, include_self=True):
+        """``source``'s slices along ``dim`` reduced into the slices ``index`` names (1-D), with
+        ``reduce`` 'mean', 'amax' or 'amin' ('prod' is not supported), as ``scatter_reduce``."""
+        if reduce not in ('prod', 'mean', 'amax', 'amin'):
+            raise RuntimeError('index_reduce(): Expected reduce to be one of prod, mean, amax or '
+                               f'amin but got {reduce}.')
+        x, d, idx, src = self._index_source('index_reduce', dim, index, source)
+        shape = [1] * src.ndim
+        shape[d] = -1
+        full = self._wrap(backend.get_array_module(idx).broadcast_to(idx.reshape(shape), src.shape))
+        out = x.scatter_reduce(d, full, src, reduce, include_self=include_self)
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
+        """In-place ``index_reduce``."""
+        return self._inplace(lambda t, s: TensorIndexWrite.index_reduce(
+            t, dim, index, s, reduce, include_self=include_self), source)
 
     def _index_source(self, op, dim, index, source):
         """``(x, d, idx, src)`` for index_add / index_copy, checked as PyTorch checks them."""

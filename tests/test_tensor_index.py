@@ -80,6 +80,14 @@ CASES = [
     ('scatter_add', lambda L, x, y: x.scatter_add(1, L.tensor([[0, 0], [3, 3], [1, 0]]), y[0, :, :2]), [X, Y]),
     ('scatter_add_dim0', lambda L, x, y: L.scatter_add(x, 0, L.tensor([[0, 1, 0, 0]]), y[1, :1]), [X, Y]),
     ('index_add', lambda L, x, y: x.index_add(0, L.tensor([2, 0, 2]), y[0], alpha=2.5), [X, Y]),
+    ('scatter_reduce', lambda L, x, y: [x.scatter_reduce(1, L.tensor([[0, 0], [3, 3], [1, 0]]), y[0, :, :2],
+                                                         r, include_self=s)
+                                        for r in ('sum', 'mean', 'amax', 'amin') for s in (True, False)],
+     [X, Y]),
+    ('scatter_reduce_dim0', lambda L, x, y: L.scatter_reduce(x, 0, L.tensor([[2, 2, 0, 1], [2, 0, 0, 1]]),
+                                                             y[1, :2], 'amax'), [X, Y]),
+    ('index_reduce', lambda L, x, y: [x.index_reduce(0, L.tensor([2, 0, 2]), y[0], r, include_self=s)
+                                      for r in ('mean', 'amax', 'amin') for s in (True, False)], [X, Y]),
     ('index_add_dim1', lambda L, x, y: L.index_add(x, 1, L.tensor([1, 1, 0]), y[0, :, :3]), [X, Y]),
     ('chunk', lambda L, x: x.chunk(3, 1), [X]),
     ('chunk_fn', lambda L, y: L.chunk(y, 2, dim=-1), [Y]),
@@ -292,6 +300,32 @@ def test_unique_and_unique_consecutive_as_torch(name):
     assert f[0].dtype == np.float32 and f[0].tolist() == [-1.0, 1.5] and f[1].tolist() == [1, 2]
 
 
+def test_scatter_reduce_ties_share_the_gradient_as_torch():
+    def f(L):
+        out = []
+        for reduce in ('sum', 'mean', 'amax', 'amin'):
+            for include_self in (True, False):
+                x = L.tensor([1.0, 2.0, 3.0, 4.0, 4.0 if include_self else 3.5], requires_grad=True)
+                src = L.tensor([5.0, 4.0, 4.0, 1.0, 3.0, 4.0, 4.0], requires_grad=True)
+                o = x.scatter_reduce(0, L.tensor([0, 1, 1, 2, 0, 4, 4]), src, reduce,
+                                     include_self=include_self)
+                (o * L.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+                out.append([np.round(t.detach().numpy(), 5).tolist() for t in (o, x.grad, src.grad)])
+        ints = L.tensor([1, 2, 3, 4]).scatter_reduce(0, L.tensor([0, 1, 1, 2, 0]),
+                                                      L.tensor([5, 4, 4, 1, 3]), 'mean')
+        return out + [ints.tolist(), str(ints.dtype).replace('torch.', '')]
+    assert f(mg) == f(torch)
+
+
+def test_scatter_reduce_excluded_self_takes_no_share_of_ties():
+    # torch also counts an excluded self that equals the result among the ties (its src shares
+    # are then 1/3 each and the gradient does not add up); here the src values share it all
+    x = mg.tensor([4.0], requires_grad=True)
+    src = mg.tensor([4.0, 4.0], requires_grad=True)
+    x.scatter_reduce(0, mg.tensor([0, 0]), src, 'amax', include_self=False).sum().backward()
+    assert x.grad.tolist() == [0.0] and src.grad.tolist() == [0.5, 0.5]
+
+
 def test_fill_diagonal_wraps_as_torch():
     for shape, wrap in (((7, 3), True), ((7, 3), False), ((3, 5), False), ((3, 3, 3), False)):
         ours = mg.ones(*shape).fill_diagonal_(5.0, wrap=wrap)
@@ -391,11 +425,14 @@ def test_integer_inputs_keep_their_dtype():
     lambda L, h, y: h.index_put_((L.tensor([1, 1]), L.tensor([0, 3])), y[0, 0], accumulate=True),
     lambda L, h, y: h.masked_scatter_(h > 1, y),
     lambda L, h, y: h.put_(L.tensor([1, 1]), y[0, :2], accumulate=True),
+    lambda L, h, y: h.scatter_reduce_(1, L.tensor([[0, 0], [3, 3], [1, 0]]), y[:, :2], 'mean'),
+    lambda L, h, y: h.index_reduce_(1, L.tensor([3, 3]), y[:, :2], 'amin', include_self=False),
     lambda L, h, y: h.fill_diagonal_(0.5),
     lambda L, h, y: h.tril_(1),
     lambda L, h, y: h.triu_(),
 ], ids=['masked_fill_', 'masked_fill_tensor_value', 'index_add_', 'scatter_add_', 'index_fill_',
-        'index_copy_', 'index_put_', 'masked_scatter_', 'put_', 'fill_diagonal_', 'tril_', 'triu_'])
+        'index_copy_', 'index_put_', 'masked_scatter_', 'put_', 'scatter_reduce_', 'index_reduce_',
+        'fill_diagonal_', 'tril_', 'triu_'])
 def test_inplace_forms_match_torch(fn):
     def f(L, x, y):
         h = x * 2                       # a non-leaf: in-place changes are recorded
@@ -663,6 +700,8 @@ BAD = [
     ('stride dim', lambda L, x: x.stride(3), 'Dimension out of range'),
     ('take range', lambda L, x: x.take(L.tensor([12])), 'out of range'),
     ('put range', lambda L, x: x.put(L.tensor([-13]), L.ones(1)), 'out of range'),
+    ('scatter_reduce reduce', lambda L, x: x.scatter_reduce(0, L.tensor([[0]]), x, 'max2'), 'reduce'),
+    ('index_reduce sum', lambda L, x: x.index_reduce(0, L.tensor([0]), x[:1], 'sum'), 'reduce'),
     ('put count', lambda L, x: x.put(L.tensor([1, 2]), L.ones(1)), 'same number of elements'),
     ('index_put many', lambda L, x: x.index_put((L.tensor([0]),) * 3, L.tensor(1.0)), 'too many indices'),
     ('index_put range', lambda L, x: x.index_put((L.tensor([3]),), L.tensor(1.0)), 'out of'),

@@ -1,11 +1,13 @@
-"""Indexing ops on raw arrays: gather and scatter-add along a dim, index_add, flip, roll, repeat,
-triangles (tril/triu) and diagonals.
+"""Indexing ops on raw arrays: gather, scatter-add and scatter-reduce along a dim, index_add,
+index_put with accumulation, flip, roll, repeat, triangles (tril/triu) and diagonals.
 
 ``along_axis(index, axis)`` turns PyTorch's "index along a dim" (``out[i][j] = x[index[i][j]][j]``
 for dim 0) into one NumPy/CuPy advanced index: ``index`` on ``axis`` and open ranges on the other
 dims, covering only as much of them as ``index`` has (PyTorch lets ``index`` be smaller than the
 tensor there). Repeated indices accumulate in every backward (``backend.scatter_add``).
 """
+import numpy as np
+
 from .. import backend
 from ..autograd import Function, unbroadcast
 from ..backend import get_array_module
@@ -49,6 +51,80 @@ class ScatterAdd(Function):
             gs = get_array_module(g).zeros(self.src_shape, dtype=g.dtype)
             gs[self.part] = g[self.at]
         return g, gs
+
+
+def _segment_extreme(pos, values, maximum):
+    """For each distinct position in ``pos``, the largest (smallest) of its ``values``:
+    ``(positions, extremes)``. A stable sort by (position, value), no ufunc.at: NumPy and CuPy."""
+    xp = get_array_module(values)
+    order = xp.lexsort(xp.stack([values.astype(np.float64) if values.dtype.kind in 'bf' else values,
+                                 pos]))
+    pos, values = pos[order], values[order]
+    edge = xp.ones(pos.size, dtype=bool)                    # last (first) of each position's run
+    if maximum:
+        edge[:-1] = pos[1:] != pos[:-1]
+    else:
+        edge[1:] = pos[1:] != pos[:-1]
+    return pos[edge], values[edge]
+
+
+class ScatterReduce(Function):
+    """``torch.scatter_reduce`` for ``reduce`` 'sum', 'mean', 'amax' or 'amin': ``src[i][j]``
+    (read over ``index``'s shape) is reduced into ``x[index[i][j]][j]`` along ``axis``, together
+    with ``x``'s own value when ``include_self``; places no index names keep ``x``'s value. An
+    integer 'mean' rounds down, as PyTorch."""
+    def forward(self, x, src, index, axis, reduce='sum', include_self=True):
+        xp = get_array_module(x)
+        self.at, self.reduce, self.include_self = along_axis(index, axis), reduce, include_self
+        self.src_shape, self.part = src.shape, tuple(slice(0, n) for n in index.shape)
+        s = src[self.part]
+        hit = xp.zeros(x.shape, dtype=bool)
+        hit[self.at] = True
+        out = x.copy()
+        if not include_self:
+            out[hit] = 0
+        if reduce in ('sum', 'mean'):
+            backend.scatter_add(out, self.at, s)
+            if reduce == 'mean':
+                count = xp.zeros(x.shape, dtype=np.int64)
+                backend.scatter_add(count, self.at, 1)
+                count += int(include_self)
+                self.count = xp.maximum(count, 1).astype(x.dtype if x.dtype.kind == 'f' else np.int64)
+                out = out / self.count if x.dtype.kind == 'f' else out // self.count
+        else:
+            pos = xp.ravel_multi_index(xp.broadcast_arrays(*self.at), x.shape).ravel()
+            where, best = _segment_extreme(pos, s.ravel(), reduce == 'amax')
+            flat = out.reshape(-1)
+            pick = xp.maximum if reduce == 'amax' else xp.minimum
+            flat[where] = pick(flat[where], best) if include_self else best
+        self.hit = hit
+        if reduce in ('amax', 'amin'):
+            self.save_for_backward(x, s, out)
+        return out.astype(x.dtype, copy=False)
+
+    # sum: d out = dx (where x is included) + d src at index; mean: the same over the count;
+    # amax/amin: the gradient shared evenly by the values equal to the result (x's and src's)
+    def backward(self, g):
+        xp = get_array_module(g)
+        keep = ~self.hit if not self.include_self else xp.ones(g.shape, dtype=bool)
+        if self.reduce in ('sum', 'mean'):
+            share = g / self.count if self.reduce == 'mean' else g
+            gx = xp.where(self.hit, share, g) * keep
+            gs_part = share[self.at]
+        else:
+            x, s, out = self.saved
+            from_x = (x == out) & self.hit & keep
+            from_s = s == out[self.at]
+            ties = from_x.astype(g.dtype)
+            backend.scatter_add(ties, self.at, from_s.astype(g.dtype))
+            ties = xp.maximum(ties, 1)
+            gx = xp.where(self.hit, g * from_x / ties, g)
+            gs_part = (g / ties)[self.at] * from_s
+        gs = None
+        if self.needs_input_grad[1]:
+            gs = xp.zeros(self.src_shape, dtype=g.dtype)
+            gs[self.part] = gs_part
+        return gx.astype(g.dtype, copy=False), gs
 
 
 class IndexPutAdd(Function):
