@@ -7,13 +7,14 @@ PyTorch's, so a torch state dict loads as is.
 """
 import math
 
-from .. import factory
+from .. import backend, factory
 from ..functions import cat, stack
 from ..dtypes import get_default_dtype
 from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
 __all__ = ['RNNCell', 'LSTMCell', 'GRUCell', 'RNN', 'LSTM', 'GRU']
 
@@ -181,52 +182,103 @@ class _RNNBase(Module):
         """Run over the sequence; returns ``(output, h_n)``, for LSTM ``(output, (h_n, c_n))``.
 
         Shape:
-            input (L, N, I) ((N, L, I) with ``batch_first``) or (L, I) unbatched; hx
-            (layers * directions, N, H) (LSTM: a pair) or None for zeros -> output (L, N, D * H).
+            input (L, N, I) ((N, L, I) with ``batch_first``) or (L, I) unbatched, or a
+            ``PackedSequence`` (then output is one too, and each sequence stops at its length);
+            hx (layers * directions, N, H) (LSTM: a pair) or None for zeros -> output
+            (L, N, D * H).
         """
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         if input.ndim not in (2, 3):
             raise ValueError(f'{self._get_name()}: Expected input to be 2D or 3D, got '
                              f'{input.ndim}D instead (shape {tuple(input.shape)})')
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(f'{self._get_name()}: input.size(-1) must be equal to input_size. '
-                               f'Expected {self.input_size}, got {input.shape[-1]}')
+        self._check_features(input)
         batched = input.ndim == 3
         x = input if batched else input.unsqueeze(1)
         if batched and self.batch_first:
             x = x.transpose(0, 1)
         lstm = self.mode == 'LSTM'
-        dirs = 2 if self.bidirectional else 1
         if hx is None:
-            z = factory.zeros(self.num_layers * dirs, x.shape[1], self.hidden_size,
-                              dtype=x.dtype, device=x.device)
-            hx = (z, z) if lstm else z
+            hx = self._zeros(x, x.shape[1])
         elif not batched:
             hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
+        xs, hidden = self._layers([x[t] for t in range(x.shape[0])], hx, None)
+        out = stack(xs)
+        out = out.transpose(0, 1) if batched and self.batch_first else out
+        if not batched:
+            out = out.squeeze(1)
+            hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
+        return out, hidden
+
+    def _check_features(self, input):
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f'{self._get_name()}: input.size(-1) must be equal to input_size. '
+                               f'Expected {self.input_size}, got {input.shape[-1]}')
+
+    def _zeros(self, like, batch):
+        z = factory.zeros(self.num_layers * (2 if self.bidirectional else 1), batch,
+                          self.hidden_size, dtype=like.dtype, device=like.device)
+        return (z, z) if self.mode == 'LSTM' else z
+
+    def _forward_packed(self, packed, hx):
+        """The layers over a PackedSequence: at step t only its first ``batch_sizes[t]``
+        sequences (the ones that long) advance; the others keep their state."""
+        data = packed.data
+        self._check_features(data)
+        sizes = [int(n) for n in backend.asnumpy(packed.batch_sizes.array)]
+        lstm = self.mode == 'LSTM'
+        if hx is None:
+            hx = self._zeros(data, sizes[0])
+        elif packed.sorted_indices is not None:                 # the caller's order -> sorted
+            hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx) if lstm \
+                else hx.index_select(1, packed.sorted_indices)
+        offsets = [0]
+        for n in sizes:
+            offsets.append(offsets[-1] + n)
+        xs, hidden = self._layers([data[offsets[t]:offsets[t + 1]] for t in range(len(sizes))],
+                                  hx, sizes)
+        if packed.unsorted_indices is not None:
+            hidden = tuple(h.index_select(1, packed.unsorted_indices) for h in hidden) if lstm \
+                else hidden.index_select(1, packed.unsorted_indices)
+        return packed._replace(data=cat(xs)), hidden
+
+    def _layers(self, xs, hx, sizes):
+        """Every layer and direction over the per-step inputs ``xs``; ``sizes[t]`` (packed
+        input) is how many of the first rows advance at step t. Returns the last layer's
+        per-step outputs and the final state(s)."""
+        lstm = self.mode == 'LSTM'
+        dirs = 2 if self.bidirectional else 1
         h_n, c_n = [], []
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
                 k = layer * dirs + d
                 state = (hx[0][k], hx[1][k]) if lstm else hx[k]
-                steps = range(x.shape[0] - 1, -1, -1) if d else range(x.shape[0])
-                seq = [None] * x.shape[0]
-                for t in steps:
-                    state = _step(self.mode, x[t], state, *self._weights(layer, d))
-                    seq[t] = state[0] if lstm else state
-                outs.append(stack(seq))
+                seq = [None] * len(xs)
+                for t in (range(len(xs) - 1, -1, -1) if d else range(len(xs))):
+                    state, seq[t] = self._advance(xs[t], state, layer, d,
+                                                  None if sizes is None else sizes[t])
+                outs.append(seq)
                 h_n.append(state[0] if lstm else state)
                 if lstm:
                     c_n.append(state[1])
-            x = outs[0] if dirs == 1 else cat(outs, dim=-1)
+            xs = outs[0] if dirs == 1 else [cat(pair, dim=-1) for pair in zip(*outs)]
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        out = x.transpose(0, 1) if batched and self.batch_first else x
-        h_n = stack(h_n)
-        hidden = (h_n, stack(c_n)) if lstm else h_n
-        if not batched:
-            out = out.squeeze(1)
-            hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
-        return out, hidden
+                xs = [F.dropout(x, self.dropout, True) for x in xs]
+        return xs, ((stack(h_n), stack(c_n)) if lstm else stack(h_n))
+
+    def _advance(self, x, state, layer, d, size):
+        """One step of one direction: (the new state of every sequence, this step's output)."""
+        lstm = self.mode == 'LSTM'
+        h = state[0] if lstm else state
+        if size is None or size == h.shape[0]:
+            new = _step(self.mode, x, state, *self._weights(layer, d))
+            return new, (new[0] if lstm else new)
+        part = (state[0][:size], state[1][:size]) if lstm else state[:size]
+        new = _step(self.mode, x, part, *self._weights(layer, d))
+        if lstm:
+            return (cat([new[0], state[0][size:]]), cat([new[1], state[1][size:]])), new[0]
+        return cat([new, state[size:]]), new
 
     def extra_repr(self):
         s = f'{self.input_size}, {self.hidden_size}'
