@@ -27,6 +27,8 @@ class TensorSplit:
 
         Returns: a tuple of tensors; each piece's gradient flows back into its place.
         """
+        if self.ndim == 0:
+            raise RuntimeError('split expects at least a 1-dimensional tensor')
         d = A.one_dim(dim, self.ndim)
         n = self.shape[d]
         if isinstance(split_size, (list, tuple)):
@@ -56,6 +58,8 @@ class TensorSplit:
             dim: the dim to cut.
         """
         chunks = int_arg('chunk', 'chunks', chunks)
+        if self.ndim == 0:
+            raise RuntimeError('chunk expects at least a 1-dimensional tensor')
         if chunks <= 0:
             raise RuntimeError(f'chunk expects `chunks` to be greater than 0, got: {chunks}')
         n = self.shape[A.one_dim(dim, self.ndim)]
@@ -66,11 +70,14 @@ class TensorSplit:
     def tensor_split(self, indices_or_sections, dim=0):
         """``torch.tensor_split``: ``n`` pieces of near-equal size (the first ``size % n`` one
         larger), or pieces cut before each index of a list."""
+        if self.ndim == 0:
+            raise RuntimeError('tensor_split expected at least a 1-dimensional tensor, but got a '
+                               'tensor with 0 dims')
         d = A.one_dim(dim, self.ndim)
         n = self.shape[d]
         if isinstance(indices_or_sections, (list, tuple)):
-            cuts = [min(max(int_arg('tensor_split', 'indices', i) % (n + 1) if i < 0 else i, 0), n)
-                    for i in indices_or_sections]
+            cuts = [int_arg('tensor_split', 'indices', i) for i in indices_or_sections]
+            cuts = [min(max(i + n if i < 0 else i, 0), n) for i in cuts]     # as Python slicing
         else:
             k = int_arg('tensor_split', 'sections', indices_or_sections)
             if k <= 0:
