@@ -36,7 +36,8 @@ from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d
 from .parallel import DataParallel
 from .parameter import Parameter
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
-                      AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d, MaxUnpool2d)
+                      AvgPool1d, AvgPool2d, LPPool1d, LPPool2d, MaxPool1d, MaxPool2d, MaxUnpool1d,
+                      MaxUnpool2d)
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -67,4 +68,4 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'UninitializedParameter', 'UninitializedBuffer', 'MaxPool1d', 'AvgPool1d',
            'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'MaxUnpool1d', 'MaxUnpool2d',
            'RReLU', 'DataParallel', 'EmbeddingBag', 'TransformerDecoderLayer', 'TransformerDecoder',
-           'Transformer']
+           'Transformer', 'LPPool1d', 'LPPool2d']

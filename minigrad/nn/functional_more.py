@@ -11,7 +11,7 @@ from .functional_extra import (alpha_dropout, bilinear, feature_alpha_dropout, f
                                local_response_norm, unfold)
 from .functional_pool import (adaptive_avg_pool1d, adaptive_max_pool1d,
                               adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
-                              avg_pool1d, max_pool1d, max_pool1d_with_indices,
+                              avg_pool1d, lp_pool1d, lp_pool2d, max_pool1d, max_pool1d_with_indices,
                               max_pool2d_with_indices, max_unpool1d, max_unpool2d)
 from .functional_inplace import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rrelu, rrelu_, selu_,
                                  threshold_)
@@ -42,4 +42,5 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'relu_', 'elu_',
            'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
-           'affine_grid', 'grid_sample', 'embedding_bag']
+           'affine_grid', 'grid_sample', 'embedding_bag',
+           'lp_pool1d', 'lp_pool2d']

@@ -9,7 +9,8 @@ from .functional_conv import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool
 
 __all__ = ['max_pool1d', 'avg_pool1d', 'adaptive_avg_pool1d', 'adaptive_max_pool1d',
            'max_unpool1d', 'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
-           'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices']
+           'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'lp_pool1d',
+           'lp_pool2d']
 
 
 def _one(op, value, name, default=None):
@@ -174,3 +175,22 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     k = _one(op, kernel_size, 'kernel_size')
     s = _one(op, stride, 'stride', k)
     return _unpool(op, input, indices, (k,), (s,), (_one(op, padding, 'padding'),), output_size, 1)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling, as ``torch.nn.functional.lp_pool2d``: over each window,
+    ``(sum x^p)^(1/p)`` with ``p = norm_type`` (p = 1: sum pooling; large p: near max pooling).
+
+    Shape:
+        ``(N, C, H, W)`` -> ``(N, C, H_out, W_out)`` as ``avg_pool2d`` without padding.
+    """
+    kh, kw = argcheck.pair(kernel_size, 'kernel_size', 'lp_pool2d', minimum=1)
+    out = avg_pool2d(input ** norm_type, (kh, kw), stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu() * (kh * kw)) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over an ``(N, C, L)`` input (see ``lp_pool2d``)."""
+    k = _one('lp_pool1d', kernel_size, 'kernel_size')
+    out = avg_pool1d(input ** norm_type, k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu() * k) ** (1.0 / norm_type)

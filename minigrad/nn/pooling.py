@@ -5,7 +5,7 @@ from .module import Module
 
 __all__ = ['MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'MaxPool1d', 'AvgPool1d',
            'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'MaxUnpool1d',
-           'MaxUnpool2d']
+           'MaxUnpool2d', 'LPPool1d', 'LPPool2d']
 
 
 class MaxPool2d(Module):
@@ -191,3 +191,32 @@ class MaxUnpool1d(MaxUnpool2d):
     """The partial inverse of ``MaxPool1d`` (see ``MaxUnpool2d``); (N, C, L) inputs."""
 
     _dims = 1
+
+
+class LPPool2d(Module):
+    """Power-average pooling ``(sum over the window of x^p)^(1/p)``, ``p = norm_type``.
+
+    Args:
+        norm_type: p; kernel_size: an int or a pair; stride: defaults to kernel_size;
+        ceil_mode: round the output size up.
+
+    Shape:
+        (N, C, H, W) -> (N, C, H_out, W_out).
+    """
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):
+        fn = P.lp_pool2d if type(self) is LPPool2d else P.lp_pool1d
+        return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (f'norm_type={self.norm_type}, kernel_size={self.kernel_size}, '
+                f'stride={self.stride}, ceil_mode={self.ceil_mode}')
+
+
+class LPPool1d(LPPool2d):
+    """Power-average pooling over an (N, C, L) input (see ``LPPool2d``)."""
