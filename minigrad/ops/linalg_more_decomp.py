@@ -69,7 +69,9 @@ class Pinv(Function):
     """The Moore-Penrose pseudo-inverse (singular values below ``rtol * largest`` dropped)."""
     def forward(self, a, rtol=None):
         xp = get_array_module(a)
-        out = xp.linalg.pinv(a) if rtol is None else xp.linalg.pinv(a, rtol)
+        if rtol is None:            # PyTorch's default (CuPy's own default is 1e-15)
+            rtol = float(np.finfo(a.dtype).eps) * max(a.shape[-2:])
+        out = xp.linalg.pinv(a, rtol)       # positional: NumPy's and CuPy's rcond
         self.save_for_backward(a, out)
         return out
 
