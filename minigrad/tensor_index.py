@@ -96,6 +96,7 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
         """
         k = int_arg('topk', 'k', k)
         x, d = as_1d(self, dim)
+        k = 1 if self.ndim == 0 and k == 0 else k          # torch gives a 0-d tensor its element
         if not 0 <= k <= x.shape[d]:
             raise RuntimeError(f'selected index k out of range: k={k} for a dimension of size '
                                f'{x.shape[d]}')
@@ -105,16 +106,29 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
         """The ``k``-th smallest element (k from 1) along ``dim``: ``(values, indices)``."""
         k = int_arg('kthvalue', 'k', k)
         x, d = as_1d(self, dim)
+        if x.shape[d] == 0:
+            raise IndexError(f'kthvalue(): Expected reduction dim {d} to have non-zero size.')
         if not 1 <= k <= x.shape[d]:
             raise RuntimeError(f'kthvalue(): selected number k out of range for dimension {d} '
                                f'(k={k}, size {x.shape[d]})')
         return self._pick(x, O.kthvalue(x.array, k, d), d, keepdim, kthvalue_return)
 
+    def _unique_axis(self, dim):
+        if dim is None:
+            return None
+        if self.ndim == 0:
+            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
+        axis = A.one_dim(dim, self.ndim)
+        if any(s == 0 for i, s in enumerate(self.shape) if i != axis):
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                               'cannot be applied')
+        return axis
+
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         """The distinct elements (sub-tensors along ``dim``), sorted, and optionally the inverse
         indices and the counts (int64): a tensor, or a tuple when either flag is set. Not
         differentiable (PyTorch's backward for it is not implemented either); always sorted."""
-        axis = None if dim is None else A.one_dim(dim, self.ndim)
+        axis = self._unique_axis(dim)
         values, inverse, counts = O.unique(self.array, return_inverse, return_counts, axis)
         out = [self._wrap(values)] + [self._wrap(a.astype(np.int64, copy=False))
                                       for a in (inverse, counts) if a is not None]
@@ -123,7 +137,7 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
     def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
         """Each run of equal neighbours (sub-tensors along ``dim``) collapsed to one element, with
         optionally the inverse indices and the run lengths (int64), as ``unique``'s results."""
-        axis = None if dim is None else A.one_dim(dim, self.ndim)
+        axis = self._unique_axis(dim)
         a = self.array.reshape(1) if self.ndim == 0 else self.array
         values, inverse, counts = O.unique_consecutive(a, axis)
         extra = [(return_inverse, inverse.reshape(self.shape) if axis is None else inverse),
@@ -172,9 +186,13 @@ class TensorIndex(TensorIndexWrite, TensorSplit, TensorRearrange, TensorLayout):
         idx = index_arg('index_select', index, self)
         if idx.ndim > 1:
             raise IndexError('index_select(): Index is supposed to be a vector')
+        if self.ndim == 0 and idx.size != 1:
+            raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got '
+                               f'{idx.size} value(s)')
         x, d = as_1d(self, dim)
         in_range('index_select', idx, x.shape[d], d)
-        return S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
+        out = S.IndexSelect.apply(x, index=idx.reshape(-1), axis=d)
+        return out.reshape(()) if self.ndim == 0 else out
 
     def take(self, index):
         """The elements of the flattened tensor at ``index`` (any shape; negative counts from

@@ -54,9 +54,9 @@ class TensorRearrange:
         if len(shifts) != len(dims):
             raise RuntimeError(f'shifts and dimensions must align. shifts: {len(shifts)}, '
                                f'dims:{len(dims)}')
-        axes = tuple(A.one_dim(d, self.ndim) for d in dims)
         if self.ndim == 0:
-            return I.Flip.apply(self, axes=())
+            raise IndexError(f'Dimension specified as {dims[0]} but tensor has no dimensions')
+        axes = tuple(A.one_dim(d, self.ndim) for d in dims)
         return I.Roll.apply(self, shifts=shifts, axes=axes)
 
     def rot90(self, k=1, dims=(0, 1)):
@@ -111,6 +111,8 @@ class TensorRearrange:
             index_arg('repeat_interleave', self, self, 'repeats')
             return self._wrap(backend.get_array_module(self.array).arange(
                 self.numel(), dtype=self.dtype)).repeat_interleave(self)
+        if dim is not None and self.ndim == 0:
+            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
         x = self.reshape(-1) if dim is None else self
         d = 0 if dim is None else A.one_dim(dim, self.ndim)
         n = x.shape[d] if x.ndim else 1

@@ -136,6 +136,8 @@ class TensorSplit:
 
     def narrow(self, dim, start, length):
         """The view of ``length`` elements of ``dim`` from ``start`` (negative counts from the end)."""
+        if self.ndim == 0:
+            raise RuntimeError('narrow() cannot be applied to a 0-dim tensor.')
         d = A.one_dim(dim, self.ndim)
         start, length = int_arg('narrow', 'start', start), int_arg('narrow', 'length', length)
         n = self.shape[d]
@@ -164,6 +166,8 @@ class TensorSplit:
     def unflatten(self, dim, sizes):
         """Expand ``dim`` into ``sizes`` (one of them may be -1): ``(N, 12) -> (N, 3, 4)`` with
         ``unflatten(1, (3, 4))``; the inverse of ``flatten``."""
+        if self.ndim == 0:
+            raise RuntimeError('unflatten: Dimension specified as 0 but tensor has no dimensions')
         d = A.one_dim(dim, self.ndim)
         sizes = [int_arg('unflatten', 'sizes', s) for s in sizes]
         if not sizes:

@@ -903,6 +903,88 @@ def test_tutorial_snippets_give_torchs_results():
     assert tutorial_snippets(mg) == tutorial_snippets(torch)
 
 
+# ---------------------------------------------------------------- random shapes, dims and sizes
+
+# (name: fn(lib, x, dim, k)): run on random shapes (0 to 3 dims, sizes 0 to 3, ties included),
+# dims and small ints; torch and minigrad must agree on the result or on the exception type
+def _pos(x, d):                              # indices that fit dim d of x (0 for an empty dim)
+    return (x.abs() * 7).long() % max(x.shape[d] if x.ndim else 1, 1)
+
+
+RANDOM_OPS = {
+    'sort': lambda L, x, d, k: x.sort(d, descending=bool(k % 2)),
+    'argsort': lambda L, x, d, k: x.argsort(dim=d, descending=bool(k % 2), stable=True),
+    'topk': lambda L, x, d, k: x.topk(k, d, largest=bool(k % 2)),
+    'kthvalue': lambda L, x, d, k: x.kthvalue(k, d, keepdim=bool(k % 2)),
+    'chunk': lambda L, x, d, k: x.chunk(k, d),
+    'split': lambda L, x, d, k: x.split(k, d),
+    'tensor_split': lambda L, x, d, k: x.tensor_split(k, d),
+    'tensor_split_list': lambda L, x, d, k: x.tensor_split([k, -k, k + 1], d),
+    'unbind': lambda L, x, d, k: x.unbind(d),
+    'narrow': lambda L, x, d, k: x.narrow(d, -k, k),
+    'select': lambda L, x, d, k: x.select(d, -k),
+    'flip': lambda L, x, d, k: x.flip(d),
+    'roll': lambda L, x, d, k: x.roll(k - 2, d),
+    'roll_flat': lambda L, x, d, k: x.roll(k * 3),
+    'repeat': lambda L, x, d, k: x.repeat(*([k] * (x.ndim + 1))),
+    'tile': lambda L, x, d, k: x.tile((k, 1)),
+    'repeat_interleave': lambda L, x, d, k: x.repeat_interleave(k, d),
+    'movedim': lambda L, x, d, k: x.movedim(d, -1),
+    'tril': lambda L, x, d, k: x.tril(k - 2),
+    'triu': lambda L, x, d, k: x.triu(2 - k),
+    'diagonal': lambda L, x, d, k: x.diagonal(k - 2, 0, -1),
+    'diag_embed': lambda L, x, d, k: x.diag_embed(k - 2),
+    'unfold': lambda L, x, d, k: x.unfold(d, k, max(k - 1, 1)),
+    'unique': lambda L, x, d, k: L.unique(x, return_inverse=True, return_counts=True,
+                                          dim=d if k % 2 else None),
+    'unique_consecutive': lambda L, x, d, k: L.unique_consecutive(
+        x, return_inverse=True, return_counts=True, dim=d if k % 2 else None),
+    'nonzero': lambda L, x, d, k: (x > 0).nonzero(),
+    'gather': lambda L, x, d, k: x.gather(d, _pos(x, d)),
+    'masked_fill': lambda L, x, d, k: x.masked_fill(x > 0, -k),
+    'masked_select': lambda L, x, d, k: x.masked_select(x < 0),
+    'index_select': lambda L, x, d, k: x.index_select(d, _pos(x, d).reshape(-1)[:2]),
+    'scatter_add': lambda L, x, d, k: x.scatter_add(d, _pos(x, d), x),
+    'scatter_reduce': lambda L, x, d, k: x.scatter_reduce(
+        d, _pos(x, d), x, ['sum', 'mean', 'amax', 'amin'][k], include_self=bool(k % 2)),
+    'rot90': lambda L, x, d, k: x.rot90(k, [0, -1]),
+    'take': lambda L, x, d, k: x.take(_pos(x, 0).reshape(-1)[:3] - 1),
+    'unflatten': lambda L, x, d, k: x.unflatten(d, (1, -1)),
+    'fliplr': lambda L, x, d, k: x.fliplr(),
+    'hsplit': lambda L, x, d, k: x.hsplit([k]),
+}
+
+
+
+def _summary(out):
+    if isinstance(out, (tuple, list)):
+        return [_summary(o) for o in out]
+    a = out.detach().numpy() if isinstance(out, torch.Tensor) else out.numpy()
+    return tuple(out.shape), str(out.dtype).replace('torch.', ''), np.round(a, 5).tolist()
+
+
+def _outcome(lib, fn, a, d, k):
+    try:
+        return _summary(fn(lib, lib.tensor(a), d, k))
+    except Exception as e:                  # the exception's type must match torch's
+        return type(e).__name__
+
+
+@pytest.mark.parametrize('name', sorted(RANDOM_OPS))
+def test_random_shapes_dims_and_sizes_match_torch(name):
+    rng = np.random.default_rng(sum(map(ord, name)))
+    fn = RANDOM_OPS[name]
+    for trial in range(60):
+        ndim = int(rng.integers(0, 4))
+        shape = tuple(int(s) for s in rng.integers(0, 4, size=ndim))
+        a = rng.integers(-3, 4, size=shape).astype(np.float32)
+        if trial % 3 or name == 'kthvalue':     # kthvalue: which of tied elements is picked is
+            a = a + rng.permutation(a.size).reshape(shape).astype(np.float32) / 64  # torch's own
+        d = int(rng.integers(-max(ndim, 1), max(ndim, 1)))
+        k = int(rng.integers(0, 4))
+        assert _outcome(mg, fn, a, d, k) == _outcome(torch, fn, a, d, k), (name, shape, d, k)
+
+
 # Where torch's docstring and torch's real argument names differ, we follow the real ones:
 # narrow(_copy)'s doc says 'dimension', where's 'y', index_copy's 'tensor2', masked_scatter's
 # 'tensor' and take's 'indices', but torch accepts only dim=, other=, source= and index=; h/v/dsplit

@@ -6,6 +6,8 @@ gather of the input at these indices (``ops.index.Gather``), which carries the g
 indices themselves have none. Orders follow PyTorch: sorts are stable (equal elements keep their
 order, also when descending), NaN counts as larger than every number.
 """
+import numpy as np
+
 from ..backend import get_array_module
 
 
@@ -48,7 +50,7 @@ def unique_consecutive(x, axis=None):
     ``unique``, for runs in order instead of sorted distinct values."""
     xp = get_array_module(x)
     moved = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, 0)
-    rows = moved.reshape(moved.shape[0], -1)
+    rows = moved.reshape(moved.shape[0], int(np.prod(moved.shape[1:])))
     starts = xp.ones(rows.shape[0], dtype=bool)
     starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
     first = xp.flatnonzero(starts)
