@@ -19,8 +19,9 @@ from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, Fea
 from .fold import Fold, LocalResponseNorm, Unfold
 from .embedding_bag import EmbeddingBag
 from .flatten import Flatten, Unflatten
-from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d, LazyConvTranspose1d,
-                   LazyConvTranspose2d, LazyLinear, UninitializedBuffer, UninitializedParameter)
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
+                   LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear, UninitializedBuffer,
+                   UninitializedParameter)
 from .linear import Bilinear, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
@@ -29,8 +30,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
-from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
-                            LayerNorm, RMSNorm)
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
+                            InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm)
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d,
                       ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .parallel import DataParallel
@@ -42,30 +43,31 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sparse import Embedding
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 from .transformer_decoder import Transformer, TransformerDecoder, TransformerDecoderLayer
-from .upsampling import (ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d,
-                         UpsamplingNearest2d)
+from .upsampling import (ChannelShuffle, PixelShuffle, PixelUnshuffle, Upsample,
+                         UpsamplingBilinear2d, UpsamplingNearest2d)
 
 __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Linear', 'Identity',
-           'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d', 'Dropout',
-           'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax',
+           'Conv2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'BatchNorm1d', 'BatchNorm2d',
+           'Dropout', 'Flatten', 'ReLU', 'LeakyReLU', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax',
            'CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'functional', 'init', 'GELU', 'SiLU',
            'LogSigmoid', 'LayerNorm', 'GroupNorm', 'Embedding', 'Dropout2d', 'BCELoss',
            'BCEWithLogitsLoss', 'L1Loss', 'SmoothL1Loss', 'HuberLoss', 'utils', 'ELU', 'Softplus',
-           'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU', 'Unflatten',
-           'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU', 'Threshold', 'GLU',
-           'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d', 'ParameterList',
-           'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'ZeroPad1d', 'ZeroPad2d',
-           'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d', 'ReflectionPad2d',
-           'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d', 'CircularPad2d', 'RNN', 'LSTM',
-           'GRU', 'RNNCell', 'LSTMCell', 'GRUCell', 'MarginRankingLoss', 'HingeEmbeddingLoss',
-           'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
-           'PoissonNLLLoss', 'Dropout1d', 'Dropout3d', 'MultiheadAttention',
-           'TransformerEncoderLayer', 'TransformerEncoder', 'Conv1d', 'ConvTranspose1d',
-           'ConvTranspose2d', 'Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d',
-           'PixelShuffle', 'PixelUnshuffle', 'ChannelShuffle', 'Unfold', 'Fold', 'LocalResponseNorm',
-           'AlphaDropout', 'FeatureAlphaDropout', 'Bilinear', 'LazyLinear', 'LazyConv1d', 'LazyConv2d',
-           'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d', 'LazyBatchNorm2d',
-           'UninitializedParameter', 'UninitializedBuffer', 'MaxPool1d', 'AvgPool1d',
-           'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'MaxUnpool1d', 'MaxUnpool2d',
-           'RReLU', 'DataParallel', 'EmbeddingBag', 'TransformerDecoderLayer', 'TransformerDecoder',
-           'Transformer', 'LPPool1d', 'LPPool2d']
+           'Mish', 'Softsign', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'Hardswish', 'PReLU',
+           'Unflatten', 'KLDivLoss', 'CosineSimilarity', 'PairwiseDistance', 'SELU', 'CELU',
+           'Threshold', 'GLU', 'Softshrink', 'Hardshrink', 'Tanhshrink', 'Softmin', 'Softmax2d',
+           'ParameterList', 'ParameterDict', 'RMSNorm', 'InstanceNorm1d', 'InstanceNorm2d',
+           'ZeroPad1d', 'ZeroPad2d', 'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d',
+           'ReflectionPad2d', 'ReplicationPad1d', 'ReplicationPad2d', 'CircularPad1d',
+           'CircularPad2d', 'RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell',
+           'MarginRankingLoss', 'HingeEmbeddingLoss', 'SoftMarginLoss', 'CosineEmbeddingLoss',
+           'TripletMarginLoss', 'MultiLabelSoftMarginLoss', 'PoissonNLLLoss', 'Dropout1d',
+           'Dropout3d', 'MultiheadAttention', 'TransformerEncoderLayer', 'TransformerEncoder',
+           'Conv1d', 'ConvTranspose1d', 'ConvTranspose2d', 'Upsample', 'UpsamplingNearest2d',
+           'UpsamplingBilinear2d', 'PixelShuffle', 'PixelUnshuffle', 'ChannelShuffle', 'Unfold',
+           'Fold', 'LocalResponseNorm', 'AlphaDropout', 'FeatureAlphaDropout', 'Bilinear',
+           'LazyLinear', 'LazyConv1d', 'LazyConv2d', 'LazyConvTranspose1d', 'LazyConvTranspose2d',
+           'LazyBatchNorm1d', 'LazyBatchNorm2d', 'UninitializedParameter', 'UninitializedBuffer',
+           'MaxPool1d', 'AvgPool1d', 'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d',
+           'MaxUnpool1d', 'MaxUnpool2d', 'RReLU', 'DataParallel', 'EmbeddingBag',
+           'TransformerDecoderLayer', 'TransformerDecoder', 'Transformer', 'LPPool1d', 'LPPool2d',
+           'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d']

@@ -17,9 +17,9 @@ from .functional_inplace import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rre
                                  threshold_)
 from .embedding_bag import embedding_bag
 from .functional_sample import affine_grid, grid_sample
-from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding, group_norm, instance_norm,
-                                layer_norm, normalize, one_hot, pairwise_distance, rms_norm,
-                                scaled_dot_product_attention)
+from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding,
+                                group_norm, instance_norm, layer_norm, normalize, one_hot,
+                                pairwise_distance, rms_norm, scaled_dot_product_attention)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               kl_div, l1_loss, smooth_l1_loss)
 from .functional_margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,
@@ -38,9 +38,8 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'conv_transpose2d', 'interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear',
            'pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle', 'unfold', 'fold',
            'local_response_norm', 'bilinear', 'alpha_dropout', 'feature_alpha_dropout',
-           'max_pool1d', 'avg_pool1d', 'adaptive_avg_pool1d', 'adaptive_max_pool1d', 'max_unpool1d',
-           'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
+           'max_pool1d', 'avg_pool1d', 'adaptive_avg_pool1d', 'adaptive_max_pool1d',
+           'max_unpool1d', 'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'relu_', 'elu_',
            'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
-           'affine_grid', 'grid_sample', 'embedding_bag',
-           'lp_pool1d', 'lp_pool2d']
+           'affine_grid', 'grid_sample', 'embedding_bag', 'lp_pool1d', 'lp_pool2d']

@@ -14,12 +14,12 @@ from ..dtypes import get_default_dtype
 from .conv import Conv2d
 from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
-from .normalization import BatchNorm1d, BatchNorm2d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .parameter import Parameter
 
 __all__ = ['UninitializedParameter', 'UninitializedBuffer', 'LazyLinear', 'LazyConv1d',
            'LazyConv2d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d',
-           'LazyBatchNorm2d']
+           'LazyBatchNorm2d', 'LazyBatchNorm3d']
 
 
 def _placeholder(device, dtype):
@@ -247,3 +247,8 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
         (N, C, H, W) -> the same; afterwards the module is a ``BatchNorm2d(C)``.
     """
     cls_to_become = BatchNorm2d
+
+
+class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
+    """``BatchNorm3d`` whose ``num_features`` is read from the first input."""
+    cls_to_become = BatchNorm3d

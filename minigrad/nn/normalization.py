@@ -13,7 +13,7 @@ from .linear import _empty
 from .module import Module
 
 __all__ = ['BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'RMSNorm', 'GroupNorm', 'InstanceNorm1d',
-           'InstanceNorm2d']
+           'InstanceNorm2d', 'BatchNorm3d', 'InstanceNorm3d']
 
 
 def _affine_params(module, shape, affine, bias, device, dtype):
@@ -113,6 +113,11 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation over an (N, C, H, W) input, per channel; see ``BatchNorm1d``."""
     _dims = (4,)
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over an (N, C, D, H, W) input, per channel; see ``BatchNorm1d``."""
+    _dims = (5,)
 
 
 class _TrailingNorm(Module):
@@ -263,3 +268,10 @@ class InstanceNorm2d(_InstanceNorm):
     """
     _dims = (4,)
     _unbatched = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation over an (N, C, D, H, W) or (C, D, H, W) input; see
+    ``InstanceNorm2d``."""
+    _dims = (5,)
+    _unbatched = 4

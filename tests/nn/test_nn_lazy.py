@@ -114,3 +114,20 @@ def test_lazy_errors():
                                            r'dimension 4, got shape \(2, 5\)'):
         m(mg.zeros(2, 5))
     assert F.linear(mg.zeros(2, 4), m.weight, m.bias).shape == (2, 3)
+
+
+@pytest.mark.parametrize('make', [lambda L: L.BatchNorm3d(3), lambda L: L.InstanceNorm3d(3, affine=True),
+                                  lambda L: L.LazyBatchNorm3d()], ids=['bn3d', 'in3d', 'lazybn3d'])
+def test_3d_normalisation_matches_torch(make):
+    torch = pytest.importorskip('torch')
+    m, t = make(nn), make(torch.nn)
+    assert repr(m) == repr(t)
+    x = randn(2, 3, 4, 5, 6)
+    if 'Lazy' in repr(m):
+        m(mg.tensor(x))
+        t(torch.tensor(x))
+    copy_from_torch(m, t)
+    run_parity(m, t, x, rtol=1e-4, atol=1e-5)                 # training: batch statistics
+    m.eval()
+    t.eval()
+    run_parity(m, t, randn(2, 3, 4, 5, 6, seed=1), rtol=1e-4, atol=1e-5)
