@@ -196,7 +196,10 @@ class TensorIndexWrite:
         argcheck.tensor('index_put', values, 'values')
         v = values.to(self.device, self.dtype)
         op = I.IndexPutAdd if accumulate else S.IndexPut
-        return op.apply(self, v, index=tuple(index))
+        try:
+            return op.apply(self, v, index=tuple(index))
+        except ValueError as e:                # NumPy's broadcast error: torch's kind of error
+            raise RuntimeError(f'index_put: {e}') from None
 
     def index_put_(self, indices, values, accumulate=False):
         """In-place ``index_put``."""
@@ -239,6 +242,8 @@ class TensorIndexWrite:
         if source.numel() < n:
             raise RuntimeError(f'masked_scatter: expected source to have at least {n} elements '
                                f'(the True entries of mask), got {source.numel()}')
+        if not shape:                          # a 0-d result: written as one element of a 1-d one
+            return self.reshape(1).masked_scatter(self._wrap(m.reshape(1)), source).reshape(())
         return S.IndexPut.apply(self.expand(shape), source.reshape(-1)[:n], index=m)
 
     def masked_scatter_(self, mask, source):

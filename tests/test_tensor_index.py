@@ -952,6 +952,20 @@ RANDOM_OPS = {
     'unflatten': lambda L, x, d, k: x.unflatten(d, (1, -1)),
     'fliplr': lambda L, x, d, k: x.fliplr(),
     'hsplit': lambda L, x, d, k: x.hsplit([k]),
+    'index_add': lambda L, x, d, k: x.index_add(d, _pos(x, d).reshape(-1)[:1] * 0, x.narrow(d, 0, 1)
+                                                  * 2, alpha=k),
+    'index_copy': lambda L, x, d, k: x.index_copy(d, L.tensor([x.shape[d] - 1 if x.ndim else 0]),
+                                                  x.narrow(d, 0, 1) * 3),
+    'index_fill': lambda L, x, d, k: x.index_fill(d, _pos(x, d).reshape(-1)[:2], -k),
+    'index_put': lambda L, x, d, k: x.index_put((_pos(x, 0).reshape(-1)[:3],), x.reshape(-1)[:1] * k,
+                                                accumulate=bool(k % 2)),
+    'masked_scatter': lambda L, x, d, k: x.masked_scatter(x > 0, x.reshape(-1).flip(0) * 2),
+    'put': lambda L, x, d, k: x.put(_pos(x, 0).reshape(-1)[:2], x.reshape(-1)[:2].flip(0) * k,
+                                    accumulate=bool(k % 2)),
+    'take_along_dim': lambda L, x, d, k: L.take_along_dim(x, _pos(x, d), d),
+    'where': lambda L, x, d, k: x.where(x > 0, -x.sum(d, keepdim=True) if x.ndim else x * k),
+    'masked_fill_bcast': lambda L, x, d, k: x.masked_fill(x.sum(d, keepdim=True) > 0, float(k)),
+    'fill_diagonal_': lambda L, x, d, k: (x * 1).fill_diagonal_(-k, wrap=bool(k % 2)),
 }
 
 
