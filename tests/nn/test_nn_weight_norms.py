@@ -52,6 +52,7 @@ def test_weight_norm_matches_torch(make, shape, dim):
                                         (lambda L: L.Conv2d(2, 3, 3), (2, 2, 4, 4))],
                          ids=['linear', 'convt', 'conv'])
 def test_spectral_norm_matches_torch(make, shape):
+    torch.manual_seed(0)
     m, t = twins(make)
     nn.utils.spectral_norm(m, n_power_iterations=2)
     torch.nn.utils.spectral_norm(t, n_power_iterations=2)
@@ -74,7 +75,7 @@ def test_spectral_norm_matches_torch(make, shape):
                           if not isinstance(m, nn.ConvTranspose2d) else
                           m.weight.detach().numpy().transpose(1, 0, 2, 3).reshape(3, -1),
                           compute_uv=False)[0]
-    assert abs(sigma - 1) < 0.1                                   # close to unit spectral norm
+    assert sigma >= 1 - 1e-5       # power iteration underestimates sigma: ||W / estimate|| >= 1
     nn.utils.remove_spectral_norm(m)
     torch.nn.utils.remove_spectral_norm(t.eval())
     assert list(m.state_dict()) == list(t.state_dict())
