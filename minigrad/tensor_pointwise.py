@@ -359,7 +359,7 @@ FUNCTIONS = ('log2', 'log10', 'log1p', 'expm1', 'exp2', 'reciprocal', 'rsqrt', '
              'aminmax', 'logcumsumexp', 'cov', 'corrcoef', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not',
              # tensor_pointwise_stats.py
              'median', 'nanmedian', 'quantile', 'nanquantile', 'mode', 'cummax', 'cummin',
-             'bincount', 'histc',
+             'bincount', 'histc', 'histogram', 'frexp', 'nextafter',
              # tensor_pointwise_random.py
              'bernoulli', 'multinomial',
              # tensor_pointwise_special.py

@@ -4,7 +4,7 @@ positive gcd lcm``, ``^`` and the reflected
 ``& | ^``, ``bitwise_*``): the ``TensorSpecial`` mixin, a base of ``TensorPointwise``
 (tensor_pointwise.py, whose ``FUNCTIONS`` lists these names too). Ops: ops/pointwise_special.py.
 """
-import numbers
+import collections
 
 import numpy as np
 
@@ -13,6 +13,8 @@ from .dtypes import coerce, is_float
 from .ops import elementwise as E
 from .ops import pointwise as P
 from .ops import pointwise_special as SP
+
+_frexp_return = collections.namedtuple('frexp', ['mantissa', 'exponent'])
 
 
 def _is_tensor(x):
@@ -82,6 +84,19 @@ class TensorSpecial:
     def ldexp(self, other):
         """``self * 2 ** other``."""
         return self._floated() * (2.0 ** other if _is_tensor(other) else 2.0 ** float(other))
+
+    def frexp(self):
+        """``(mantissa, exponent)`` with ``self = mantissa * 2 ** exponent``, |mantissa| in
+        [0.5, 1); exponent int32."""
+        if not is_float(self.dtype):
+            raise RuntimeError(f'frexp() needs a floating-point tensor, got {self.dtype}')
+        m, e = backend.get_array_module(self.array).frexp(self.array)
+        return _frexp_return(self._wrap(m), self._wrap(e.astype(np.int32)))
+
+    def nextafter(self, other):
+        """The next representable float after ``self`` towards ``other`` (not differentiable)."""
+        a, b = self._float_pair(other, 'nextafter')
+        return self._wrap(backend.get_array_module(a.array).nextafter(a.array, b.array))
 
     def isin(self, test_elements, *, assume_unique=False, invert=False):
         """Whether each element is one of ``test_elements`` (a tensor or a number): bool."""

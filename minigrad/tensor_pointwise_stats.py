@@ -1,5 +1,5 @@
 """Order statistics and counts as PyTorch's Tensor methods (``median nanmedian quantile
-nanquantile mode cummax cummin bincount histc``): the ``TensorStats`` mixin, a base of
+nanquantile mode cummax cummin bincount histc histogram``): the ``TensorStats`` mixin, a base of
 ``TensorPointwise`` (tensor_pointwise.py, whose ``FUNCTIONS`` lists these names too).
 
 As PyTorch: ``median`` is the lower of the two middle values; with a dim it returns
@@ -21,6 +21,7 @@ from .ops import reduce as R
 from .ops import shape as S
 from .ops.sort import argsort
 
+_histogram_return = collections.namedtuple('histogram', ['hist', 'bin_edges'])
 _pairs = {name: collections.namedtuple(name, ['values', 'indices'])
           for name in ('median', 'nanmedian', 'mode', 'cummax', 'cummin')}
 _QUANTILE_MODES = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
@@ -211,4 +212,17 @@ class TensorStats:
         keep = x[(x >= lo) & (x <= hi)]
         pos = xp.minimum(((keep - lo) * (bins / (hi - lo))).astype(np.int64), bins - 1)
         return self._wrap(xp.bincount(pos, minlength=bins).astype(self.dtype))
+
+    def histogram(self, bins, *, range=None, weight=None, density=False):
+        """``(hist, bin_edges)``: counts (or sums of ``weight``, or a density) in ``bins`` equal
+        bins over ``range`` (the data's by default), or between the given edges (a 1-D tensor).
+        Not differentiable."""
+        if not is_float(self.dtype):
+            raise RuntimeError(f'histogram() needs a floating-point tensor, got {self.dtype}')
+        xp = backend.get_array_module(self.array)
+        edges = bins.array if getattr(bins, '_is_tensor', False) else int(bins)
+        w = None if weight is None else weight.array.reshape(-1)
+        hist, out_edges = xp.histogram(self.array.reshape(-1), bins=edges, range=range, weights=w,
+                                       density=density)
+        return _histogram_return(self._wrap(hist.astype(self.dtype)), self._wrap(out_edges.astype(self.dtype)))
 

@@ -771,3 +771,24 @@ def test_aliases_and_small_functions(torch):
     with pytest.raises(RuntimeError, match='size 3'):
         mg.cross(mg.ones(2, 2), mg.ones(2, 2))
 
+
+
+def test_histogram_frexp_nextafter(torch):
+    x = values('any', (40,)).astype(np.float32)
+    for args, kw in [((5,), {}), ((4,), {'range': (-1.0, 1.0)}), ((3,), {'density': True}),
+                     ((None,), {'weight': np.linspace(0, 1, 40).astype(np.float32)})]:
+        bins_m = mg.tensor([-2.0, -0.5, 0.0, 0.7, 3.0]) if args[0] is None else args[0]
+        bins_t = torch.tensor([-2.0, -0.5, 0.0, 0.7, 3.0]) if args[0] is None else args[0]
+        kw_m = {k: (mg.tensor(v) if k == 'weight' else v) for k, v in kw.items()}
+        kw_t = {k: (torch.tensor(v) if k == 'weight' else v) for k, v in kw.items()}
+        hm, em = mg.histogram(mg.tensor(x), bins_m, **kw_m)
+        ht, et = torch.histogram(torch.tensor(x), bins_t, **kw_t)
+        np.testing.assert_allclose(hm.numpy(), ht.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(em.numpy(), et.numpy(), rtol=1e-6)
+    f = np.array([8.0, 0.3, -5.5, 0.0], np.float32)
+    mm, me = mg.frexp(mg.tensor(f))
+    tm, te = torch.frexp(torch.tensor(f))
+    np.testing.assert_array_equal(mm.numpy(), tm.numpy())
+    assert me.dtype == np.int32 and me.tolist() == te.tolist()
+    np.testing.assert_array_equal(mg.nextafter(mg.tensor(f), mg.tensor([1.0])).numpy(),
+                                  torch.nextafter(torch.tensor(f), torch.tensor([1.0])).numpy())
