@@ -20,6 +20,7 @@ from .dataloader import DataLoader
 from .dataset import (ChainDataset, ConcatDataset, Dataset, ImageDataset, IterableDataset, Subset,
                       TensorDataset, fetch_batch, random_split)
 from .fake import FakeData
+from .folder import DatasetFolder, ImageFolder, default_loader
 from .download import (ChecksumError, CorruptFileError, DatasetNotFoundError, DownloadError,
                        download_archive_members, download_file, sha256_file)
 from .mnist import MNIST, FashionMNIST, MNISTSample, read_idx
@@ -45,7 +46,7 @@ __all__ = LOADING_NAMES + [
     'RandomCrop', 'CenterCrop', 'RandomHorizontalFlip', 'RandomVerticalFlip', 'Resize',
     'download_file', 'download_archive_members', 'sha256_file',
     'DatasetNotFoundError', 'CorruptFileError', 'ChecksumError', 'DownloadError',
-    'make_grid', 'save_image', 'FakeData',
+    'make_grid', 'save_image', 'FakeData', 'ImageFolder', 'DatasetFolder', 'default_loader',
 ]
 
 

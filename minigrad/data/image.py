@@ -30,6 +30,26 @@ def generator_scope(generator):
         _scope.generator = previous
 
 
+class Transform:
+    """Base class: ``__call__(x, generator=None)`` maps an image or batch to another."""
+
+    def __call__(self, x, generator=None):
+        raise NotImplementedError
+
+    def __repr__(self):
+        args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))
+        return f'{type(self).__name__}({args})'
+
+
+def apply_transform(transform, x, generator=None):
+    """Call ``transform`` on ``x``, passing ``generator`` when it is a Transform (plain callables get x only)."""
+    if transform is None:
+        return x
+    if isinstance(transform, Transform):
+        return transform(x, generator=generator)
+    return transform(x)
+
+
 def generator_or_default(generator):
     return generator or getattr(_scope, 'generator', None) or backend.default_generator()
 
@@ -127,3 +147,43 @@ def resize_indices(n_in, n_out, mode):
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     return i0, i1, (src - i0).astype(np.float32)
+
+
+def resize_array(a4, h, w, mode):
+    """``(N, C, H, W)`` -> ``(N, C, h, w)`` by ``'nearest'`` or ``'bilinear'`` (PyTorch's
+    ``interpolate``, ``align_corners=False``, no antialiasing); integer pixels are rounded back
+    to their dtype."""
+    xp = backend.get_array_module(a4)
+    H, W = a4.shape[-2:]
+    if mode == 'nearest':
+        rows, cols = resize_indices(H, h, 'nearest'), resize_indices(W, w, 'nearest')
+        return a4[..., xp.asarray(rows)[:, None], xp.asarray(cols)[None, :]]
+    a, back = as_float(a4)
+    r0, r1, wr = (xp.asarray(v) for v in resize_indices(H, h, 'bilinear'))
+    c0, c1, wc = (xp.asarray(v) for v in resize_indices(W, w, 'bilinear'))
+    wr, wc = wr.astype(a.dtype)[:, None], wc.astype(a.dtype)
+    one = xp.asarray(1, dtype=a.dtype)
+    a = a[..., r0, :] * (one - wr) + a[..., r1, :] * wr
+    a = a[..., c0] * (one - wc) + a[..., c1] * wc
+    return back(a)
+
+
+def as_float(a4):
+    """``(a, back)``: ``a4`` as floats (float32 for integer pixels) and the function that turns
+    a float result back into ``a4``'s dtype (rounded and clipped to the integer range)."""
+    dtype = a4.dtype
+    if dtype.kind == 'f':
+        return a4, lambda out: out.astype(dtype, copy=False)
+    xp = backend.get_array_module(a4)
+
+    def back(out):
+        if dtype.kind == 'b':
+            return out > 0.5
+        info = np.iinfo(dtype)
+        return xp.clip(xp.rint(out), info.min, info.max).astype(dtype)
+    return a4.astype(np.float32), back
+
+
+def pixel_max(a4):
+    """The value of a full-intensity pixel: 1.0 for float images, 255 for uint8 (as torchvision)."""
+    return 1.0 if a4.dtype.kind == 'f' else float(np.iinfo(a4.dtype).max) if a4.dtype.kind in 'iu' else 1.0

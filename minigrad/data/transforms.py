@@ -30,28 +30,8 @@ import numpy as np
 from .. import backend
 from ..factory import as_tensor
 from ..tensor import Tensor
-from .image import (as_nchw, crop, generator_or_default, generator_scope, pad4, padding4, pair,
-                    resize_indices)
-
-class Transform:
-    """Base class: ``__call__(x, generator=None)`` maps an image or batch to another."""
-
-    def __call__(self, x, generator=None):
-        raise NotImplementedError
-
-    def __repr__(self):
-        args = ', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))
-        return f'{type(self).__name__}({args})'
-
-
-def apply_transform(transform, x, generator=None):
-    """Call ``transform`` on ``x``, passing ``generator`` when it is a Transform (plain callables get x only)."""
-    if transform is None:
-        return x
-    if isinstance(transform, Transform):
-        return transform(x, generator=generator)
-    return transform(x)
-
+from .image import (Transform, apply_transform, as_nchw, crop, generator_or_default,  # noqa: F401
+                    generator_scope, pad4, padding4, pair, resize_array)
 
 class Compose(Transform):
     """Apply transforms one after another, all drawing from the same generator.
@@ -303,22 +283,11 @@ class Resize(Transform):
 
     def __call__(self, x, generator=None):
         a4, restore = as_nchw(x)
-        xp = backend.get_array_module(a4)
-        H, W = a4.shape[-2:]
-        h, w = self._out_size(H, W)
-        if self.mode == 'nearest':
-            rows, cols = resize_indices(H, h, 'nearest'), resize_indices(W, w, 'nearest')
-            return restore(a4[..., xp.asarray(rows)[:, None], xp.asarray(cols)[None, :]])
-        dtype = a4.dtype
-        a = a4 if dtype.kind == 'f' else a4.astype(np.float32)
-        r0, r1, wr = (xp.asarray(v) for v in resize_indices(H, h, 'bilinear'))
-        c0, c1, wc = (xp.asarray(v) for v in resize_indices(W, w, 'bilinear'))
-        wr, wc = wr.astype(a.dtype)[:, None], wc.astype(a.dtype)
-        one = xp.asarray(1, dtype=a.dtype)
-        a = a[..., r0, :] * (one - wr) + a[..., r1, :] * wr
-        a = a[..., c0] * (one - wc) + a[..., c1] * wc
-        if dtype.kind != 'f':
-            info = np.iinfo(dtype) if dtype.kind in 'iu' else None
-            a = xp.rint(a) if info is None else xp.clip(xp.rint(a), info.min, info.max)
-            a = a.astype(dtype)
-        return restore(a)
+        return restore(resize_array(a4, *self._out_size(*a4.shape[-2:]), self.mode))
+
+
+# torchvision's other transforms, in their own files
+from .augment import InterpolationMode, RandomAffine, RandomResizedCrop, RandomRotation  # noqa: E402
+from .augment_color import (ColorJitter, ConvertImageDtype, GaussianBlur, Grayscale,  # noqa: E402
+                            PILToTensor, RandomApply, RandomChoice, RandomErasing, RandomGrayscale,
+                            RandomOrder, ToPILImage)

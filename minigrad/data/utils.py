@@ -135,15 +135,48 @@ def save_image(tensor, fp, format=None, **kwargs):
         write_atomically(os.fspath(fp), lambda f: f.write(data))
 
 
+def _unfilter(rows, bpp):
+    """Undo PNG's per-row filters (None, Sub, Up, Average, Paeth) of ``rows`` (H, 1 + stride)."""
+    height, width = rows.shape[0], rows.shape[1] - 1
+    out = np.zeros((height, width), np.uint8)
+    prev = np.zeros(width, np.int32)
+    for y in range(height):
+        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
+        if kind == 0:
+            cur = line
+        elif kind == 2:
+            cur = (line + prev) & 0xFF
+        elif kind in (1, 3, 4):
+            cur = line.copy()
+            for x in range(width):            # each byte depends on the one bpp to its left
+                a = cur[x - bpp] if x >= bpp else 0
+                if kind == 1:
+                    pred = a
+                elif kind == 3:
+                    pred = (a + prev[x]) >> 1
+                else:
+                    b, c = prev[x], (prev[x - bpp] if x >= bpp else 0)
+                    pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                    pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                cur[x] = (cur[x] + pred) & 0xFF
+        else:
+            raise ValueError(f'bad PNG row filter {kind}')
+        out[y] = cur
+        prev = cur
+    return out
+
+
 def read_png(path):
-    """Read back a PNG file that ``save_image`` wrote (8-bit, no interlace, filter 0 rows):
-    ``(H, W)`` or ``(H, W, 3)`` uint8. For tests and quick checks; not a general PNG decoder."""
+    """Read an 8-bit, non-interlaced PNG file (greyscale, RGB, grey+alpha or RGBA; any row
+    filter): ``(H, W)``, ``(H, W, 3)``, ``(H, W, 2)`` or ``(H, W, 4)`` uint8. What
+    ``save_image`` writes, and what ``ImageFolder`` falls back to without Pillow; palette, 16-bit
+    and interlaced files raise ValueError (install Pillow for those)."""
     with open(path, 'rb') as f:
         data = f.read()
     if data[:8] != b'\x89PNG\r\n\x1a\n':
         raise ValueError(f'{path}: not a PNG file')
     pos, idat, header = 8, b'', None
-    while pos < len(data):
+    while pos + 8 <= len(data):
         length, kind = struct.unpack('>I4s', data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + length]
         if kind == b'IHDR':
@@ -151,10 +184,14 @@ def read_png(path):
         elif kind == b'IDAT':
             idat += body
         pos += 12 + length
-    width, height, depth, color_type = header[:4]
-    if depth != 8 or color_type not in (0, 2):
-        raise ValueError(f'{path}: read_png reads 8-bit greyscale or RGB only')
-    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, -1)
-    if np.any(rows[:, 0]):
-        raise ValueError(f'{path}: read_png reads unfiltered rows only')
-    return rows[:, 1:].reshape((height, width) if color_type == 0 else (height, width, 3))
+    if header is None:
+        raise ValueError(f'{path}: a PNG file without its IHDR header (truncated?)')
+    width, height, depth, color_type, _, _, interlace = header
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(color_type)
+    if depth != 8 or channels is None or interlace:
+        raise ValueError(f'{path}: read_png reads 8-bit, non-interlaced greyscale/RGB(A) PNG files '
+                         f'(this one: bit depth {depth}, colour type {color_type}, interlace '
+                         f'{interlace}); install Pillow to read it')
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * channels)
+    pixels = rows[:, 1:] if not rows[:, 0].any() else _unfilter(rows, channels)
+    return pixels.reshape((height, width) if channels == 1 else (height, width, channels))
