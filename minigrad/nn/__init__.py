@@ -28,6 +28,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
                    MultiLabelSoftMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
                    TripletMarginLoss)
 from .attention import MultiheadAttention
+from .loss_more import (GaussianNLLLoss, MultiLabelMarginLoss, MultiMarginLoss,
+                        TripletMarginWithDistanceLoss)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d,
@@ -70,4 +72,5 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'MaxPool1d', 'AvgPool1d', 'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d',
            'MaxUnpool1d', 'MaxUnpool2d', 'RReLU', 'DataParallel', 'EmbeddingBag',
            'TransformerDecoderLayer', 'TransformerDecoder', 'Transformer', 'LPPool1d', 'LPPool2d',
-           'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d']
+           'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d',
+           'GaussianNLLLoss', 'MultiMarginLoss', 'MultiLabelMarginLoss', 'TripletMarginWithDistanceLoss']

@@ -17,6 +17,8 @@ from .functional_inplace import (celu_, elu_, hardtanh_, leaky_relu_, relu_, rre
                                  threshold_)
 from .embedding_bag import embedding_bag
 from .functional_sample import affine_grid, grid_sample
+from .functional_loss_more import (gaussian_nll_loss, gumbel_softmax, multi_margin_loss,
+                                   multilabel_margin_loss, triplet_margin_with_distance_loss)
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding,
                                 group_norm, instance_norm, layer_norm, normalize, one_hot,
                                 pairwise_distance, rms_norm, scaled_dot_product_attention)
@@ -42,4 +44,6 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'max_unpool1d', 'max_unpool2d', 'max_pool1d_with_indices', 'max_pool2d_with_indices',
            'adaptive_max_pool1d_with_indices', 'adaptive_max_pool2d_with_indices', 'relu_', 'elu_',
            'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
-           'affine_grid', 'grid_sample', 'embedding_bag', 'lp_pool1d', 'lp_pool2d']
+           'affine_grid', 'grid_sample', 'embedding_bag', 'lp_pool1d', 'lp_pool2d',
+           'gaussian_nll_loss', 'multi_margin_loss', 'multilabel_margin_loss',
+           'triplet_margin_with_distance_loss', 'gumbel_softmax']

@@ -4,6 +4,8 @@ Each input value goes to the flat position (``h * W_out + w`` within its channel
 ``max_pool2d(..., return_indices=True)`` recorded; every other output element is zero. The
 backward gathers the output gradient at those same positions.
 """
+import math
+
 from ..autograd import Function
 from ..backend import get_array_module
 
@@ -15,8 +17,10 @@ class MaxUnpool2d(Function):
         xp = get_array_module(x)
         lead = x.shape[:-2]
         flat = indices.reshape(lead + (-1,))
-        out = xp.zeros(lead + (out_hw[0] * out_hw[1],), dtype=x.dtype)
-        xp.put_along_axis(out, flat, x.reshape(lead + (-1,)), axis=-1)
+        rows = math.prod(lead)
+        out = xp.zeros((rows, out_hw[0] * out_hw[1]), dtype=x.dtype)
+        # scatter each row's values to its indices (a plain fancy assignment: NumPy and CuPy)
+        out[xp.arange(rows)[:, None], flat.reshape(rows, -1)] = x.reshape(rows, -1)
         self.flat, self.in_shape = flat, x.shape
         return out.reshape(lead + tuple(out_hw))
 
