@@ -16,12 +16,25 @@ import numpy as np
 
 from .. import argcheck, backend
 from ..tensor import Tensor
+from .functional_conv import adaptive_avg_pool2d
+from .functional_pool import adaptive_avg_pool1d
 
 __all__ = ['interpolate', 'upsample', 'upsample_nearest', 'upsample_bilinear', 'pixel_shuffle',
            'pixel_unshuffle', 'channel_shuffle']
 
-_LINEAR = {'linear': 1, 'bilinear': 2, 'trilinear': 3}
-_MODES = ('nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear')
+_LINEAR = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+_MODES = ('nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear', 'bicubic', 'area')
+_A = -0.75                      # the cubic convolution's parameter (PyTorch's, as OpenCV's)
+
+
+def _cubic_weights(t):
+    """The 4 taps' weights at offsets -1, 0, 1, 2 for a fractional position ``t``."""
+    def near(x):                                   # |x| <= 1
+        return ((_A + 2) * x - (_A + 3)) * x * x + 1
+
+    def far(x):                                    # 1 < |x| < 2
+        return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
 def _per_dim(value, n, name):
@@ -60,13 +73,20 @@ def _source(mode, n_in, n_out, factor, align_corners, xp):
     if align_corners:
         src = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
-        src = np.maximum((dst + 0.5) * scale - 0.5, 0.0)
+        src = (dst + 0.5) * scale - 0.5
+    m = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    if mode == 'bicubic':                          # 4 taps, clamped at the borders
+        base = np.floor(src).astype(np.int64)
+        for k, w in enumerate(_cubic_weights(src - base)):
+            np.add.at(m, (rows, np.clip(base - 1 + k, 0, n_in - 1)), w)
+        return m
+    src = np.maximum(src, 0.0) if not align_corners else src
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     lam = src - i0
-    m = np.zeros((n_out, n_in))
-    np.add.at(m, (np.arange(n_out), i0), 1.0 - lam)
-    np.add.at(m, (np.arange(n_out), i1), lam)
+    np.add.at(m, (rows, i0), 1.0 - lam)
+    np.add.at(m, (rows, i1), lam)
     return m
 
 
@@ -81,7 +101,10 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         scale_factor: a multiplier per spatial dim (output ``floor(in * scale_factor)``);
             give exactly one of ``size`` and ``scale_factor``.
         mode: ``'nearest'`` (PyTorch's, source ``floor(dst * in / out)``), ``'nearest-exact'``
-            (pixel centres), ``'linear'`` (3-D), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D).
+            (pixel centres), ``'linear'`` (3-D), ``'bilinear'`` (4-D), ``'trilinear'`` (5-D),
+            ``'bicubic'`` (4-D; cubic convolution with a = -0.75, borders clamped; it may
+            overshoot the input's range, as PyTorch's), ``'area'`` (adaptive average pooling,
+            3-D and 4-D).
         align_corners: linear modes only: align the corner pixels' centres (True) or their
             outer edges (False, the default).
         recompute_scale_factor: compute the source positions from the output size rather than
@@ -112,6 +135,11 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     if min(out) < 1:
         raise ValueError(f'interpolate: the output size {out} must be positive (input '
                          f'{tuple(input.shape)})')
+    if mode == 'area':
+        if input.ndim == 5:
+            raise NotImplementedError("interpolate: mode 'area' takes 3-D or 4-D inputs here")
+        return (adaptive_avg_pool2d(input, out) if input.ndim == 4
+                else adaptive_avg_pool1d(input, out[0]))
     xp = backend.xp_of_device(input.device)
     x = input
     for axis, (n_in, n_out, f) in enumerate(zip(input.shape[2:], out, factors), start=2):
