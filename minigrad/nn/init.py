@@ -11,7 +11,7 @@ from ..autograd import no_grad
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'constant_', 'zeros_', 'ones_',
            'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_',
-           'trunc_normal_', 'orthogonal_', 'eye_', 'dirac_']
+           'trunc_normal_', 'orthogonal_', 'eye_', 'dirac_', 'sparse_']
 
 _LINEAR_FNS = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
                'conv_transpose3d')
@@ -209,3 +209,20 @@ def dirac_(tensor, groups=1):
             for d in range(min(out_per_group, tensor.shape[1])):
                 arr[(g * out_per_group + d, d) + centre] = 1
         return tensor.copy_(tensor._wrap(arr))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor with N(0, std^2) draws, then zero ``ceil(sparsity * rows)`` random
+    entries of every column (Martens, 2010), as ``torch.nn.init.sparse_``."""
+    if tensor.ndim != 2:
+        raise ValueError(f'Only tensors with 2 dimensions are supported, got a {tensor.ndim}-D '
+                         f'tensor of shape {tuple(tensor.shape)}')
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col in range(cols):
+            zero = factory.randperm(rows, generator=generator, device=tensor.device)[:num_zeros]
+            tensor.array[zero.array, col] = 0
+        tensor._bump_version()
+    return tensor

@@ -14,7 +14,7 @@ from . import module_hooks
 from .module_compat import ModuleCompat
 from .module_repr import module_repr
 from .module_state import apply_to_arrays, array_converter, load_state_into
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 __all__ = ['Module', 'Parameter']
 
@@ -100,6 +100,11 @@ class Module(ModuleCompat):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
                                 '(minigrad.nn.Parameter or None expected)')
             params[name] = None
+        elif isinstance(value, Buffer):
+            if params is None:
+                raise AttributeError('cannot assign buffer before Module.__init__() call')
+            self._remove_from(name, d, params, self._modules)
+            self.register_buffer(name, value.detach(), persistent=value.persistent)
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError('cannot assign module before Module.__init__() call')

@@ -132,3 +132,22 @@ def test_layer_sizes_and_inputs_are_checked_as_torch():
     finally:
         mg.set_default_dtype(mg.float32)
     assert nn.Linear(2, 2).weight.dtype == np.float32
+
+
+def test_buffer_assignment_and_sparse_init_like_torch():
+    def build(lib):
+        class M(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.kept = lib.nn.Buffer(lib.zeros(2))
+                self.scratch = lib.nn.Buffer(lib.ones(1), persistent=False)
+        return M()
+    m, t = build(mg), build(torch)
+    assert list(m.state_dict()) == list(t.state_dict()) == ['kept']
+    assert [n for n, _ in m.named_buffers()] == [n for n, _ in t.named_buffers()]
+    assert type(m.kept) is mg.Tensor and m.to(mg.float64).kept.dtype == np.float64
+    w = nn.init.sparse_(mg.empty(10, 4), sparsity=0.3, std=0.5)
+    assert ((w.numpy() == 0).sum(axis=0) >= 3).all()            # ceil(0.3 * 10) zeros per column
+    assert 0.2 < w.numpy()[w.numpy() != 0].std() < 1.0
+    with pytest.raises(ValueError, match='Only tensors with 2 dimensions'):
+        nn.init.sparse_(mg.empty(3), 0.5)
