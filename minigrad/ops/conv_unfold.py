@@ -12,9 +12,8 @@ from .windows import ImageFunction
 def _columns(x, k):
     """NCHW ``x`` -> its blocks (N, C*KH*KW, L)."""
     cols = k.windows(x)                                            # (C*KH*KW, N*L)
-    L = k.OH * k.OW
     return get_array_module(x).ascontiguousarray(
-        cols.reshape(-1, x.shape[0], L).transpose(1, 0, 2))
+        cols.reshape(k.C * k.KH * k.KW, x.shape[0], k.OH * k.OW).transpose(1, 0, 2))
 
 
 def _image(cols, k):

@@ -197,3 +197,18 @@ def test_alpha_dropout():
     xg = t64(3, 4)
     mg.manual_seed(1)
     assert gradcheck(lambda v: (mg.manual_seed(1), F.alpha_dropout(v, 0.3, True))[1], [xg])
+
+
+@pytest.mark.parametrize('make,shape', [
+    (lambda L: L.Unfold(2), (0, 3, 4, 4)), (lambda L: L.Fold((4, 4), 2), (0, 12, 9)),
+    (lambda L: L.Upsample(scale_factor=2, mode='bilinear'), (0, 3, 4, 4)),
+    (lambda L: L.PixelShuffle(2), (0, 4, 2, 2)), (lambda L: L.LocalResponseNorm(2), (0, 3, 4, 4)),
+    (lambda L: L.ConvTranspose2d(3, 2, 3, stride=2), (0, 3, 4, 4)),
+], ids=['unfold', 'fold', 'upsample', 'pixel_shuffle', 'lrn', 'convtranspose'])
+def test_empty_batches_like_torch(make, shape):
+    torch = pytest.importorskip('torch')
+    x = mg.zeros(*shape, requires_grad=True)
+    y = make(nn)(x)
+    y.sum().backward()
+    assert y.shape == tuple(make(torch.nn)(torch.zeros(*shape)).shape)
+    assert x.grad.shape == shape
