@@ -35,7 +35,8 @@ int = int32
 def __getattr__(name):
     # subpackages that sit above the core are imported on first use
     import importlib
-    if name in ('nn', 'optim', 'data', 'testing', 'serialization', 'utils', 'distributed', 'linalg'):
+    if name in ('nn', 'optim', 'data', 'testing', 'serialization', 'utils', 'distributed', 'linalg',
+                'distributions', 'special'):
         return importlib.import_module(f'.{name}', __name__)
     if name in ('save', 'load'):
         return getattr(importlib.import_module('.serialization', __name__), name)

@@ -46,11 +46,22 @@ def _into(out, result):
     return out
 
 
-def cat(tensors, dim=0):
-    """Concatenate along an existing dim; all other dims must match."""
+def _tensor_list(tensors, name):
+    """The tensors of a cat/stack argument, each checked to be a Tensor (PyTorch's TypeError)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f'{name}(): argument \'tensors\' must be a tuple or list of Tensors, not Tensor')
     tensors = list(tensors)
     if not tensors:
-        raise ValueError('cat() needs a non-empty list of tensors')
+        raise ValueError(f'{name}() needs a non-empty list of tensors')
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(t).__name__}')
+    return tensors
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dim; all other dims must match."""
+    tensors = _tensor_list(tensors, 'cat')
     ref = tensors[0]
     d = A.one_dim(dim, ref.ndim)
     for t in tensors[1:]:
@@ -64,9 +75,7 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     """Join tensors of equal shape along a new dim."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError('stack() needs a non-empty list of tensors')
+    tensors = _tensor_list(tensors, 'stack')
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f'stack expects each tensor to be equal size, but got '
@@ -75,8 +84,13 @@ def stack(tensors, dim=0):
     return cat([t.unsqueeze(d) for t in tensors], dim=d)
 
 
-def where(condition, input, other):
-    """``input`` where ``condition`` is true, else ``other`` (either may be a Python number)."""
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` is true, else ``other`` (either may be a Python number).
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``, as in PyTorch."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError('where() takes a condition alone, or a condition, input and other')
     cond = condition.array if isinstance(condition, Tensor) else condition
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError('where() needs at least one tensor among input and other')

@@ -192,6 +192,11 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
             raise TypeError('len() of a 0-d tensor')
         return self.shape[0]
 
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError('iteration over a 0-d tensor')
+        return (self[i] for i in range(self.shape[0]))
+
     # ------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph=False):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.

@@ -120,7 +120,11 @@ class TensorInplace:
                 v = v.to(self.dtype)
         else:
             v = self._wrap(backend.asarray(value, dtype=self.dtype, device=self.device))
-        return self._inplace(lambda t, v: S.IndexPut.apply(t, v, index=index), v)
+        try:
+            return self._inplace(lambda t, v: S.IndexPut.apply(t, v, index=index), v)
+        except ValueError:
+            self._check_put_shape(index, v)
+            raise
 
     def __setitem__(self, index, value):
         idx = index_arrays(index, self)
@@ -130,8 +134,32 @@ class TensorInplace:
         if is_tensor(value):
             argcheck.same_device('__setitem__', self, value=value)
             value = value.array
-        self.array[idx] = value
+        try:
+            self.array[idx] = value
+        except ValueError:
+            self._check_put_shape(idx, value)
+            raise
         self._vc[0] += 1
+
+    def _check_put_shape(self, index, value):
+        """PyTorch's RuntimeError for a value that does not fit ``self[index]`` (naming both shapes)."""
+        target = tuple(self.array[index].shape)
+        vshape = tuple(getattr(value, 'shape', ()))
+        try:
+            if np.broadcast_shapes(vshape, target) == target:
+                return
+        except ValueError:
+            pass
+        parts = index if isinstance(index, tuple) else (index,)
+        if len(vshape) <= len(target) and not any(backend.is_array(p) or isinstance(p, list) for p in parts):
+            for i in range(1, len(vshape) + 1):           # basic indexing: copy_'s message
+                if vshape[-i] not in (1, target[-i]):
+                    raise RuntimeError(
+                        f'The expanded size of the tensor ({target[-i]}) must match the existing size '
+                        f'({vshape[-i]}) at non-singleton dimension {len(target) - i}.  Target sizes: '
+                        f'{list(target)}.  Tensor sizes: {list(vshape)}')
+        raise RuntimeError(f'shape mismatch: value tensor of shape {list(vshape)} cannot be '
+                           f'broadcast to indexing result of shape {list(target)}')
 
     def copy_(self, src):
         """Copy ``src`` (broadcast to this shape; any device and dtype) into this tensor."""

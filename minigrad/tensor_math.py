@@ -4,6 +4,7 @@
 concern. Every method calls a differentiable op from ``minigrad.ops`` on ``self`` and other
 tensors, and builds new tensors with ``self._wrap`` (so this module never imports tensor.py).
 """
+import builtins
 import collections
 import numbers
 
@@ -169,9 +170,13 @@ class TensorMath:
             raise
 
     def __eq__(self, o):
+        if o is None:                    # `if x == None:` is False in PyTorch, not a bool tensor
+            return False
         return self._compare(o, lambda a, b: a == b)
 
     def __ne__(self, o):
+        if o is None:
+            return True
         return self._compare(o, lambda a, b: a != b)
 
     def __lt__(self, o):
@@ -272,18 +277,32 @@ class TensorMath:
         dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
         return R.Mean.apply(self._floated(), axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
 
+    def _check_not_empty(self, name, dim):
+        """PyTorch's errors for max/min/argmax... of nothing (NumPy's would be a ValueError)."""
+        if self.array.size == 0 and (dim is None or builtins.any(
+                self.shape[d] == 0 for d in (A.dims(dim, self.ndim) or ()))):
+            if dim is not None:
+                raise IndexError(f'{name}(): Expected reduction dim {dim} to have non-zero size.')
+            if name.startswith('arg'):
+                raise IndexError(f'{name}(): Expected reduction dim to be specified for input.numel() == 0.')
+            raise RuntimeError(f'{name}(): Expected reduction dim to be specified for input.numel() == 0. '
+                               "Specify the reduction dim with the 'dim' argument.")
+
     def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Maximum over ``dim`` (int or tuple). Ties share the gradient equally."""
         dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        self._check_not_empty('amax', dim)
         return R.AMax.apply(self, axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Minimum over ``dim`` (int or tuple). Ties share the gradient equally."""
         dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        self._check_not_empty('amin', dim)
         return R.AMin.apply(self, axis=A.reduce_dims(dim, self.ndim), keepdim=keepdim)
 
     def _max_min(self, dim, keepdim, axis, keepdims, minimum):
         dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        self._check_not_empty('min' if minimum else 'max', dim)
         if dim is None:
             return self.amin() if minimum else self.amax()
         if not isinstance(dim, numbers.Integral):
@@ -310,6 +329,7 @@ class TensorMath:
 
     def _arg(self, dim, keepdim, axis, keepdims, minimum):
         dim, keepdim = A.dim_kw(dim, axis, keepdim, keepdims)
+        self._check_not_empty('argmin' if minimum else 'argmax', dim)
         xp = backend.get_array_module(self.array)
         find = xp.argmin if minimum else xp.argmax
         if dim is None:

@@ -79,7 +79,7 @@ RUNGS = (
     ('autograd/ops', ('minigrad/autograd.py', 'minigrad/autograd_*.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
     ('tensor helpers', ('minigrad/functions*.py', 'minigrad/factory.py', 'minigrad/legacy.py',
-                        'minigrad/linalg.py', 'minigrad/testing.py',
+                        'minigrad/linalg.py', 'minigrad/distributions.py', 'minigrad/special.py', 'minigrad/testing.py',
                         'minigrad/generator.py')),
     ('distributed', ('minigrad/distributed/',)),
     ('nn', ('minigrad/nn/',)),

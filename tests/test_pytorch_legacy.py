@@ -253,3 +253,40 @@ def test_set_printoptions_changes_the_repr():
     finally:
         mg.set_printoptions(profile='default')
     assert repr(mg.tensor([1.23456])) == 'tensor([1.2346])'
+
+
+def test_fault_habits_match_torch(torch):
+    """Mistakes PyTorch users make, and what torch says: the same exception type and words."""
+    def both(make):
+        out = []
+        for lib in (mg, torch):
+            with pytest.raises(Exception) as info:
+                make(lib)
+            out.append(info)
+        return out
+    for make in (lambda m: m.zeros(2, 2).__setitem__(slice(None), m.tensor([1., 2., 3.])),
+                 lambda m: m.zeros(2, 3, 4).__setitem__((0, [0, 1]), m.tensor([7., 8.])),
+                 lambda m: m.zeros(0).max(), lambda m: m.zeros(0).argmax(),
+                 lambda m: m.zeros(0, 3).max(0), lambda m: m.zeros(0, 3).amax(0),
+                 lambda m: list(m.tensor(1.0))):
+        ours, theirs = both(make)
+        assert ours.type is theirs.type and str(ours.value) == str(theirs.value)
+    x = mg.zeros(2, 3, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match=r'shape mismatch: value tensor of shape \[2, 3\]'):
+        x[0] = mg.ones(2, 3)
+    assert (mg.ones(2) == None) is False and (mg.ones(2) != None) is True   # noqa: E711
+    with pytest.raises(TypeError, match='expected Tensor as element 1 in argument 0, but got ndarray'):
+        mg.cat([mg.ones(2), np.zeros(2)])
+    assert [t.item() for t in mg.tensor([3, 4])] == [3, 4]
+    np.testing.assert_array_equal(mg.where(mg.tensor([0, 3, 0, 5]) > 0)[0].numpy(),
+                                  torch.where(torch.tensor([0, 3, 0, 5]) > 0)[0].numpy())
+    with pytest.raises(TypeError, match='condition alone'):
+        mg.where(mg.tensor([True]), mg.ones(1))
+
+
+def test_index_put_backward_through_a_0d_gradient():
+    x = mg.tensor(1.5, requires_grad=True)
+    h = x * 2
+    h[mg.tensor(True)] = 5.0
+    (h * mg.tensor(np.float32(2.0))).backward()
+    assert x.grad.item() == 0.0

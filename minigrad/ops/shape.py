@@ -162,7 +162,7 @@ class IndexPut(Function):
     def backward(self, g):
         gx = gv = None
         if self.needs_input_grad[0]:
-            gx = g.copy()
+            gx = get_array_module(g).array(g, copy=True)      # g may be a NumPy scalar
             gx[self.index] = 0
         if self.needs_input_grad[1]:
             gv = unbroadcast(g[self.index], self.vshape)
@@ -186,7 +186,7 @@ class Scatter(Function):
         xp = get_array_module(g)
         gx = gs = None
         if self.needs_input_grad[0]:
-            gx = g.copy()
+            gx = xp.array(g, copy=True)                       # g may be a NumPy scalar
             put_along_axis(gx[self.region], self.index, 0, self.axis)
         if self.needs_input_grad[1]:
             gs = xp.zeros(self.src_shape, dtype=g.dtype)
