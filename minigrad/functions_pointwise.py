@@ -34,6 +34,8 @@ def einsum(equation, *operands):
         mg.einsum('ij,ij->i', a, b)       # row-wise dot products
         mg.einsum('ii', m)                # trace
     """
+    if not isinstance(equation, str) and isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     for i, t in enumerate(operands):
@@ -45,6 +47,27 @@ def einsum(equation, *operands):
     dt = result_dtype(*operands)
     operands = [t if t.dtype == dt else t.to(dt) for t in operands]
     return LM.Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+
+
+def _sublist_equation(args):
+    """torch.einsum's sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` (ints 0-51 name
+    dims, ``...`` is Ellipsis) as an equation string and the operands."""
+    letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+    def subs(sub):
+        try:
+            return ''.join('...' if d is Ellipsis else letters[d] for d in sub)
+        except (TypeError, IndexError):
+            raise ValueError(f'einsum(): sublist entries must be ints in [0, 52) or Ellipsis, got {sub!r}') from None
+    operands, terms, i = [], [], 0
+    while i + 1 < len(args) and isinstance(args[i], Tensor):
+        operands.append(args[i])
+        terms.append(subs(args[i + 1]))
+        i += 2
+    equation = ','.join(terms)
+    if i < len(args):           # what is left is the output sublist
+        equation += '->' + subs(args[i])
+    return equation, tuple(operands)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):

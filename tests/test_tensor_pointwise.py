@@ -319,7 +319,8 @@ EINSUM = [('ij,jk->ik', [(3, 4), (4, 5)]), ('bij,bjk->bik', [(2, 3, 4), (2, 4, 5
           ('ij,jk', [(3, 4), (4, 2)]), ('...ij,...jk->...ik', [(2, 1, 3, 4), (5, 4, 2)]),
           ('b...,b...->b', [(2, 3, 4), (2, 3, 4)]), ('ij,jk,kl->il', [(2, 3), (3, 4), (4, 2)]),
           ('iij->ij', [(3, 3, 2)]), ('ij,ij->ij', [(1, 4), (3, 4)]), ('i...->...', [(3, 2, 2)]),
-          ('bhqd,bhkd->bhqk', [(2, 2, 3, 4), (2, 2, 5, 4)])]
+          ('bhqd,bhkd->bhqk', [(2, 2, 3, 4), (2, 2, 5, 4)]), ('...ii->...i', [(2, 3, 3)]),
+          ('bn,anm,bm->ba', [(2, 5), (3, 5, 4), (2, 4)])]
 
 
 @pytest.mark.parametrize('eq,shapes', EINSUM)
@@ -792,3 +793,17 @@ def test_histogram_frexp_nextafter(torch):
     assert me.dtype == np.int32 and me.tolist() == te.tolist()
     np.testing.assert_array_equal(mg.nextafter(mg.tensor(f), mg.tensor([1.0])).numpy(),
                                   torch.nextafter(torch.tensor(f), torch.tensor([1.0])).numpy())
+
+
+def test_einsum_sublist_form(torch):
+    a, b = values('any', (2, 3, 3)), values('any', (3, 4))
+    for mg_args, t_args in [((mg.tensor(a), [Ellipsis, 0, 1], [Ellipsis, 1, 0]),
+                             (torch.tensor(a), [Ellipsis, 0, 1], [Ellipsis, 1, 0])),
+                            ((mg.tensor(a[0]), [0, 1], mg.tensor(b), [1, 2]),
+                             (torch.tensor(a[0]), [0, 1], torch.tensor(b), [1, 2])),
+                            ((mg.tensor(a[0]), [0, 1], mg.tensor(b), [1, 2], [2, 0]),
+                             (torch.tensor(a[0]), [0, 1], torch.tensor(b), [1, 2], [2, 0]))]:
+        np.testing.assert_allclose(mg.einsum(*mg_args).numpy(), torch.einsum(*t_args).numpy(), rtol=1e-10)
+    with pytest.raises(ValueError, match='sublist'):
+        mg.einsum(mg.ones(2), [60])
+
