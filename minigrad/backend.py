@@ -260,6 +260,13 @@ def as_strided(array, shape, strides):
     return _cupy.lib.stride_tricks.as_strided(array, shape, strides)
 
 
+def data_ptr(array):
+    """The address of an array's first element (NumPy's or CuPy's), as ``Tensor.data_ptr``."""
+    if isinstance(array, np.ndarray):
+        return array.__array_interface__['data'][0]
+    return int(array.data.ptr)
+
+
 def check_index_bounds(index, size, axis):
     """CuPy wraps out-of-range integer indices; NumPy raises. Make both raise."""
     if index.size and (int(index.max()) >= size or int(index.min()) < -size):

@@ -1,5 +1,11 @@
 """``mg.cuda``: ask whether a GPU can be used (CuPy is imported only by ``minigrad.backend``)."""
+import types
+
+from . import amp as _amp
 from . import backend
+
+# torch.cuda.amp.autocast / GradScaler (the old spelling of torch.amp): accepted, no effect
+amp = types.SimpleNamespace(autocast=_amp.autocast, GradScaler=_amp.GradScaler)
 
 
 def is_available():

@@ -79,14 +79,15 @@ def as_dtype(dtype):
     return dt
 
 
-def _category(dtype):
+def category(dtype):
+    """0 bool, 1 integer, 2 float: the order of PyTorch's type promotion."""
     return 2 if is_float(dtype) else (0 if dtype == np.bool_ else 1)
 
 
 def promote(dtypes):
     """Within the highest category (bool < int < float) the widest dtype; lower ones don't count."""
-    top = max(_category(d) for d in dtypes)
-    return np.result_type(*[d for d in dtypes if _category(d) == top])
+    top = max(category(d) for d in dtypes)
+    return np.result_type(*[d for d in dtypes if category(d) == top])
 
 
 def result_dtype(*tensors):
@@ -97,7 +98,7 @@ def result_dtype(*tensors):
     if not dims or not zero:
         return promote(dims or zero)
     d, z = promote(dims), promote(zero)
-    return d if _category(z) <= _category(d) else z
+    return d if category(z) <= category(d) else z
 
 
 def coerce(a, b):

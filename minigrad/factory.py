@@ -31,6 +31,17 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``torch.asarray``: shares memory with a Tensor or array when it can (``copy=None``),
+    always copies with ``copy=True``; else as ``mg.tensor``."""
+    out = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+    if copy is False and backend.is_array(getattr(obj, 'array', obj)) and out.array is not getattr(obj, 'array', obj):
+        raise ValueError('asarray(copy=False): the data would have to be copied')
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
 def from_numpy(array):
     """A CPU tensor sharing memory with a NumPy array."""
     if not isinstance(array, np.ndarray):

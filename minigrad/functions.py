@@ -12,7 +12,7 @@ import numpy as np
 
 from . import argcheck, autograd, backend
 from . import dimargs as A
-from .dtypes import coerce, result_dtype
+from .dtypes import category, coerce, get_default_dtype, promote, result_dtype
 from .ops import elementwise as E
 from .ops import shape as S
 from .tensor import Tensor
@@ -163,6 +163,35 @@ def pad(input, pad, mode='constant', value=0.0):
 
 
 
+def promote_types(type1, type2):
+    """The dtype both promote to, by PyTorch's rule (bool < ints < floats; the wider within)."""
+    return promote([np.dtype(type1), np.dtype(type2)]).type
+
+
+def result_type(tensor1, tensor2):
+    """The dtype of an arithmetic op on ``tensor1`` and ``tensor2`` (tensors or Python numbers)."""
+    def as_operand(x):
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, bool):
+            return Tensor._wrap(np.asarray(x))
+        if isinstance(x, (int, np.integer)):
+            return Tensor._wrap(np.asarray(x, dtype=np.int64))
+        return Tensor._wrap(np.asarray(x, dtype=get_default_dtype()))
+    return result_dtype(as_operand(tensor1), as_operand(tensor2)).type
+
+
+def can_cast(from_, to):
+    """Whether PyTorch's type promotion allows casting ``from_`` to ``to``: never to a lower
+    category (float -> int, int -> bool); any width within one."""
+    return category(np.dtype(from_)) <= category(np.dtype(to))
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (``torch.rsub``; a function only, as in PyTorch)."""
+    return other - (input if alpha == 1 else input * alpha)
+
+
 def max(input, dim=None, keepdim=False, *, other=None):
     """``max(input)``: the largest element; ``max(input, dim, keepdim=False)``: a ``(values,
     indices)`` pair; ``max(input, other_tensor)``: the elementwise ``maximum`` (as PyTorch)."""
@@ -202,5 +231,6 @@ def _method_as_function(name):
 for _name in METHODS + INDEX_FUNCTIONS + POINTWISE_FUNCTIONS:
     globals()[_name] = _method_as_function(_name)
 
-__all__ = ['cat', 'matmul', 'max', 'maximum', 'min', 'minimum', 'pad', 'stack', 'where', *METHODS,
+__all__ = ['can_cast', 'cat', 'matmul', 'max', 'maximum', 'min', 'minimum', 'pad', 'promote_types',
+           'result_type', 'rsub', 'stack', 'where', *METHODS,
            *INDEX_FUNCTIONS, *POINTWISE_FUNCTIONS]

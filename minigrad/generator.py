@@ -15,7 +15,7 @@ import numpy as np
 from . import backend
 from .factory import tensor
 
-__all__ = ['Generator']
+__all__ = ['Generator', 'default_generator']
 
 _DEFAULT_SEED = 67280421310721          # torch.Generator().initial_seed()
 _SEED_RANGE = (-2 ** 63, 2 ** 64 - 1)   # what torch accepts; negatives wrap around 2**64
@@ -91,3 +91,42 @@ class Generator:
     def __repr__(self):
         return f'<minigrad.Generator device={self.device} initial_seed={self._seed}>'
 
+
+
+class _DefaultGenerator(Generator):
+    """``mg.default_generator``: the library's own generator (the one ``mg.manual_seed`` seeds)
+    seen as a Generator, as ``torch.default_generator``."""
+
+    def __init__(self):
+        self.device = backend.Device('cpu')
+
+    @property
+    def numpy_generator(self):
+        return backend.default_generator()
+
+    @property
+    def _rng(self):
+        return backend.default_generator()
+
+    def manual_seed(self, seed):
+        backend.manual_seed(seed)
+        return self
+
+    def seed(self):
+        return backend.seed()
+
+    def initial_seed(self):
+        return backend.initial_seed()
+
+    def get_state(self):
+        return backend.get_rng_state()
+
+    def set_state(self, new_state):
+        backend.set_rng_state(new_state)
+        return self
+
+    def __repr__(self):
+        return f'<minigrad.default_generator initial_seed={backend.initial_seed()}>'
+
+
+default_generator = _DefaultGenerator()

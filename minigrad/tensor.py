@@ -397,6 +397,11 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
     def ndimension(self):
         return self.ndim
 
+    def data_ptr(self):
+        """The address of the first element: equal for two tensors that share memory from the
+        same start (``a.data_ptr() == b.data_ptr()``), as in PyTorch."""
+        return backend.data_ptr(self.array)
+
     def clone(self):
         return E.Cast.apply(self, dtype=self.dtype) if self.requires_grad else Tensor._wrap(self.array.copy())
 

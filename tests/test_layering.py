@@ -75,7 +75,8 @@ CUPY_ALLOWED = ('minigrad/backend.py',)
 RUNGS = (
     ('base', ('minigrad/backend.py', 'minigrad/dtypes.py', 'minigrad/argcheck.py',
               'minigrad/dimargs.py', 'minigrad/hooks.py', 'minigrad/atomic.py', 'minigrad/cuda.py',
-              'minigrad/accelerator.py', 'minigrad/backends.py')),
+              'minigrad/accelerator.py', 'minigrad/backends.py',
+              'minigrad/runtime.py', 'minigrad/amp.py')),
     ('autograd/ops', ('minigrad/autograd.py', 'minigrad/autograd_*.py', 'minigrad/ops/')),
     ('tensor', ('minigrad/tensor.py', 'minigrad/tensor_*.py')),
     ('tensor helpers', ('minigrad/functions*.py', 'minigrad/factory.py', 'minigrad/legacy.py',

@@ -290,3 +290,86 @@ def test_index_put_backward_through_a_0d_gradient():
     h[mg.tensor(True)] = 5.0
     (h * mg.tensor(np.float32(2.0))).backward()
     assert x.grad.item() == 0.0
+
+
+def test_set_num_threads_reaches_the_blas_and_determinism_is_recorded():
+    before = mg.get_num_threads()
+    try:
+        mg.set_num_threads(1)
+        assert mg.get_num_threads() == 1
+    finally:
+        mg.set_num_threads(before)
+    assert mg.get_num_threads() == before
+    with pytest.raises(ValueError, match='positive number of threads'):
+        mg.set_num_threads(0)
+    mg.set_num_interop_threads(2)
+    assert mg.get_num_interop_threads() == 2
+    try:
+        mg.use_deterministic_algorithms(True, warn_only=True)
+        assert mg.are_deterministic_algorithms_enabled()
+        assert mg.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        mg.use_deterministic_algorithms(False)
+
+
+def test_default_generator_is_the_librarys_generator():
+    g = mg.default_generator
+    g.manual_seed(11)
+    assert mg.initial_seed() == g.initial_seed() == 11
+    a = mg.rand(4).numpy()
+    mg.manual_seed(11)
+    np.testing.assert_array_equal(mg.rand(4, generator=g).numpy(), a)
+    state = g.get_state()
+    b = mg.rand(3).numpy()
+    g.set_state(state)
+    np.testing.assert_array_equal(mg.rand(3).numpy(), b)
+
+
+def test_autocast_and_grad_scaler_run_a_step_unchanged():
+    mg.manual_seed(0)
+    w = mg.randn(3, requires_grad=True)
+    opt = mg.optim.SGD([w], lr=0.1)
+    scaler = mg.amp.GradScaler()
+    before = w.detach().clone()
+    with mg.autocast(device_type='cpu', dtype=mg.float16):
+        loss = (w * w).sum()
+    assert loss.dtype == np.float32
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    scaler.step(opt)
+    scaler.update()
+    np.testing.assert_allclose(w.detach().numpy(), before.numpy() * 0.8, rtol=1e-6)
+    assert mg.cuda.amp.GradScaler is mg.amp.GradScaler and scaler.get_scale() == 1.0
+
+    @mg.autocast('cpu')
+    def f(t):
+        return t * 2
+    assert f(mg.ones(1)).item() == 2
+
+
+def test_dtype_helpers_and_asarray_match_torch(torch):
+    pairs = [('int64', 'float32'), ('uint8', 'int8'), ('bool', 'int32'), ('float16', 'float64'),
+             ('int32', 'int64')]
+    for a, b in pairs:
+        assert np.dtype(mg.promote_types(getattr(mg, a), getattr(mg, b))).name == \
+            str(torch.promote_types(getattr(torch, a), getattr(torch, b))).replace('torch.', '')
+        assert mg.can_cast(getattr(mg, a), getattr(mg, b)) == torch.can_cast(getattr(torch, a), getattr(torch, b))
+        assert mg.can_cast(getattr(mg, b), getattr(mg, a)) == torch.can_cast(getattr(torch, b), getattr(torch, a))
+    for x, y in ((mg.tensor([1]), 1.0), (mg.tensor([1], dtype=mg.int32), 5), (mg.tensor([1.0]), True),
+                 (mg.tensor([True]), 2)):
+        tx = torch.tensor(x.numpy())
+        assert np.dtype(mg.result_type(x, y)).name == str(torch.result_type(tx, y)).replace('torch.', '')
+    a = np.arange(3, dtype=np.float32)
+    assert mg.asarray(a).data_ptr() == a.ctypes.data                   # shared
+    assert mg.asarray(a, copy=True).data_ptr() != a.ctypes.data
+    assert mg.asarray([1, 2]).dtype == np.int64
+    t = mg.ones(4)
+    assert t.view(2, 2).data_ptr() == t.data_ptr() and t[1:].data_ptr() == t.data_ptr() + 4
+
+
+def test_rsub_is_a_function_as_in_torch(torch):
+    x, t = mg.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0])
+    np.testing.assert_array_equal(mg.rsub(x, 5).numpy(), torch.rsub(t, 5).numpy())
+    np.testing.assert_array_equal(mg.rsub(x, mg.tensor([3.0, 3.0]), alpha=2).numpy(),
+                                  torch.rsub(t, torch.tensor([3.0, 3.0]), alpha=2).numpy())
+    assert not hasattr(x, 'rsub') and not hasattr(t, 'rsub')
