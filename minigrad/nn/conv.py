@@ -1,6 +1,7 @@
 """Conv2d (the function is ``F.conv2d``; the plain op ``minigrad.ops.conv``)."""
 from .. import argcheck
 from . import functional as F
+from .conv_args import int_tuple, string_padding
 from .linear import default_reset, size_arg, weight_and_bias
 from .module import Module
 
@@ -9,21 +10,8 @@ __all__ = ['Conv2d']  # the 1-D and transposed convolutions: conv_transpose.py
 _MODES = ('zeros', 'reflect', 'replicate', 'circular')
 
 
-def _ints(value, n, name, op, minimum):
-    """An int or an n-tuple of ints -> an n-tuple (``TypeError``/``ValueError`` otherwise)."""
-    if n == 2:
-        return argcheck.pair(value, name, op, minimum)
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    if not argcheck.is_int(value):
-        raise TypeError(f'{op}: {name} must be an int or a 1-tuple of ints, got {value!r}')
-    if value < minimum:
-        raise ValueError(f'{op}: {name} must be at least {minimum}, got {name}={value}')
-    return (int(value),)
-
-
 class _ConvBase(Module):
-    """The constructor shared by the 1-D and transposed convolutions: sizes as n-tuples, the
+    """The constructor shared by the 1-D, 3-D and transposed convolutions: sizes as n-tuples, the
     groups checks, the parameters (``transposed`` swaps the first two weight dims) and
     PyTorch's default init."""
 
@@ -46,18 +34,16 @@ class _ConvBase(Module):
         if self.transposed and padding_mode != 'zeros':
             raise ValueError(f'Only "zeros" padding mode is supported for {op}')
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _ints(kernel_size, n, 'kernel_size', op, 1)
-        self.stride = _ints(stride, n, 'stride', op, 1)
-        self.dilation = _ints(dilation, n, 'dilation', op, 1)
+        self.kernel_size = int_tuple(kernel_size, n, 'kernel_size', op, 1)
+        self.stride = int_tuple(stride, n, 'stride', op, 1)
+        self.dilation = int_tuple(dilation, n, 'dilation', op, 1)
         if isinstance(padding, str) and not self.transposed:
-            kernel2, stride2, dil2 = ((1,) * (2 - n) + t for t in
-                                      (self.kernel_size, self.stride, self.dilation))
-            self._pads = argcheck.conv_padding(padding, kernel2, stride2, dil2, op)[4 - 2 * n:]
+            self._pads = string_padding(padding, self.kernel_size, self.stride, self.dilation, op)
             self.padding = padding
         else:
-            self.padding = _ints(padding, n, 'padding', op, 0)
+            self.padding = int_tuple(padding, n, 'padding', op, 0)
             self._pads = sum(((p, p) for p in self.padding), ())
-        self.output_padding = _ints(output_padding, n, 'output_padding', op, 0)
+        self.output_padding = int_tuple(output_padding, n, 'output_padding', op, 0)
         self.groups, self.padding_mode = groups, padding_mode
         shape = ((in_channels, out_channels // groups) if self.transposed
                  else (out_channels, in_channels // groups))

@@ -1,0 +1,149 @@
+"""3-D convolution and pooling over (N, C, D, H, W) volumes, as ``torch.nn.functional``:
+``conv3d``, ``max_pool3d``, ``avg_pool3d`` (the layers are in ``conv3d.py``).
+
+Composed from the 2-D ops, so the gradients are theirs: a 3-D convolution is, for each kernel
+depth offset ``kd``, a 2-D convolution of the depth slices ``kd*dilation + od*stride`` (the
+output depths folded into the batch) by the weight's slice ``kd``, summed over ``kd``. Max and
+average pooling are separable: the 2-D pool of every depth slice, then the max (or the mean,
+with PyTorch's divisor) over each depth window.
+"""
+import numpy as np
+
+from .. import argcheck, backend
+from ..functions import maximum, pad
+from ..ops import pool as P
+from ..tensor import Tensor
+from .conv_args import int_tuple, string_padding
+from .functional_conv import avg_pool2d, conv2d, max_pool2d
+
+__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d']
+
+
+def _volume(op, input):
+    argcheck.tensor(op, input)
+    if input.ndim not in (4, 5):
+        raise RuntimeError(f'{op}: expected a 4-D (C, D, H, W) or 5-D (N, C, D, H, W) input, got '
+                           f'a {input.ndim}-D input of shape {tuple(input.shape)}')
+    return input.unsqueeze(0) if input.ndim == 4 else input
+
+
+def _slices(x, out_d, k, s, d):
+    """For each depth offset: the (N, C, OD, H, W) slice, folded to (N*OD, C, H, W)."""
+    N, C, _, H, W = x.shape
+    for i in range(k):
+        part = x[:, :, i * d:i * d + s * (out_d - 1) + 1:s]
+        yield part.transpose(1, 2).reshape(N * out_d, C, H, W)
+
+
+def _unfold(y, N, out_d):
+    """(N*OD, C', H', W') -> (N, C', OD, H', W')."""
+    return y.reshape(N, out_d, *y.shape[1:]).transpose(1, 2)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over an (N, C_in, D, H, W) or (C_in, D, H, W) input,
+    as ``torch.nn.functional.conv3d``.
+
+    Args:
+        weight: ``(C_out, C_in / groups, kD, kH, kW)``; bias: ``(C_out,)`` or None.
+        stride, dilation: an int or a triple; padding: an int, a triple, 'valid' or 'same'.
+        groups: split the channels into this many independent groups.
+
+    Shape:
+        ``(N, C_out, D_out, H_out, W_out)``, each ``(size + 2*padding - dilation*(k - 1) - 1)
+        // stride + 1``.
+    """
+    op = 'conv3d'
+    x = _volume(op, input)
+    argcheck.tensor(op, weight, 'weight')
+    if weight.ndim != 5:
+        raise RuntimeError(f'{op}: weight must be 5-D (out_channels, in_channels/groups, kD, kH, '
+                           f'kW), got shape {tuple(weight.shape)}')
+    kernel = tuple(weight.shape[2:])
+    s, d = int_tuple(stride, 3, 'stride', op, 1), int_tuple(dilation, 3, 'dilation', op, 1)
+    pads = (string_padding(padding, kernel, s, d, op) if isinstance(padding, str)
+            else sum(((p, p) for p in int_tuple(padding, 3, 'padding', op, 0)), ()))
+    if any(pads):                                       # last dim first, as F.pad
+        x = pad(x, pads[4:] + pads[2:4] + pads[:2])
+    N, D = x.shape[0], x.shape[2]
+    out_d = (D - d[0] * (kernel[0] - 1) - 1) // s[0] + 1
+    if out_d < 1:
+        raise RuntimeError(f"{op}: kernel depth {kernel[0]} (dilation {d[0]}) can't be greater "
+                           f'than the padded input depth {D} (input shape {tuple(input.shape)})')
+    y = None
+    for i, part in enumerate(_slices(x, out_d, kernel[0], s[0], d[0])):
+        term = conv2d(part, weight[:, :, i], None, s[1:], 0, d[1:], groups)
+        y = term if y is None else y + term
+    y = _unfold(y, N, out_d)
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1, 1)
+    return y if input.ndim == 5 else y.squeeze(0)
+
+
+def _depth_geometry(op, D, k, s, p, d, ceil_mode):
+    if p > ((k - 1) * d + 1) // 2:
+        raise ValueError(f'{op}: pad should be at most half of kernel size, but got '
+                         f'padding={p} and kernel_size={k} in depth')
+    out = P._pool_out_size(D, k, s, p, d, ceil_mode)
+    return out, P._extra_pad(D, p, out, k, s, d)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """3-D max pooling, as ``torch.nn.functional.max_pool3d`` (no ``return_indices``).
+
+    Shape:
+        (N, C, D, H, W) -> (N, C, D_out, H_out, W_out), as ``max_pool2d`` per dim.
+    """
+    op = 'max_pool3d'
+    if return_indices:
+        raise NotImplementedError(f'{op}: return_indices=True is not supported')
+    x = _volume(op, input)
+    k = int_tuple(kernel_size, 3, 'kernel_size', op, 1)
+    s = k if stride is None else int_tuple(stride, 3, 'stride', op, 1)
+    p, d = int_tuple(padding, 3, 'padding', op, 0), int_tuple(dilation, 3, 'dilation', op, 1)
+    N, C, D = x.shape[:3]
+    out_d, extra = _depth_geometry(op, D, k[0], s[0], p[0], d[0], ceil_mode)
+    flat = x.transpose(1, 2).reshape(N * D, C, *x.shape[3:])
+    y = _unfold(max_pool2d(flat, k[1:], s[1:], p[1:], d[1:], ceil_mode), N, D)
+    if p[0] or extra:
+        y = pad(y, (0, 0, 0, 0, p[0], p[0] + extra), value=-np.inf)
+    out = None
+    for i in range(k[0]):
+        part = y[:, :, i * d[0]:i * d[0] + s[0] * (out_d - 1) + 1:s[0]]
+        out = part if out is None else maximum(out, part)
+    return out if input.ndim == 5 else out.squeeze(0)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """3-D average pooling, as ``torch.nn.functional.avg_pool3d`` (no ``divisor_override``).
+
+    Shape:
+        (N, C, D, H, W) -> (N, C, D_out, H_out, W_out), as ``avg_pool2d`` per dim.
+    """
+    op = 'avg_pool3d'
+    if divisor_override is not None:
+        raise NotImplementedError(f'{op}: divisor_override is not supported')
+    x = _volume(op, input)
+    k = int_tuple(kernel_size, 3, 'kernel_size', op, 1)
+    s = k if stride is None else int_tuple(stride, 3, 'stride', op, 1)
+    p = int_tuple(padding, 3, 'padding', op, 0)
+    N, C, D = x.shape[:3]
+    out_d, extra = _depth_geometry(op, D, k[0], s[0], p[0], 1, ceil_mode)
+    flat = x.transpose(1, 2).reshape(N * D, C, *x.shape[3:])
+    y = _unfold(avg_pool2d(flat, k[1:], s[1:], p[1:], ceil_mode, count_include_pad), N, D)
+    if p[0] or extra:
+        y = pad(y, (0, 0, 0, 0, p[0], p[0] + extra))
+    total = None
+    for i in range(k[0]):
+        part = y[:, :, i:i + s[0] * (out_d - 1) + 1:s[0]]
+        total = part if total is None else total + part
+    start = np.arange(out_d) * s[0] - p[0]                 # each window, in input coordinates
+    if count_include_pad:                                   # clipped to the padded input
+        div = np.minimum(start + k[0], D + p[0]) - start
+    else:                                                   # the input's own elements only
+        div = np.minimum(start + k[0], D) - np.maximum(start, 0)
+    xp = backend.get_array_module(total.array)
+    out = total / Tensor._wrap(xp.asarray(div.astype(total.dtype)).reshape(1, 1, -1, 1, 1))
+    return out if input.ndim == 5 else out.squeeze(0)

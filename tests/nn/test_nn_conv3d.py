@@ -1,0 +1,61 @@
+"""Conv3d, MaxPool3d, AvgPool3d (composed from the 2-D ops) against torch, gradcheck, errors."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+from minigrad.testing import gradcheck
+from nn_helpers import copy_from_torch, run_parity
+
+torch = pytest.importorskip('torch')
+
+
+def randn(*shape, seed=0, dtype=np.float32):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+CONVS = [dict(kernel_size=3),
+         dict(kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1), dilation=(1, 2, 1)),
+         dict(kernel_size=3, padding='same', groups=2, bias=False),
+         dict(kernel_size=2, padding='same')]
+
+
+@pytest.mark.filterwarnings('ignore:Using padding=.same. with even kernel')
+@pytest.mark.parametrize('kw', CONVS, ids=[str(i) for i in range(len(CONVS))])
+def test_conv3d_matches_torch(kw):
+    m, t = nn.Conv3d(4, 6, **kw), torch.nn.Conv3d(4, 6, **kw)
+    assert repr(m) == repr(t) and m.weight.shape == tuple(t.weight.shape)
+    copy_from_torch(m, t)
+    run_parity(m, t, randn(2, 4, 6, 7, 5), rtol=1e-4, atol=1e-5)
+    run_parity(m, t, randn(4, 5, 5, 5, seed=1), rtol=1e-4, atol=1e-5)          # unbatched
+
+
+POOLS = [lambda L: L.MaxPool3d(2), lambda L: L.MaxPool3d(3, 2, 1, ceil_mode=True),
+         lambda L: L.MaxPool3d((2, 3, 2), dilation=(2, 1, 1)), lambda L: L.AvgPool3d(2),
+         lambda L: L.AvgPool3d(3, 2, 1),
+         lambda L: L.AvgPool3d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+         lambda L: L.AvgPool3d((3, 2, 2), (2, 2, 1), (1, 1, 0), ceil_mode=True)]
+
+
+@pytest.mark.parametrize('make', POOLS, ids=[str(i) for i in range(len(POOLS))])
+def test_pool3d_matches_torch(make):
+    m, t = make(nn), make(torch.nn)
+    assert repr(m) == repr(t)
+    run_parity(m, t, randn(2, 4, 6, 7, 5), check_params=False)
+
+
+def test_3d_gradcheck_and_errors():
+    x = mg.tensor(randn(1, 2, 4, 4, 3, dtype=np.float64), requires_grad=True)
+    w = mg.tensor(randn(2, 2, 2, 3, 2, seed=1, dtype=np.float64), requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=1), [x, w])
+    assert gradcheck(lambda x: F.avg_pool3d(x, 2, 1, 1, count_include_pad=False), [x])
+    with pytest.raises(RuntimeError, match=r'Conv3d\(in_channels=3\): expected input of shape '
+                                           r'\(N, 3, D, H, W\)'):
+        nn.Conv3d(3, 2, 3)(mg.zeros(1, 2, 4, 4, 4))
+    with pytest.raises(RuntimeError, match=r'conv3d: expected a 4-D \(C, D, H, W\) or 5-D'):
+        F.conv3d(mg.zeros(2, 4, 4), w)
+    with pytest.raises(NotImplementedError, match='return_indices=True is not supported'):
+        F.max_pool3d(x, 2, return_indices=True)
+    with pytest.raises(TypeError, match='kernel_size must be an int or a 3-tuple'):
+        nn.Conv3d(2, 2, (3, 3))
