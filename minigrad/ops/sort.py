@@ -2,7 +2,7 @@
 ``topk``, ``kthvalue`` and ``unique``.
 
 There is no Function here: the values that ``sort``, ``topk`` and ``kthvalue`` return are a
-gather of the input at these indices (``ops.index.Gather``), which carries the gradient; the
+gather of the input at these indices (``ops.reduce.Gather``), which carries the gradient; the
 indices themselves have none. Orders follow PyTorch: sorts are stable (equal elements keep their
 order, also when descending), NaN counts as larger than every number.
 """
