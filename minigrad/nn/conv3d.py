@@ -2,10 +2,10 @@
 the 2-D ops, are in ``functional_conv3d``)."""
 from .. import argcheck
 from .conv import _ConvBase
-from .functional_conv3d import avg_pool3d, conv3d, max_pool3d
+from .functional_conv3d import adaptive_avg_pool3d, avg_pool3d, conv3d, max_pool3d
 from .module import Module
 
-__all__ = ['Conv3d', 'MaxPool3d', 'AvgPool3d']
+__all__ = ['Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d']
 
 
 class Conv3d(_ConvBase):
@@ -90,3 +90,18 @@ class AvgPool3d(Module):
 
     def extra_repr(self):
         return f'kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}'
+
+
+class AdaptiveAvgPool3d(Module):
+    """Average pooling of an (N, C, D, H, W) input to a fixed ``output_size`` (an int or a
+    triple; None keeps that size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return adaptive_avg_pool3d(input, self.output_size)
+
+    def extra_repr(self):
+        return f'output_size={self.output_size}'

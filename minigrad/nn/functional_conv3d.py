@@ -14,9 +14,10 @@ from ..functions import maximum, pad
 from ..ops import pool as P
 from ..tensor import Tensor
 from .conv_args import int_tuple, string_padding
-from .functional_conv import avg_pool2d, conv2d, max_pool2d
+from ..functions import stack
+from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 
-__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d']
+__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d']
 
 
 def _volume(op, input):
@@ -146,4 +147,26 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         div = np.minimum(start + k[0], D) - np.maximum(start, 0)
     xp = backend.get_array_module(total.array)
     out = total / Tensor._wrap(xp.asarray(div.astype(total.dtype)).reshape(1, 1, -1, 1, 1))
+    return out if input.ndim == 5 else out.squeeze(0)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """3-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool3d``: output
+    depth ``i`` averages the slices ``[floor(i*D/D_out), ceil((i+1)*D/D_out))`` of the 2-D
+    adaptive pools (likewise H and W).
+
+    Args:
+        output_size: an int or a triple (an entry None keeps that size).
+    """
+    op = 'adaptive_avg_pool3d'
+    x = _volume(op, input)
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 3
+    if len(sizes) != 3:
+        raise ValueError(f'{op}: output_size must be an int or a triple, got {output_size!r}')
+    N, C, D = x.shape[:3]
+    od = D if sizes[0] is None else int(sizes[0])
+    flat = x.transpose(1, 2).reshape(N * D, C, *x.shape[3:])
+    y = _unfold(adaptive_avg_pool2d(flat, tuple(sizes[1:])), N, D)
+    parts = [y[:, :, (i * D) // od:-((-(i + 1) * D) // od)].mean(2) for i in range(od)]
+    out = stack(parts, dim=2)
     return out if input.ndim == 5 else out.squeeze(0)

@@ -12,13 +12,14 @@ from .. import backend
 from ..tensor import Tensor
 from ..dtypes import get_default_dtype
 from .conv import Conv2d
+from .conv3d import Conv3d
 from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .parameter import Parameter
 
 __all__ = ['UninitializedParameter', 'UninitializedBuffer', 'LazyLinear', 'LazyConv1d',
-           'LazyConv2d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d',
+           'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d',
            'LazyBatchNorm2d', 'LazyBatchNorm3d']
 
 
@@ -190,6 +191,11 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
         (N, C_in, H, W) -> (N, out_channels, H_out, W_out); afterwards a ``Conv2d(C_in, ...)``.
     """
     cls_to_become = Conv2d
+
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    """``Conv3d`` whose ``in_channels`` is read from the first input (see ``nn.lazy``)."""
+    cls_to_become = Conv3d
 
 
 class _LazyTransposed(_LazyConvMixin):

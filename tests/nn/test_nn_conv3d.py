@@ -59,3 +59,23 @@ def test_3d_gradcheck_and_errors():
         F.max_pool3d(x, 2, return_indices=True)
     with pytest.raises(TypeError, match='kernel_size must be an int or a 3-tuple'):
         nn.Conv3d(2, 2, (3, 3))
+
+
+@pytest.mark.parametrize('make', [lambda L: L.AdaptiveAvgPool3d(1),
+                                  lambda L: L.AdaptiveAvgPool3d((3, None, 2)),
+                                  lambda L: L.AdaptiveAvgPool3d((4, 4, 3))], ids=['1', 'none', 'up'])
+def test_adaptive_avg_pool3d_matches_torch(make):
+    m, t = make(nn), make(torch.nn)
+    assert repr(m) == repr(t)
+    run_parity(m, t, randn(2, 4, 7, 6, 5), check_params=False)
+    run_parity(m, t, randn(4, 7, 6, 5, seed=1), check_params=False)
+
+
+def test_lazy_conv3d_becomes_conv3d():
+    m, t = nn.LazyConv3d(3, 2), torch.nn.LazyConv3d(3, 2)
+    x = randn(2, 4, 5, 5, 5)
+    m(mg.tensor(x))
+    t(torch.tensor(x))
+    assert type(m) is nn.Conv3d and repr(m) == repr(t)
+    copy_from_torch(m, t)
+    run_parity(m, t, x, rtol=1e-4, atol=1e-5)
