@@ -242,8 +242,6 @@ class TensorIndexWrite:
         if source.numel() < n:
             raise RuntimeError(f'masked_scatter: expected source to have at least {n} elements '
                                f'(the True entries of mask), got {source.numel()}')
-        if not shape:                          # a 0-d result: written as one element of a 1-d one
-            return self.reshape(1).masked_scatter(self._wrap(m.reshape(1)), source).reshape(())
         return S.IndexPut.apply(self.expand(shape), source.reshape(-1)[:n], index=m)
 
     def masked_scatter_(self, mask, source):
