@@ -33,7 +33,7 @@ from minigrad.data import transforms
 from minigrad.optim import lr_scheduler
 import models
 
-from conftest import synthetic_cifar
+from tests.clients.conftest import synthetic_cifar
 
 datasets = minigrad.data
 torchvision = types.SimpleNamespace(models=models, utils=minigrad.data.utils, datasets=minigrad.data)
