@@ -253,10 +253,7 @@ def _lines(text):
 
 
 def test_import_lines():
-    try:
-        import minigrad.backends.cudnn as cudnn         # import torch.backends.cudnn as cudnn
-    except ImportError as e:
-        pytest.skip(f'handed to the lead: `import torch.backends.cudnn as cudnn` fails ({e})')
+    import minigrad.backends.cudnn as cudnn             # import torch.backends.cudnn as cudnn
     cudnn.benchmark = True
     assert torch.backends.cudnn.benchmark is True
 
