@@ -51,7 +51,7 @@ def test_matches_torch_unshuffled(n, replicas, drop_last):
                                                   (64, 2, False), (65, 4, True)])
 def test_shuffled_follows_torch_rule_on_the_loader_order(n, replicas, drop_last):
     epoch = 3
-    order = DataLoader(_Sized(n), shuffle=True, seed=5).order(epoch)
+    order = DataLoader(range(n), shuffle=True, seed=5).order(epoch)
     assert sorted(order.tolist()) == list(range(n))
     for rank in range(replicas):
         s = DistributedSampler(_Sized(n), replicas, rank, shuffle=True, seed=5, drop_last=drop_last)
@@ -81,7 +81,7 @@ def test_set_epoch_changes_order_and_is_reproducible():
 def test_union_of_rank_batches_is_the_global_batch():
     """Batch k of every rank (per-rank batch B/N) holds the samples of global batch k."""
     n, replicas, global_batch = 48, 2, 8
-    order = DataLoader(_Sized(n), shuffle=True, seed=0).order(0)
+    order = DataLoader(range(n), shuffle=True, seed=0).order(0)
     per = global_batch // replicas
     shards = [DistributedSampler(_Sized(n), replicas, r, seed=0).indices() for r in range(replicas)]
     for k in range(n // global_batch):
