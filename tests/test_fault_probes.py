@@ -17,7 +17,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.data import DataLoader, Dataset, TensorDataset
+from minigrad.data import DataLoader, Dataset, ImageFolder, TensorDataset
 from minigrad.data import transforms as T
 from minigrad.serialization import SerializationError
 
@@ -476,6 +476,30 @@ def test_transforms_given_a_wrong_image(transform, image, error, message):
 def test_transforms_given_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_image_folder_mistakes(tmp_path):
+    (tmp_path / 'x.png').write_bytes(b'')
+    with pytest.raises(FileNotFoundError, match=r"image folder '.*x.png' is a file, not a folder"):
+        ImageFolder(tmp_path / 'x.png')
+    with pytest.raises(FileNotFoundError, match=r"Couldn't find any class folder in .*: expected one subfolder per class"):
+        ImageFolder(tmp_path)
+
+
+def test_loading_images_without_to_tensor():
+    Image = pytest.importorskip('PIL.Image')
+
+    class Pictures(Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return Image.fromarray(np.zeros((4, 4, 3), np.uint8)), 0
+    with pytest.raises(TypeError, match=r"default_collate: batch must contain tensors, numpy arrays, numbers, "
+                                        r"dicts or lists; found <class 'PIL.Image.Image'>"):
+        next(iter(DataLoader(Pictures(), batch_size=2)))
+    with pytest.raises(TypeError, match=r'Normalize needs a float image, got uint8 pixels.*put ToTensor\(\) before Normalize'):
+        T.Normalize((0.5,), (0.5,))(Image.fromarray(np.zeros((4, 4), np.uint8)))
 
 
 def test_compose_of_a_single_transform():

@@ -38,7 +38,9 @@ def find_classes(directory):
     """
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f'image folder {directory!r} does not exist')
+        what = 'is a file, not a folder' if os.path.exists(directory) else 'does not exist'
+        raise FileNotFoundError(f'image folder {directory!r} {what}: expected a folder with one '
+                                f'subfolder per class')
     classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
     if not classes:
         raise FileNotFoundError(f"Couldn't find any class folder in {directory!r}: expected one "
