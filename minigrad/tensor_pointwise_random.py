@@ -89,24 +89,23 @@ class TensorRandom:
         return self._fill(median + sigma * xp.tan(math.pi * (self._uniform(generator, dtype=np.float64) - 0.5)))
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
-        """Draw ``num_samples`` category indices (int64) per row of ``input``, a 1-D or 2-D tensor of
+        """Draw ``num_samples`` category indices (int64) per row of this 1-D or 2-D tensor of
         non-negative weights (need not sum to 1), as ``torch.multinomial``; without
         ``replacement`` each category is drawn at most once per row.
 
         Args:
-            input (self): weights, (C,) or (N, C); every row needs a positive sum.
+            self: weights, (C,) or (N, C); every row needs a positive sum.
             num_samples: draws per row (at most C without replacement).
             replacement: draw with replacement.
             generator: an ``mg.Generator`` to draw from (else the library's).
 
         Shape: (num_samples,) or (N, num_samples), int64.
         """
-        input = self
-        if input.ndim not in (1, 2):
-            raise RuntimeError(f'multinomial(): prob_dist must be 1 or 2 dim, got shape {list(input.shape)}')
+        if self.ndim not in (1, 2):
+            raise RuntimeError(f'multinomial(): prob_dist must be 1 or 2 dim, got shape {list(self.shape)}')
         if not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
             raise RuntimeError(f'multinomial(): num_samples must be a positive int, got {num_samples!r}')
-        w = input.detach().array.astype(np.float64) if input.ndim == 2 else input.detach().array[None].astype(np.float64)
+        w = self.detach().array.astype(np.float64) if self.ndim == 2 else self.detach().array[None].astype(np.float64)
         xp = backend.get_array_module(w)
         n = w.shape[1]
         if not bool(xp.isfinite(w).all()) or bool((w < 0).any()):
@@ -128,4 +127,4 @@ class TensorRandom:
                 keys = -xp.log1p(-u) / w
             idx = xp.argsort(keys, axis=1)[:, :num_samples]
         idx = idx.astype(np.int64)
-        return self._wrap(idx if input.ndim == 2 else idx[0])
+        return self._wrap(idx if self.ndim == 2 else idx[0])
