@@ -411,7 +411,13 @@ class Tensor(TensorMath, TensorShape, TensorInplace, TensorIndex, TensorPointwis
 
     # ------------------------------------------------------------ printing
     def __repr__(self):
-        body = np.array2string(self.numpy(), separator=', ', prefix='tensor(', **PRINT_OPTIONS)
+        values = self.numpy()
+        options = dict(PRINT_OPTIONS)
+        if values.dtype.kind == 'f' and 'floatmode' not in options:
+            finite = values[np.isfinite(values)]
+            # as PyTorch: every float with `precision` decimals unless all are whole numbers
+            options['floatmode'] = 'fixed' if finite.size and (finite != np.round(finite)).any() else 'maxprec'
+        body = np.array2string(values, separator=', ', prefix='tensor(', **options)
         extra = []
         if self.device.type == 'cuda':
             extra.append(f"device='{self.device}'")

@@ -82,10 +82,17 @@ class TensorShape:
         dims[a], dims[b] = dims[b], dims[a]
         return S.Permute.apply(self, dims=tuple(dims))
 
-    def scatter(self, dim, index, src=None, value=None):
-        """A copy with ``src`` (a tensor read over ``index``'s shape, or the number ``value``)
-        written at ``index`` along ``dim``, as ``torch.scatter``: for dim 0 of a 2-D tensor,
-        ``out[index[i][j]][j] = src[i][j]``. Differentiable in ``self`` and ``src``."""
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        """A copy with ``src`` (a tensor read over ``index``'s shape, or a number: ``src=1`` or
+        ``value=1``) written at ``index`` along ``dim``, as ``torch.scatter``: for dim 0 of a 2-D
+        tensor, ``out[index[i][j]][j] = src[i][j]``; ``reduce='add'`` adds instead (as
+        ``scatter_add``). Differentiable in ``self`` and ``src``."""
+        if src is not None and not is_tensor(src) and value is None:
+            src, value = None, src                    # x.scatter_(1, labels, 1): the one-hot idiom
+        if reduce is not None and reduce not in ('add', 'multiply'):
+            raise RuntimeError(f"reduce argument must be either 'add' or 'multiply', got {reduce!r}")
+        if reduce == 'multiply':
+            raise NotImplementedError("scatter(reduce='multiply') is not supported; use scatter_reduce")
         if (src is None) == (value is None):
             raise TypeError('scatter() takes one of src (a Tensor) and value (a number)')
         if not is_tensor(index) or not np.issubdtype(index.dtype, np.integer):
@@ -99,6 +106,8 @@ class TensorShape:
             src = src.expand(idx.shape)
         elif src.dtype != self.dtype:
             src = src.to(self.dtype)
+        if reduce == 'add':
+            return self.scatter_add(dim, index, src)
         x = self.reshape(1) if self.ndim == 0 else self
         out = S.Scatter.apply(x, src, index=idx, axis=A.one_dim(dim, x.ndim))
         return out.reshape(()) if self.ndim == 0 else out

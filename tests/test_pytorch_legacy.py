@@ -373,3 +373,22 @@ def test_rsub_is_a_function_as_in_torch(torch):
     np.testing.assert_array_equal(mg.rsub(x, mg.tensor([3.0, 3.0]), alpha=2).numpy(),
                                   torch.rsub(t, torch.tensor([3.0, 3.0]), alpha=2).numpy())
     assert not hasattr(x, 'rsub') and not hasattr(t, 'rsub')
+
+
+def test_repr_prints_floats_as_torch_does(torch):
+    for v in ([1.23456, 2.0], [1.0, 2.0], [0.5, float('nan'), 3.0], [[2.5, 0.0], [0.0, 1.0]], 3.14159,
+              [1e-5, 1.0], [-1.5, 100.25]):
+        assert repr(mg.tensor(v)) == repr(torch.tensor(v))
+
+
+def test_scatter_takes_a_number_as_src_and_reduce_add(torch):
+    labels = [0, 2, 1]
+    ours = mg.zeros(3, 4).scatter_(1, mg.tensor(labels).unsqueeze(1), 1)
+    theirs = torch.zeros(3, 4).scatter_(1, torch.tensor(labels).unsqueeze(1), 1)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    idx, src = [[0, 0, 1]], [[1.0, 2.0, 3.0]]
+    ours = mg.zeros(2, 4).scatter(1, mg.tensor(idx), mg.tensor(src), reduce='add')
+    theirs = torch.zeros(2, 4).scatter_add(1, torch.tensor(idx), torch.tensor(src))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(RuntimeError, match="either 'add' or 'multiply'"):
+        mg.zeros(2).scatter(0, mg.tensor([0]), 1.0, reduce='max')
