@@ -392,3 +392,11 @@ def test_scatter_takes_a_number_as_src_and_reduce_add(torch):
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     with pytest.raises(RuntimeError, match="either 'add' or 'multiply'"):
         mg.zeros(2).scatter(0, mg.tensor([0]), 1.0, reduce='max')
+
+
+def test_batchnorm_in_eval_mode_backpropagates_through_an_empty_batch(torch):
+    for dims in ((0, 3, 4, 4), (0, 3, 2, 2, 2), (0, 3, 5)):
+        layer = {4: mg.nn.BatchNorm2d, 5: mg.nn.BatchNorm3d, 3: mg.nn.BatchNorm1d}[len(dims)](3).eval()
+        x = mg.zeros(*dims, requires_grad=True)
+        layer(x).sum().backward()
+        assert x.grad.shape == dims and layer.weight.grad.numpy().tolist() == [0.0, 0.0, 0.0]

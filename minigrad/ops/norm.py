@@ -3,6 +3,8 @@
 Batch norm is a single Function with the analytic backward, not a graph of a dozen small ops:
 one pass of channel sums forward, two backward. Channels are axis 1 of an ``(N, C, *)`` array.
 """
+import math
+
 from ..autograd import Function
 from ..backend import get_array_module
 
@@ -18,7 +20,8 @@ def channel_sum(a):
     if a.ndim == 2:
         return a.sum(axis=0)
     n, c = a.shape[:2]
-    return a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
+    k = math.prod(a.shape[2:])          # not -1: an empty batch cannot infer it
+    return a.reshape(n, c, k).sum(axis=2).sum(axis=0)
 
 
 def channel_dot(a, b):
@@ -28,7 +31,8 @@ def channel_dot(a, b):
     if a.ndim == 2:
         return xp.einsum('nc,nc->c', a, b)
     n, c = a.shape[:2]
-    return xp.einsum('nck,nck->c', a.reshape(n, c, -1), b.reshape(n, c, -1))
+    k = math.prod(a.shape[2:])
+    return xp.einsum('nck,nck->c', a.reshape(n, c, k), b.reshape(n, c, k))
 
 
 class BatchNorm(Function):
