@@ -14,8 +14,7 @@ a small corpus generated from a toy grammar (about 30 words), ``--emsize/--nhid`
 200, 8 epochs instead of 40, logging every 10 batches, lr 2 for the tanh RNN (at the example's 20
 it diverges, in PyTorch too); the best model is saved as its
 ``state_dict`` because minigrad refuses to pickle a whole module (``torch.save(model, f)``:
-checked to fail clearly). The Transformer variant needs ``nn.Transformer`` (missing: skipped,
-handed to Track N).
+checked to fail clearly). The Transformer variant is tested on its own (last test).
 """
 import math
 import os
@@ -359,8 +358,99 @@ def test_invalid_model_name():
         RNNModel('CNN', 10, 8, 8, 1)
 
 
-def test_transformer_variant():
-    if not hasattr(nn, 'Transformer'):
-        pytest.skip("handed to Track N: nn.Transformer is missing (the example's TransformerModel subclasses it)")
-    model = nn.Transformer(d_model=32, nhead=2, dim_feedforward=64, num_encoder_layers=2)
-    assert hasattr(model, 'encoder')
+class PositionalEncoding(nn.Module):
+    r"""Inject some information about the relative or absolute position of the tokens in the sequence."""
+
+    def __init__(self, d_model, dropout=0.1, max_len=5000):
+        super(PositionalEncoding, self).__init__()
+        self.dropout = nn.Dropout(p=dropout)
+
+        pe = torch.zeros(max_len, d_model)
+        position = torch.arange(0, max_len, dtype=torch.float).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
+        pe[:, 0::2] = torch.sin(position * div_term)
+        pe[:, 1::2] = torch.cos(position * div_term)
+        pe = pe.unsqueeze(0).transpose(0, 1)
+        self.register_buffer('pe', pe)
+
+    def forward(self, x):
+        x = x + self.pe[:x.size(0), :]
+        return self.dropout(x)
+
+
+class TransformerModel(nn.Transformer):
+    """Container module with an encoder, a recurrent or transformer module, and a decoder."""
+
+    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
+        super(TransformerModel, self).__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid,
+                                               num_encoder_layers=nlayers)
+        self.model_type = 'Transformer'
+        self.src_mask = None
+        self.pos_encoder = PositionalEncoding(ninp, dropout)
+
+        self.input_emb = nn.Embedding(ntoken, ninp)
+        self.ninp = ninp
+        self.decoder = nn.Linear(ninp, ntoken)
+
+        self.init_weights()
+
+    def _generate_square_subsequent_mask(self, sz):
+        return torch.log(torch.tril(torch.ones(sz, sz)))
+
+    def init_weights(self):
+        initrange = 0.1
+        nn.init.uniform_(self.input_emb.weight, -initrange, initrange)
+        nn.init.zeros_(self.decoder.bias)
+        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+    def forward(self, src, has_mask=True):
+        if has_mask:
+            device = src.device
+            if self.src_mask is None or self.src_mask.size(0) != len(src):
+                mask = self._generate_square_subsequent_mask(len(src)).to(device)
+                self.src_mask = mask
+        else:
+            self.src_mask = None
+
+        src = self.input_emb(src) * math.sqrt(self.ninp)
+        src = self.pos_encoder(src)
+        output = self.encoder(src, mask=self.src_mask)
+        output = self.decoder(output)
+        return F.log_softmax(output, dim=-1)
+
+
+def test_transformer_variant(tmp_path, monkeypatch):
+    """model.py's TransformerModel (nn.Transformer's encoder; its decoder attribute replaced by the
+    output Linear): the causal mask from ``torch.log(torch.tril(...))``, shapes, and main.py's
+    Transformer branch of ``train`` on the toy corpus (clip_grad_norm_ and the hand-written step,
+    at lr 1)."""
+    monkeypatch.chdir(tmp_path)
+    make_corpus('data/toy')
+    torch.manual_seed(0)
+    corpus = Corpus('data/toy')
+    ntokens = len(corpus.dictionary)
+    model = TransformerModel(ntokens, 32, 2, 64, 2, 0.1)
+    mask = model._generate_square_subsequent_mask(4).numpy()
+    assert np.all(mask[np.tril_indices(4)] == 0) and np.all(np.isneginf(mask[np.triu_indices(4, 1)]))
+    data = corpus.train
+    nbatch = data.size(0) // 20
+    train_data = data.narrow(0, 0, nbatch * 20).view(20, -1).t().contiguous()
+    criterion = nn.NLLLoss()
+    lr = 1.0
+    losses = []
+    model.train()
+    for epoch in range(6):
+        for i in range(0, train_data.size(0) - 1, 20):
+            seq_len = min(20, len(train_data) - 1 - i)
+            src, targets = train_data[i:i + seq_len], train_data[i + 1:i + 1 + seq_len].view(-1)
+            output = model(src)
+            output = output.view(-1, ntokens)
+            model.zero_grad()
+            loss = criterion(output, targets)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-lr)
+            losses.append(loss.item())
+    assert tuple(model(train_data[:7]).shape) == (7, 20, ntokens)
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:3])
