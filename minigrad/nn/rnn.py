@@ -210,6 +210,10 @@ class _RNNBase(Module):
             hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
         return out, hidden
 
+    def flatten_parameters(self):
+        """PyTorch packs the weights into one cuDNN buffer; minigrad has none, so this does
+        nothing (code that calls it after loading or moving a model runs unchanged)."""
+
     def _check_features(self, input):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f'{self._get_name()}: input.size(-1) must be equal to input_size. '

@@ -107,23 +107,31 @@ class _Pool2d(ImageFunction):
 class MaxPool2d(_Pool2d):
     def forward(self, x, kernel_size, stride, padding, dilation, out_hw, result=None):
         """``result``: the (N, C, OH, OW) maxima when already computed (``max_pool_indices``)."""
-        xp = get_array_module(x)
         x = self._setup(x, kernel_size, stride, padding, dilation, out_hw)
         xpad = pad_hw(x, *self.pads, _lowest(x.dtype))
-        sl = self.slices
         self.picks = None
         if result is not None:
             out = result
         elif self.tiles and tuple(kernel_size) == (2, 2) and is_grad_enabled() and self.needs_input_grad[0]:
             out = self._forward_2x2(xpad)
-        elif len(sl) == 1:
-            out = xp.array(xpad[:, :, sl[0][0], sl[0][1]])
         else:
-            out = xp.maximum(xpad[:, :, sl[0][0], sl[0][1]], xpad[:, :, sl[1][0], sl[1][1]])
-            for rs, cs in sl[2:]:
-                xp.maximum(out, xpad[:, :, rs, cs], out=out)
-        self.save_for_backward(x, out)
+            out = self._maxima(xpad)
+        # the maxima are kept as a copy (or not at all when the 2x2 picks suffice): the output
+        # itself may be changed in place next (MaxPool2d -> ReLU(inplace=True)), as in PyTorch,
+        # which keeps the indices rather than the output
+        needed = self.picks is None and is_grad_enabled() and self.needs_input_grad[0]
+        self.save_for_backward(x, out.copy() if needed else None)
         return self._unbatch(out)
+
+    def _maxima(self, xpad):
+        xp = get_array_module(xpad)
+        sl = self.slices
+        if len(sl) == 1:
+            return xp.array(xpad[:, :, sl[0][0], sl[0][1]])
+        out = xp.maximum(xpad[:, :, sl[0][0], sl[0][1]], xpad[:, :, sl[1][0], sl[1][1]])
+        for rs, cs in sl[2:]:
+            xp.maximum(out, xpad[:, :, rs, cs], out=out)
+        return out
 
     def _forward_2x2(self, x):
         """2x2 windows that tile the input (the usual stride-2 pool): the max of four strided
@@ -168,6 +176,8 @@ class MaxPool2d(_Pool2d):
         if self.picks is not None and bool(xp.isfinite(g).all()):
             return self._backward_2x2(g)
         xpad = pad_hw(x, *self.pads, _lowest(x.dtype))
+        if out is None:                   # the 2x2 route's picks were kept instead: recompute
+            out = self._maxima(xpad)
         last = len(self.slices) - 1
         state = {'taken': None}
         zero = g.dtype.type(0)

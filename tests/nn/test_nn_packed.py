@@ -82,3 +82,28 @@ def test_pack_gradcheck_and_errors():
         R.pad_packed_sequence(p, total_length=2)
     with pytest.raises(RuntimeError, match='Expected 3, got 2'):
         nn.GRU(3, 4)(p)
+
+
+def test_flatten_parameters_is_accepted():
+    for cls in (nn.RNN, nn.LSTM, nn.GRU):
+        m = cls(3, 4)
+        assert m.flatten_parameters() is None and hasattr(torch.nn, cls.__name__)
+
+
+def test_word_language_model_transformer_subclass_runs():
+    """pytorch/examples word_language_model's TransformerModel subclasses nn.Transformer and
+    replaces its decoder by a Linear."""
+    class TransformerModel(nn.Transformer):
+        def __init__(self, ntoken, ninp, nhead, nhid, nlayers):
+            super().__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid,
+                             num_encoder_layers=nlayers)
+            self.input_emb = nn.Embedding(ntoken, ninp)
+            self.decoder = nn.Linear(ninp, ntoken)
+
+        def forward(self, src):
+            mask = nn.Transformer.generate_square_subsequent_mask(src.shape[0])
+            out = self.encoder(self.input_emb(src), mask=mask)
+            return nn.functional.log_softmax(self.decoder(out), dim=-1)
+    m = TransformerModel(11, 8, 2, 16, 2)
+    out = m(mg.tensor(np.random.default_rng(0).integers(0, 11, (5, 3))))
+    assert out.shape == (5, 3, 11) and isinstance(m.decoder, nn.Linear)

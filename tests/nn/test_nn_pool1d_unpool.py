@@ -133,3 +133,17 @@ def test_data_parallel_wraps_like_torch():
     copy_from_torch(m, t)
     run_parity(m, t, randn(4, 3))
     assert nn.parallel.data_parallel(m.module, mg.ones(2, 3)).shape == (2, 2)
+
+
+@pytest.mark.parametrize('make', [lambda L: L.MaxPool2d(2), lambda L: L.MaxPool2d(3, 2, 1),
+                                  lambda L: L.MaxPool2d(2, return_indices=False, ceil_mode=True),
+                                  lambda L: L.AdaptiveMaxPool2d(2), lambda L: L.MaxPool1d(2)],
+                         ids=['2x2', '3x3s2', 'ceil', 'adaptive', '1d'])
+def test_max_pool_then_inplace_relu_backward_like_torch(make):
+    """torch keeps the pool's indices, not its output, so an in-place ReLU after it is fine."""
+    shape = (2, 3, 7, 6) if not isinstance(make(nn), nn.MaxPool1d) else (2, 3, 8)
+    x = randn(*shape)
+    X, tX = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (nn.ReLU(inplace=True)(make(nn)(X)) * 2).sum().backward()
+    (torch.nn.ReLU(inplace=True)(make(torch.nn)(tX)) * 2).sum().backward()
+    close(X.grad, tX.grad)
