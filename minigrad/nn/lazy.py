@@ -44,6 +44,11 @@ class _Uninitialized:
     def __repr__(self):
         return f'<{type(self).__name__} (materialized at the first forward)>'
 
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self.device, self.dtype)
+        return memo[id(self)]
+
     __str__ = __repr__
 
 

@@ -131,3 +131,11 @@ def test_3d_normalisation_matches_torch(make):
     m.eval()
     t.eval()
     run_parity(m, t, randn(2, 3, 4, 5, 6, seed=1), rtol=1e-4, atol=1e-5)
+
+
+def test_deepcopy_of_an_uninitialised_model_stays_lazy():
+    import copy
+    a = nn.Sequential(nn.LazyLinear(3), nn.LazyBatchNorm1d())
+    b = copy.deepcopy(a)
+    assert b(mg.ones(2, 5)).shape == (2, 3) and a(mg.ones(2, 7)).shape == (2, 3)
+    assert b[0].in_features == 5 and a[0].in_features == 7
