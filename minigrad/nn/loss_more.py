@@ -1,11 +1,13 @@
 """More loss modules, as ``torch.nn``: GaussianNLLLoss, MultiMarginLoss, MultiLabelMarginLoss,
-TripletMarginWithDistanceLoss (the functions are in ``functional_loss_more``)."""
+TripletMarginWithDistanceLoss, CTCLoss (the functions are in ``functional_loss_more`` and
+``functional_ctc``)."""
 from . import functional_loss_more as FL
 from .distance import PairwiseDistance
+from .functional_ctc import ctc_loss
 from .loss import _Loss, _WeightedLoss
 
 __all__ = ['GaussianNLLLoss', 'MultiMarginLoss', 'MultiLabelMarginLoss',
-           'TripletMarginWithDistanceLoss']
+           'TripletMarginWithDistanceLoss', 'CTCLoss']
 
 
 class GaussianNLLLoss(_Loss):
@@ -77,3 +79,22 @@ class TripletMarginWithDistanceLoss(_Loss):
         return FL.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss (see ``F.ctc_loss``);
+    ``forward(log_probs, targets, input_lengths, target_lengths)``.
+
+    Args:
+        blank: the blank label (default 0).
+        reduction: 'mean', 'sum' or 'none'.
+        zero_infinity: replace impossible (infinite) losses and their gradients by zero.
+    """
+
+    def __init__(self, blank=0, reduction='mean', zero_infinity=False):
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)
