@@ -13,8 +13,7 @@ structure is tagged with its type, so what comes back is what was saved:
 
 Files are written through a temporary file in the target's folder, flushed, fsync'ed and
 renamed over the target (``os.replace``, see ``minigrad.atomic``): an interrupted save leaves the
-previous file intact, and the temp files of saves that were killed are removed by the next save
-to the same path.
+previous file intact; temp files of killed saves are removed by the next save to the same path.
 They are read with ``allow_pickle=False``, always: an archive with an object array is refused.
 """
 import io
@@ -45,14 +44,6 @@ class SerializationError(RuntimeError, ValueError):
 
 
 # ---------------------------------------------------------------- encoding
-
-def _state_dict_hint(obj):
-    """For a whole Module or optimizer (``torch.save(model, path)``): what to save instead."""
-    if callable(getattr(obj, 'state_dict', None)) and callable(getattr(obj, 'load_state_dict', None)):
-        return ('; minigrad never pickles objects: save obj.state_dict() and restore it with '
-                'load_state_dict(mg.load(path))')
-    return ''
-
 
 class _Encoder:
     """Turns an object into a JSON-able tree of tagged nodes and a dict of arrays."""
@@ -100,7 +91,10 @@ class _Encoder:
         raise SerializationError(f'cannot save {where}: objects of type {type(obj).__module__}.'
                                  f'{type(obj).__qualname__} are not supported (save Tensors, NumPy '
                                  'arrays, numbers, strings, None, and dicts/lists/tuples of them)'
-                                 + _state_dict_hint(obj))
+                                 # a whole Module or optimizer (torch.save(model, path)): say what to save
+                                 + ('; minigrad never pickles objects: save obj.state_dict() and restore it '
+                                    'with load_state_dict(mg.load(path))' if callable(getattr(obj, 'state_dict', None))
+                                    else ''))
 
     def _container(self, obj, where, depth):
         kind = type(obj).__name__
