@@ -13,7 +13,7 @@ from .linear import _empty
 from .module import Module
 
 __all__ = ['BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'RMSNorm', 'GroupNorm', 'InstanceNorm1d',
-           'InstanceNorm2d', 'BatchNorm3d', 'InstanceNorm3d']
+           'InstanceNorm2d', 'BatchNorm3d', 'InstanceNorm3d', 'SyncBatchNorm']
 
 
 def _affine_params(module, shape, affine, bias, device, dtype):
@@ -118,6 +118,40 @@ class BatchNorm2d(_BatchNorm):
 class BatchNorm3d(_BatchNorm):
     """Batch normalisation over an (N, C, D, H, W) input, per channel; see ``BatchNorm1d``."""
     _dims = (5,)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """``torch.nn.SyncBatchNorm``: batch normalisation over (N, C, *) inputs of any rank.
+
+    Differs on purpose: the batch statistics are those of this process's batch (PyTorch
+    averages them over the ranks of ``process_group``); on one process, or with PyTorch on
+    the CPU without a process group, the two agree. ``convert_sync_batchnorm`` swaps the
+    BatchNorm layers of a model for these, keeping their parameters and statistics.
+    """
+    _dims = (2, 3, 4, 5)
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, process_group=None, device=None, dtype=None, *,
+                 bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+        self.process_group = process_group
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with every BatchNorm*d (itself, or inside it) replaced by a SyncBatchNorm
+        holding the same parameters and buffers."""
+        if isinstance(module, _BatchNorm) and not isinstance(module, (cls, _InstanceNorm)):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, process_group)
+            out._parameters.update(module._parameters)
+            out._buffers.update(module._buffers)
+            out.train(module.training)
+            return out
+        for name, child in list(module._modules.items()):
+            if child is not None:
+                module._modules[name] = cls.convert_sync_batchnorm(child, process_group)
+        return module
 
 
 class _TrailingNorm(Module):

@@ -16,7 +16,7 @@ from .module import Module
 from .parameter import Parameter
 from .utils.rnn import PackedSequence
 
-__all__ = ['RNNCell', 'LSTMCell', 'GRUCell', 'RNN', 'LSTM', 'GRU']
+__all__ = ['RNNCell', 'LSTMCell', 'GRUCell', 'RNN', 'LSTM', 'GRU', 'RNNBase']
 
 _CHUNKS = {'RNN_TANH': 1, 'RNN_RELU': 1, 'LSTM': 4, 'GRU': 3}
 
@@ -337,3 +337,6 @@ class GRU(_RNNBase):
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         super().__init__('GRU', input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)
+
+
+RNNBase = _RNNBase      # torch.nn.RNNBase: the base of RNN, LSTM and GRU (for isinstance checks)
