@@ -14,7 +14,8 @@ class Upsample(Module):
     Args:
         size: the output spatial size; or
         scale_factor: a multiplier per spatial dim (stored as float(s), as PyTorch).
-        mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``, ``'trilinear'``.
+        mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``, ``'trilinear'``,
+            ``'bicubic'``, ``'area'``.
         align_corners: linear modes only (see ``F.interpolate``).
         recompute_scale_factor: take source positions from the output size.
 
