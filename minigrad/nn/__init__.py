@@ -13,7 +13,8 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
                          Softmax, Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh,
                          Tanhshrink, Threshold, RReLU)
 from .conv import Conv2d
-from .conv3d import AdaptiveAvgPool3d, AvgPool3d, Conv3d, MaxPool3d
+from .conv3d import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Conv3d, LPPool3d,
+                     MaxPool3d)
 from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
@@ -21,11 +22,11 @@ from .fold import Fold, LocalResponseNorm, Unfold
 from .embedding_bag import EmbeddingBag
 from .flatten import Flatten, Unflatten
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
-                   LazyConv3d,
+                   LazyConv3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
                    LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear, UninitializedBuffer,
                    UninitializedParameter)
 from .linear import Bilinear, Identity, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
+from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, NLLLoss2d,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
                    MultiLabelSoftMarginLoss, NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
                    TripletMarginLoss)
@@ -78,4 +79,6 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'TransformerDecoderLayer', 'TransformerDecoder', 'Transformer', 'LPPool1d', 'LPPool2d',
            'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d',
            'GaussianNLLLoss', 'MultiMarginLoss', 'MultiLabelMarginLoss', 'TripletMarginWithDistanceLoss', 'Buffer', 'Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d', 'LazyConv3d', 'CTCLoss',
-           'ZeroPad3d', 'ConstantPad3d', 'ReflectionPad3d', 'ReplicationPad3d', 'CircularPad3d', 'SyncBatchNorm', 'RNNBase']
+           'ZeroPad3d', 'ConstantPad3d', 'ReflectionPad3d', 'ReplicationPad3d', 'CircularPad3d', 'SyncBatchNorm', 'RNNBase',
+           'AdaptiveMaxPool3d', 'LPPool3d', 'LazyInstanceNorm1d', 'LazyInstanceNorm2d',
+           'LazyInstanceNorm3d', 'NLLLoss2d']

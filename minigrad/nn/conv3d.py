@@ -2,10 +2,12 @@
 the 2-D ops, are in ``functional_conv3d``)."""
 from .. import argcheck
 from .conv import _ConvBase
-from .functional_conv3d import adaptive_avg_pool3d, avg_pool3d, conv3d, max_pool3d
+from .functional_conv3d import (adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d,
+                                lp_pool3d, max_pool3d)
+from .pooling import AdaptiveMaxPool2d, LPPool2d
 from .module import Module
 
-__all__ = ['Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d']
+__all__ = ['Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d', 'AdaptiveMaxPool3d', 'LPPool3d']
 
 
 class Conv3d(_ConvBase):
@@ -105,3 +107,19 @@ class AdaptiveAvgPool3d(Module):
 
     def extra_repr(self):
         return f'output_size={self.output_size}'
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max pooling of an (N, C, D, H, W) input to a fixed ``output_size`` (no
+    ``return_indices``)."""
+
+    def forward(self, input):
+        return adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class LPPool3d(LPPool2d):
+    """Power-average pooling of an (N, C, D, H, W) input (see ``LPPool2d``)."""
+
+    def forward(self, input):
+        return lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride,
+                         self.ceil_mode)

@@ -15,9 +15,11 @@ from ..ops import pool as P
 from ..tensor import Tensor
 from .conv_args import int_tuple, string_padding
 from ..functions import stack
-from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .functional_conv import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d,
+                              max_pool2d)
 
-__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d']
+__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d', 'adaptive_max_pool3d',
+           'lp_pool3d']
 
 
 def _volume(op, input):
@@ -150,6 +152,38 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return out if input.ndim == 5 else out.squeeze(0)
 
 
+def _adaptive3d(op, input, output_size, pool2d, reduce_depth):
+    x = _volume(op, input)
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 3
+    if len(sizes) != 3:
+        raise ValueError(f'{op}: output_size must be an int or a triple, got {output_size!r}')
+    N, C, D = x.shape[:3]
+    od = D if sizes[0] is None else int(sizes[0])
+    flat = x.transpose(1, 2).reshape(N * D, C, *x.shape[3:])
+    y = _unfold(pool2d(flat, tuple(sizes[1:])), N, D)
+    parts = [reduce_depth(y[:, :, (i * D) // od:-((-(i + 1) * D) // od)]) for i in range(od)]
+    out = stack(parts, dim=2)
+    return out if input.ndim == 5 else out.squeeze(0)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """3-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool3d`` (no
+    ``return_indices``): the 2-D adaptive max of every depth slice, then the max over torch's
+    depth windows."""
+    if return_indices:
+        raise NotImplementedError('adaptive_max_pool3d: return_indices=True is not supported')
+    return _adaptive3d('adaptive_max_pool3d', input, output_size, adaptive_max_pool2d,
+                       lambda part: part.amax(2))
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """3-D power-average pooling ``(sum x^p)^(1/p)`` over each window, as
+    ``torch.nn.functional.lp_pool3d``."""
+    k = int_tuple(kernel_size, 3, 'kernel_size', 'lp_pool3d', 1)
+    out = avg_pool3d(input ** norm_type, k, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu() * (k[0] * k[1] * k[2])) ** (1.0 / norm_type)
+
+
 def adaptive_avg_pool3d(input, output_size):
     """3-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool3d``: output
     depth ``i`` averages the slices ``[floor(i*D/D_out), ceil((i+1)*D/D_out))`` of the 2-D
@@ -158,15 +192,5 @@ def adaptive_avg_pool3d(input, output_size):
     Args:
         output_size: an int or a triple (an entry None keeps that size).
     """
-    op = 'adaptive_avg_pool3d'
-    x = _volume(op, input)
-    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 3
-    if len(sizes) != 3:
-        raise ValueError(f'{op}: output_size must be an int or a triple, got {output_size!r}')
-    N, C, D = x.shape[:3]
-    od = D if sizes[0] is None else int(sizes[0])
-    flat = x.transpose(1, 2).reshape(N * D, C, *x.shape[3:])
-    y = _unfold(adaptive_avg_pool2d(flat, tuple(sizes[1:])), N, D)
-    parts = [y[:, :, (i * D) // od:-((-(i + 1) * D) // od)].mean(2) for i in range(od)]
-    out = stack(parts, dim=2)
-    return out if input.ndim == 5 else out.squeeze(0)
+    return _adaptive3d('adaptive_avg_pool3d', input, output_size, adaptive_avg_pool2d,
+                       lambda part: part.mean(2))

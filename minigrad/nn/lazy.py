@@ -15,12 +15,14 @@ from .conv import Conv2d
 from .conv3d import Conv3d
 from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
+                            InstanceNorm3d)
 from .parameter import Parameter
 
 __all__ = ['UninitializedParameter', 'UninitializedBuffer', 'LazyLinear', 'LazyConv1d',
            'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d',
-           'LazyBatchNorm2d', 'LazyBatchNorm3d']
+           'LazyBatchNorm2d', 'LazyBatchNorm3d',
+           'LazyInstanceNorm1d', 'LazyInstanceNorm2d', 'LazyInstanceNorm3d']
 
 
 def _placeholder(device, dtype):
@@ -263,3 +265,26 @@ class LazyBatchNorm2d(_LazyBatchNorm, BatchNorm2d):
 class LazyBatchNorm3d(_LazyBatchNorm, BatchNorm3d):
     """``BatchNorm3d`` whose ``num_features`` is read from the first input."""
     cls_to_become = BatchNorm3d
+
+
+class _LazyInstanceNorm(_LazyBatchNorm):
+    def initialize_parameters(self, input):
+        if input.ndim == self._unbatched:                    # one sample: channels first
+            return super().initialize_parameters(input.unsqueeze(0))
+        return super().initialize_parameters(input)
+
+
+class LazyInstanceNorm1d(_LazyInstanceNorm, InstanceNorm1d):
+    """``InstanceNorm1d`` whose ``num_features`` is read from the first input (affine and
+    tracking running statistics by default, as PyTorch's lazy form)."""
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyInstanceNorm, InstanceNorm2d):
+    """``InstanceNorm2d`` whose ``num_features`` is read from the first input."""
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyInstanceNorm, InstanceNorm3d):
+    """``InstanceNorm3d`` whose ``num_features`` is read from the first input."""
+    cls_to_become = InstanceNorm3d

@@ -8,7 +8,7 @@ from .module import Module
 __all__ = ['CrossEntropyLoss', 'NLLLoss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'L1Loss',
            'SmoothL1Loss', 'HuberLoss', 'KLDivLoss', 'MarginRankingLoss', 'HingeEmbeddingLoss',
            'SoftMarginLoss', 'CosineEmbeddingLoss', 'TripletMarginLoss', 'MultiLabelSoftMarginLoss',
-           'PoissonNLLLoss']
+           'PoissonNLLLoss', 'NLLLoss2d']
 
 
 class _Loss(Module):
@@ -57,6 +57,10 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """The old name of ``NLLLoss`` for (N, C, H, W) inputs (deprecated in PyTorch)."""
 
 
 class MSELoss(_Loss):

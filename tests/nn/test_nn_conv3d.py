@@ -79,3 +79,37 @@ def test_lazy_conv3d_becomes_conv3d():
     assert type(m) is nn.Conv3d and repr(m) == repr(t)
     copy_from_torch(m, t)
     run_parity(m, t, x, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize('make', [lambda L: L.AdaptiveMaxPool3d(2),
+                                  lambda L: L.AdaptiveMaxPool3d((3, None, 2)),
+                                  lambda L: L.LPPool3d(2, 2),
+                                  lambda L: L.LPPool3d(1.5, (2, 3, 2), (1, 2, 2))],
+                         ids=['amax', 'amax_none', 'lp', 'lp_stride'])
+def test_more_3d_pools_match_torch(make):
+    m, t = make(nn), make(torch.nn)
+    assert repr(m) == repr(t)
+    run_parity(m, t, np.abs(randn(2, 3, 7, 6, 5)) + 0.1, check_params=False)
+
+
+@pytest.mark.parametrize('name,shape', [('LazyInstanceNorm1d', (2, 3, 8)),
+                                        ('LazyInstanceNorm2d', (2, 3, 4, 4)),
+                                        ('LazyInstanceNorm3d', (2, 3, 3, 3, 3))])
+def test_lazy_instance_norm_matches_torch(name, shape):
+    m, t = getattr(nn, name)(), getattr(torch.nn, name)()
+    assert repr(m) == repr(t)
+    x = randn(*shape)
+    m(mg.tensor(x))
+    t(torch.tensor(x))
+    assert repr(m) == repr(t)
+    copy_from_torch(m, t)
+    run_parity(m, t, x, rtol=1e-4, atol=1e-5)
+    u = getattr(nn, name)()
+    assert u(mg.tensor(x[0])).shape == x.shape[1:] and u.num_features == 3   # unbatched: dim 0
+
+
+def test_nll_loss_2d_is_nll_loss():
+    logp = nn.functional.log_softmax(mg.tensor(randn(2, 4, 3, 3)), 1)
+    target = mg.tensor(np.random.default_rng(0).integers(0, 4, (2, 3, 3)))
+    assert repr(nn.NLLLoss2d()) == repr(torch.nn.NLLLoss2d())
+    assert nn.NLLLoss2d()(logp, target).item() == nn.NLLLoss()(logp, target).item()
