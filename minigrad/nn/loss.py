@@ -1,5 +1,7 @@
 """Loss layers: CrossEntropyLoss, NLLLoss, MSELoss, BCELoss, BCEWithLogitsLoss, L1Loss,
 SmoothL1Loss, HuberLoss, KLDivLoss and the margin, embedding and count losses (see ``functional`` and ``functional_loss`` for the definitions)."""
+import warnings
+
 from . import functional as F
 from . import functional_loss as FL
 from . import functional_margin as FM
@@ -60,7 +62,14 @@ class NLLLoss(_WeightedLoss):
 
 
 class NLLLoss2d(NLLLoss):
-    """The old name of ``NLLLoss`` for (N, C, H, W) inputs (deprecated in PyTorch)."""
+    """The old name of ``NLLLoss`` for (N, C, H, W) inputs (deprecated, with PyTorch's
+    FutureWarning)."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                 reduction='mean'):
+        warnings.warn('`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a '
+                      'drop-in replacement.', FutureWarning, stacklevel=2)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class MSELoss(_Loss):

@@ -108,8 +108,11 @@ def test_lazy_instance_norm_matches_torch(name, shape):
     assert u(mg.tensor(x[0])).shape == x.shape[1:] and u.num_features == 3   # unbatched: dim 0
 
 
+@pytest.mark.filterwarnings('ignore:`NLLLoss2d` has been deprecated')
 def test_nll_loss_2d_is_nll_loss():
     logp = nn.functional.log_softmax(mg.tensor(randn(2, 4, 3, 3)), 1)
     target = mg.tensor(np.random.default_rng(0).integers(0, 4, (2, 3, 3)))
     assert repr(nn.NLLLoss2d()) == repr(torch.nn.NLLLoss2d())
     assert nn.NLLLoss2d()(logp, target).item() == nn.NLLLoss()(logp, target).item()
+    with pytest.warns(FutureWarning, match='NLLLoss2d'):
+        nn.NLLLoss2d()
