@@ -5,7 +5,8 @@ type (or a documented one) whose message names what was expected and what was gi
 NumPy traceback from deep inside and never a silent wrong answer. Cases that still fall short
 are ``xfail(strict=True)`` with the owner they were handed to, so that a fix shows up as an
 XPASS to remove the mark (Linear's input and size checks, the broadcasting error, 0-d
-iteration, ``== None``, stacking arrays, empty max and wrong-shape assignment came in that way).
+iteration, ``== None``, stacking arrays, empty max, wrong-shape assignment and max pooling
+followed by an in-place ReLU came in that way).
 """
 import pickle
 import re
@@ -105,7 +106,6 @@ def test_maxpool_larger_than_input():
         nn.MaxPool2d(4)(mg.randn(1, 1, 2, 2))
 
 
-@pytest.mark.xfail(strict=True, reason='handed to Track N: max_pool2d saves its output for backward')
 @pytest.mark.parametrize('pool', [nn.MaxPool2d(2), nn.AdaptiveMaxPool2d(1)], ids=['max', 'adaptive-max'])
 def test_maxpool_then_inplace_relu(pool):
     # torch's max pooling keeps its input and indices, so an in-place ReLU after it is fine

@@ -266,8 +266,7 @@ def main(args):
         model.load_state_dict(torch.load(f))
         # after load the rnn params are not a continuous chunk of memory
         # this makes them a continuous chunk, and will speed up forward pass
-        if hasattr(model.rnn, 'flatten_parameters'):     # (missing in minigrad: handed to Track N)
-            model.rnn.flatten_parameters()
+        model.rnn.flatten_parameters()
 
     # Run on test data.
     test_loss = evaluate(test_data)
