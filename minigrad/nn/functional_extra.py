@@ -1,17 +1,22 @@
 """More of ``torch.nn.functional`` (re-exported by ``minigrad.nn.functional``): ``unfold`` /
 ``fold`` (im2col and col2im, ops in ``minigrad.ops.conv_unfold``), ``local_response_norm``
-(AlexNet), ``bilinear``, ``alpha_dropout`` / ``feature_alpha_dropout`` (SELU networks). The last
-three are composed from Tensor ops, so their gradients come from autograd."""
+(AlexNet), ``bilinear``, ``alpha_dropout`` / ``feature_alpha_dropout`` (SELU networks) and
+``pdist``. All but the first two are composed from Tensor ops, so their gradients come from
+autograd."""
 import numbers
 
-from .. import argcheck, factory
+import numpy as np
+
+from .. import argcheck, backend, factory
 from ..functions import pad as _pad
+from ..functions import where
+from ..tensor import Tensor
 from ..ops import conv_unfold as U
 from ..ops.conv import ConvGeometry
 from .functional_layers import _check_affine
 
 __all__ = ['unfold', 'fold', 'local_response_norm', 'bilinear', 'alpha_dropout',
-           'feature_alpha_dropout']
+           'feature_alpha_dropout', 'pdist']
 
 
 def _block_args(op, kernel_size, dilation, padding, stride):
@@ -172,3 +177,31 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """``alpha_dropout`` of whole channels: one draw per ``(n, c)`` of an ``(N, C, *)`` input."""
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
     return _alpha_dropout('feature_alpha_dropout', input, p, training, shape)
+
+
+def pdist(input, p=2):
+    """The p-norm distance between every pair of rows ``i < j`` of an (N, M) input, in the
+    order of ``triu_indices(N, 1)``, as ``torch.nn.functional.pdist`` (a zero distance has a
+    zero gradient, not NaN).
+
+    Shape:
+        ``(N * (N - 1) / 2,)``.
+    """
+    op = 'pdist'
+    argcheck.float_tensor(op, input)
+    if input.ndim != 2:
+        raise RuntimeError(f'{op}: only supports 2D tensors, got a {input.ndim}-D input of '
+                           f'shape {tuple(input.shape)}')
+    if p < 0:
+        raise RuntimeError(f'{op}: only supports non-negative p values, got p={p}')
+    xp = backend.get_array_module(input.array)
+    i, j = (xp.asarray(a) for a in np.triu_indices(input.shape[0], 1))
+    diff = (input[i] - input[j]).abs()
+    if p == float('inf'):
+        return diff.amax(-1) if diff.shape[-1] else diff.sum(-1)
+    if p == 0:
+        return factory.tensor((diff.array != 0).sum(-1).astype(input.dtype))
+    total = (diff ** p).sum(-1)
+    alive = Tensor._wrap(total.array > 0)
+    safe = where(alive, total, Tensor._wrap(xp.ones((), dtype=input.dtype)))
+    return where(alive, safe ** (1.0 / p), Tensor._wrap(xp.zeros((), dtype=input.dtype)))

@@ -8,7 +8,7 @@ from .functional_conv_transpose import conv1d, conv_transpose1d, conv_transpose2
 from .functional_resize import (channel_shuffle, interpolate, pixel_shuffle, pixel_unshuffle,
                                upsample, upsample_bilinear, upsample_nearest)
 from .functional_extra import (alpha_dropout, bilinear, feature_alpha_dropout, fold,
-                               local_response_norm, unfold)
+                               local_response_norm, pdist, unfold)
 from .functional_pool import (adaptive_avg_pool1d, adaptive_max_pool1d,
                               adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
                               avg_pool1d, lp_pool1d, lp_pool2d, max_pool1d, max_pool1d_with_indices,
@@ -49,4 +49,4 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
            'affine_grid', 'grid_sample', 'embedding_bag', 'lp_pool1d', 'lp_pool2d',
            'gaussian_nll_loss', 'multi_margin_loss', 'multilabel_margin_loss',
-           'triplet_margin_with_distance_loss', 'gumbel_softmax', 'conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d', 'ctc_loss', 'adaptive_max_pool3d', 'lp_pool3d']
+           'triplet_margin_with_distance_loss', 'gumbel_softmax', 'conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d', 'ctc_loss', 'adaptive_max_pool3d', 'lp_pool3d', 'pdist']

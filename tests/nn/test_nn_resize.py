@@ -212,3 +212,21 @@ def test_empty_batches_like_torch(make, shape):
     y.sum().backward()
     assert y.shape == tuple(make(torch.nn)(torch.zeros(*shape)).shape)
     assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize('p', [2, 1, 3.5, float('inf'), 0])
+def test_pdist_matches_torch_including_zero_distances(p):
+    torch = pytest.importorskip('torch')
+    x = randn(5, 3, dtype=np.float64)
+    x[3] = x[1]                                   # a zero distance: zero gradient, not NaN
+    X, tX = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    y, ty = F.pdist(X, p), torch.nn.functional.pdist(tX, p)
+    close(y, ty, 1e-10, 1e-12)
+    if p:
+        y.sum().backward()
+        ty.sum().backward()
+        close(X.grad, tX.grad, 1e-10, 1e-12)
+    if p not in (0, float('inf')):
+        assert gradcheck(lambda v: F.pdist(v, p), [t64(4, 3)])
+    with pytest.raises(RuntimeError, match='pdist: only supports 2D tensors'):
+        F.pdist(mg.zeros(2, 2, 2))
