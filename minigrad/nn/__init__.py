@@ -15,16 +15,16 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
 from .conv import Conv2d
 from .conv3d import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Conv3d, LPPool3d,
                      MaxPool3d)
-from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .fold import Fold, LocalResponseNorm, Unfold
 from .embedding_bag import EmbeddingBag
 from .flatten import Flatten, Unflatten
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
-                   LazyConv3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
-                   LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear, UninitializedBuffer,
-                   UninitializedParameter)
+                   LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                   LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear,
+                   UninitializedBuffer, UninitializedParameter)
 from .linear import Bilinear, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, NLLLoss2d,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
@@ -77,8 +77,10 @@ __all__ = ['Module', 'Parameter', 'Sequential', 'ModuleList', 'ModuleDict', 'Lin
            'MaxPool1d', 'AvgPool1d', 'AdaptiveAvgPool1d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d',
            'MaxUnpool1d', 'MaxUnpool2d', 'RReLU', 'DataParallel', 'EmbeddingBag',
            'TransformerDecoderLayer', 'TransformerDecoder', 'Transformer', 'LPPool1d', 'LPPool2d',
-           'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d',
-           'GaussianNLLLoss', 'MultiMarginLoss', 'MultiLabelMarginLoss', 'TripletMarginWithDistanceLoss', 'Buffer', 'Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d', 'LazyConv3d', 'CTCLoss',
-           'ZeroPad3d', 'ConstantPad3d', 'ReflectionPad3d', 'ReplicationPad3d', 'CircularPad3d', 'SyncBatchNorm', 'RNNBase',
-           'AdaptiveMaxPool3d', 'LPPool3d', 'LazyInstanceNorm1d', 'LazyInstanceNorm2d',
-           'LazyInstanceNorm3d', 'NLLLoss2d']
+           'BatchNorm3d', 'InstanceNorm3d', 'LazyBatchNorm3d', 'GaussianNLLLoss',
+           'MultiMarginLoss', 'MultiLabelMarginLoss', 'TripletMarginWithDistanceLoss', 'Buffer',
+           'Conv3d', 'MaxPool3d', 'AvgPool3d', 'AdaptiveAvgPool3d', 'LazyConv3d', 'CTCLoss',
+           'ZeroPad3d', 'ConstantPad3d', 'ReflectionPad3d', 'ReplicationPad3d', 'CircularPad3d',
+           'SyncBatchNorm', 'RNNBase', 'AdaptiveMaxPool3d', 'LPPool3d', 'LazyInstanceNorm1d',
+           'LazyInstanceNorm2d', 'LazyInstanceNorm3d', 'NLLLoss2d', 'ConvTranspose3d',
+           'LazyConvTranspose3d']

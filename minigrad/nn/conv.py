@@ -56,7 +56,7 @@ class _ConvBase(Module):
     def _check_input(self, input):
         argcheck.tensor(self._get_name(), input)
         n, c = self._dims, self.in_channels
-        dims = ('H, W' if n == 2 else 'L')
+        dims = {1: 'L', 2: 'H, W', 3: 'D, H, W'}[n]
         if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != c:
             raise RuntimeError(f'{self._get_name()}(in_channels={c}): expected input of shape '
                                f'(N, {c}, {dims}) or ({c}, {dims}), got shape '

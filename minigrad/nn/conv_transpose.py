@@ -4,7 +4,7 @@ from . import functional as F
 from .conv import _ConvBase
 from .functional_conv_transpose import output_padding as _output_padding
 
-__all__ = ['ConvTranspose2d', 'ConvTranspose1d', 'Conv1d']
+__all__ = ['ConvTranspose2d', 'ConvTranspose1d', 'ConvTranspose3d', 'Conv1d']
 
 class Conv1d(_ConvBase):
     """1-D convolution (cross-correlation) over an (N, C, L) or (C, L) input.
@@ -81,7 +81,7 @@ class ConvTranspose2d(_ConvBase):
 
     def forward(self, input, output_size=None):
         self._check_input(input)
-        fn = F.conv_transpose2d if self._dims == 2 else F.conv_transpose1d
+        fn = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[self._dims]
         return fn(input, self.weight, self.bias, self.stride, self.padding,
                   self._output_padding(input, output_size), self.groups, self.dilation)
 
@@ -99,3 +99,18 @@ class ConvTranspose1d(ConvTranspose2d):
     """
 
     _dims = 1
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """3-D transposed convolution over an (N, C, D, H, W) or (C, D, H, W) input (see
+    ``ConvTranspose2d``; sizes are ints or triples; composed from 2-D transposed convolutions,
+    see ``F.conv_transpose3d``).
+
+    Shape:
+        (N, in_channels, D, H, W) -> (N, out_channels, D_out, H_out, W_out).
+
+    Attributes:
+        weight: (in_channels, out_channels / groups, kD, kH, kW); bias: (out_channels,).
+    """
+
+    _dims = 3

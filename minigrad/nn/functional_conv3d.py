@@ -14,12 +14,13 @@ from ..functions import maximum, pad
 from ..ops import pool as P
 from ..tensor import Tensor
 from .conv_args import int_tuple, string_padding
-from ..functions import stack
+from .functional_conv_transpose import conv_transpose2d
+from ..functions import cat, stack
 from .functional_conv import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, conv2d,
                               max_pool2d)
 
-__all__ = ['conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d', 'adaptive_max_pool3d',
-           'lp_pool3d']
+__all__ = ['conv3d', 'conv_transpose3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d',
+           'adaptive_max_pool3d', 'lp_pool3d']
 
 
 def _volume(op, input):
@@ -36,6 +37,15 @@ def _slices(x, out_d, k, s, d):
     for i in range(k):
         part = x[:, :, i * d:i * d + s * (out_d - 1) + 1:s]
         yield part.transpose(1, 2).reshape(N * out_d, C, H, W)
+
+
+def _volume_and_weight(op, input, weight, layout):
+    """The batched input and a checked 5-D weight (``layout`` names its dims in the error)."""
+    x = _volume(op, input)
+    argcheck.tensor(op, weight, 'weight')
+    if weight.ndim != 5:
+        raise RuntimeError(f'{op}: weight must be 5-D {layout}, got shape {tuple(weight.shape)}')
+    return x
 
 
 def _unfold(y, N, out_d):
@@ -57,11 +67,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         // stride + 1``.
     """
     op = 'conv3d'
-    x = _volume(op, input)
-    argcheck.tensor(op, weight, 'weight')
-    if weight.ndim != 5:
-        raise RuntimeError(f'{op}: weight must be 5-D (out_channels, in_channels/groups, kD, kH, '
-                           f'kW), got shape {tuple(weight.shape)}')
+    x = _volume_and_weight(op, input, weight, '(out_channels, in_channels/groups, kD, kH, kW)')
     kernel = tuple(weight.shape[2:])
     s, d = int_tuple(stride, 3, 'stride', op, 1), int_tuple(dilation, 3, 'dilation', op, 1)
     pads = (string_padding(padding, kernel, s, d, op) if isinstance(padding, str)
@@ -78,6 +84,52 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         term = conv2d(part, weight[:, :, i], None, s[1:], 0, d[1:], groups)
         y = term if y is None else y + term
     y = _unfold(y, N, out_d)
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1, 1)
+    return y if input.ndim == 5 else y.squeeze(0)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution, as ``torch.nn.functional.conv_transpose3d``: for each kernel
+    depth offset, the 2-D transposed convolution of every input depth slice, placed at output
+    depth ``id*stride + kd*dilation`` (zeros between, by stacking), summed, then cropped by
+    ``padding`` (``output_padding`` extends the far end).
+
+    Args:
+        weight: ``(C_in, C_out / groups, kD, kH, kW)``; bias: ``(C_out,)`` or None.
+        stride, padding, output_padding, dilation: an int or a triple each.
+
+    Shape:
+        ``(N, C_out, D_out, H_out, W_out)``, each
+        ``(size - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``.
+    """
+    op = 'conv_transpose3d'
+    x = _volume_and_weight(op, input, weight, '(in_channels, out_channels/groups, kD, kH, kW)')
+    s, p = int_tuple(stride, 3, 'stride', op, 1), int_tuple(padding, 3, 'padding', op, 0)
+    o = int_tuple(output_padding, 3, 'output_padding', op, 0)
+    d = int_tuple(dilation, 3, 'dilation', op, 1)
+    if o[0] >= s[0] and o[0] >= d[0]:
+        raise RuntimeError(f'{op}: output_padding must be smaller than either stride or '
+                           f'dilation, got output_padding={o}, stride={s}, dilation={d}')
+    N, _, D = x.shape[:3]
+    KD = weight.shape[2]
+    full = (D - 1) * s[0] + d[0] * (KD - 1) + 1 + o[0]          # before the depth crop
+    if full - 2 * p[0] < 1:
+        raise RuntimeError(f'{op}: the output depth {full - 2 * p[0]} is not positive')
+    flat = x.transpose(1, 2).reshape(N * D, x.shape[1], *x.shape[3:])
+    y = None
+    for i in range(KD):
+        z = _unfold(conv_transpose2d(flat, weight[:, :, i], None, s[1:], p[1:], o[1:], groups,
+                                     d[1:]), N, D)                 # (N, C_out, D, H', W')
+        if s[0] > 1:                                             # s-1 zero planes after each
+            gaps = Tensor._wrap(backend.get_array_module(z.array).zeros_like(z.array))
+            z = stack([z] + [gaps] * (s[0] - 1), dim=3)
+            z = z.reshape(z.shape[0], z.shape[1], D * s[0], *z.shape[4:])[:, :, :(D - 1) * s[0] + 1]
+        before = i * d[0]
+        z = pad(z, (0, 0, 0, 0, before, full - before - z.shape[2]))
+        y = z if y is None else y + z
+    y = y[:, :, p[0]:full - p[0]]
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1, 1)
     return y if input.ndim == 5 else y.squeeze(0)

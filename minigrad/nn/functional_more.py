@@ -20,7 +20,7 @@ from .functional_sample import affine_grid, grid_sample
 from .functional_loss_more import (gaussian_nll_loss, gumbel_softmax, multi_margin_loss,
                                    multilabel_margin_loss, triplet_margin_with_distance_loss)
 from .functional_conv3d import (adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, conv3d,
-                                lp_pool3d, max_pool3d)
+                                conv_transpose3d, lp_pool3d, max_pool3d)
 from .functional_ctc import ctc_loss
 from .functional_layers import (cosine_similarity, dropout1d, dropout2d, dropout3d, embedding,
                                 group_norm, instance_norm, layer_norm, normalize, one_hot,
@@ -49,4 +49,6 @@ __all__ = ['gelu', 'silu', 'logsigmoid', 'elu', 'softplus', 'mish', 'softsign', 
            'leaky_relu_', 'hardtanh_', 'threshold_', 'selu_', 'celu_', 'rrelu', 'rrelu_',
            'affine_grid', 'grid_sample', 'embedding_bag', 'lp_pool1d', 'lp_pool2d',
            'gaussian_nll_loss', 'multi_margin_loss', 'multilabel_margin_loss',
-           'triplet_margin_with_distance_loss', 'gumbel_softmax', 'conv3d', 'max_pool3d', 'avg_pool3d', 'adaptive_avg_pool3d', 'ctc_loss', 'adaptive_max_pool3d', 'lp_pool3d', 'pdist']
+           'triplet_margin_with_distance_loss', 'gumbel_softmax', 'conv3d', 'max_pool3d',
+           'avg_pool3d', 'adaptive_avg_pool3d', 'ctc_loss', 'adaptive_max_pool3d', 'lp_pool3d',
+           'pdist', 'conv_transpose3d']

@@ -13,16 +13,16 @@ from ..tensor import Tensor
 from ..dtypes import get_default_dtype
 from .conv import Conv2d
 from .conv3d import Conv3d
-from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d
+from .conv_transpose import Conv1d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
                             InstanceNorm3d)
 from .parameter import Parameter
 
 __all__ = ['UninitializedParameter', 'UninitializedBuffer', 'LazyLinear', 'LazyConv1d',
-           'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d', 'LazyBatchNorm1d',
-           'LazyBatchNorm2d', 'LazyBatchNorm3d',
-           'LazyInstanceNorm1d', 'LazyInstanceNorm2d', 'LazyInstanceNorm3d']
+           'LazyConv2d', 'LazyConv3d', 'LazyConvTranspose1d', 'LazyConvTranspose2d',
+           'LazyBatchNorm1d', 'LazyBatchNorm2d', 'LazyBatchNorm3d', 'LazyInstanceNorm1d',
+           'LazyInstanceNorm2d', 'LazyInstanceNorm3d', 'LazyConvTranspose3d']
 
 
 def _placeholder(device, dtype):
@@ -220,6 +220,11 @@ class LazyConvTranspose1d(_LazyTransposed, ConvTranspose1d):
 class LazyConvTranspose2d(_LazyTransposed, ConvTranspose2d):
     """``ConvTranspose2d`` whose ``in_channels`` is read from the first input."""
     cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyTransposed, ConvTranspose3d):
+    """``ConvTranspose3d`` whose ``in_channels`` is read from the first input."""
+    cls_to_become = ConvTranspose3d
 
 
 class _LazyBatchNorm(LazyModuleMixin):

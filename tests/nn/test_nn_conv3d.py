@@ -116,3 +116,36 @@ def test_nll_loss_2d_is_nll_loss():
     assert nn.NLLLoss2d()(logp, target).item() == nn.NLLLoss()(logp, target).item()
     with pytest.warns(FutureWarning, match='NLLLoss2d'):
         nn.NLLLoss2d()
+
+
+CT3 = [dict(kernel_size=3), dict(kernel_size=4, stride=2, padding=1),
+       dict(kernel_size=(3, 2, 3), stride=(2, 1, 3), dilation=(2, 1, 1), padding=(2, 0, 1),
+            output_padding=(1, 0, 2), groups=2, bias=False)]
+
+
+@pytest.mark.parametrize('kw', CT3, ids=[str(i) for i in range(len(CT3))])
+def test_conv_transpose3d_matches_torch(kw):
+    m, t = nn.ConvTranspose3d(4, 6, **kw), torch.nn.ConvTranspose3d(4, 6, **kw)
+    assert repr(m) == repr(t) and m.weight.shape == tuple(t.weight.shape)
+    copy_from_torch(m, t)
+    x = randn(2, 4, 3, 4, 5)
+    run_parity(m, t, x, rtol=1e-4, atol=1e-5)
+    run_parity(m, t, x[0], rtol=1e-4, atol=1e-5)
+
+
+def test_conv_transpose3d_output_size_lazy_gradcheck():
+    m, t = nn.ConvTranspose3d(4, 2, 3, stride=2), torch.nn.ConvTranspose3d(4, 2, 3, stride=2)
+    copy_from_torch(m, t)
+    x = randn(2, 4, 3, 4, 5)
+    assert m(mg.tensor(x), output_size=(8, 10, 12)).shape == \
+        tuple(t(torch.tensor(x), output_size=(8, 10, 12)).shape)
+    lazy, tlazy = nn.LazyConvTranspose3d(2, 3), torch.nn.LazyConvTranspose3d(2, 3)
+    lazy(mg.tensor(x))
+    tlazy(torch.tensor(x))
+    assert repr(lazy) == repr(tlazy) and type(lazy) is nn.ConvTranspose3d
+    X = mg.tensor(randn(1, 2, 2, 3, 2, dtype=np.float64), requires_grad=True)
+    W = mg.tensor(randn(2, 2, 2, 2, 3, seed=1, dtype=np.float64), requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv_transpose3d(x, w, stride=(2, 1, 2), padding=(1, 0, 1),
+                                                     output_padding=(1, 0, 0)), [X, W])
+    with pytest.raises(RuntimeError, match='output_padding must be smaller than either stride'):
+        F.conv_transpose3d(X, W, stride=1, output_padding=1)
