@@ -400,3 +400,16 @@ def test_batchnorm_in_eval_mode_backpropagates_through_an_empty_batch(torch):
         x = mg.zeros(*dims, requires_grad=True)
         layer(x).sum().backward()
         assert x.grad.shape == dims and layer.weight.grad.numpy().tolist() == [0.0, 0.0, 0.0]
+
+
+def test_log_of_zero_and_division_by_zero_are_silent_as_in_torch(torch):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        x = mg.tensor([0.0, 1.0, -1.0], requires_grad=True)
+        y = mg.log(x)
+        z = mg.tensor([1.0, 0.0]) / 0
+        y[:2].sum().backward()
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    np.testing.assert_array_equal(y.detach().numpy(), torch.log(torch.tensor([0.0, 1.0, -1.0])).numpy())
+    np.testing.assert_array_equal(z.numpy(), (torch.tensor([1.0, 0.0]) / 0).numpy())
+    assert x.grad.numpy()[0] == np.inf

@@ -2,4 +2,13 @@
 
 Each op works on raw backend arrays (NumPy or CuPy: ``xp`` is the module of its inputs) and
 writes its derivative as a one-line comment above ``backward``.
+
+Like PyTorch, an op that meets ``log(0)``, ``x / 0`` or an overflow gives ``-inf``, ``inf`` or
+``nan`` without a word: NumPy's floating-point RuntimeWarnings raised from these modules are
+filtered out (only theirs; NumPy's own error state is left alone, and ``detect_anomaly`` still
+reports NaNs).
 """
+import warnings
+
+warnings.filterwarnings('ignore', message=r'(divide by zero|invalid value|overflow|underflow) encountered',
+                        category=RuntimeWarning, module=r'minigrad\.')
