@@ -12,8 +12,9 @@ framework's own DataLoader and default collation. Per framework, two loaders:
   w0   no augmentation, loading in the main process (the default run)
   w2   random crop, ``num_workers=2`` (persistent workers)
 
-The epochs alternate (minigrad w0, w2, torch w0, w2; the order rotates every round) in one
-process, so every configuration sees the same machine; after a warm-up round, each round gives
+The epochs alternate (minigrad w0, w2, torch w0, w2; the order rotates every round, with a
+``--pause`` before each so that the previous epoch's BLAS/OpenMP threads have stopped spinning)
+in one process, so every configuration sees the same machine; after a warm-up round, each round gives
 one epoch time per configuration. Printed: median epoch times, and each framework's median of the
 per-round ratio w2 / w0 (> 1: the workers slowed it). ``--threads`` sets both frameworks' BLAS /
 intra-op threads (default: NumPy's, as the training command runs).
@@ -99,6 +100,8 @@ def setup(framework, images, labels):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--rounds', type=int, default=6)
+    p.add_argument('--pause', type=float, default=0.5,
+                   help='seconds of sleep before each epoch (threads of the previous one stop spinning)')
     p.add_argument('--threads', type=int, default=None,
                    help='BLAS/intra-op threads of both frameworks (default: NumPy\'s)')
     args = p.parse_args(argv)
@@ -120,6 +123,7 @@ def main(argv=None):
         order = configs[r % len(configs):] + configs[:r % len(configs)]
         for fw, c in order:
             model, optimizer, loaders = runs[fw]
+            time.sleep(args.pause)        # BLAS/OpenMP threads spin a while after the last call
             t = epoch(fw, model, optimizer, loaders[c])
             if r:
                 times[fw, c].append(t)
