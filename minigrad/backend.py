@@ -260,6 +260,11 @@ def as_strided(array, shape, strides):
     return _cupy.lib.stride_tricks.as_strided(array, shape, strides)
 
 
+def cuda_device(device=None):
+    """What ``.cuda(device)`` means: the current GPU for None, ``cuda:N`` for an int N, else as given."""
+    return 'cuda' if device is None else (f'cuda:{device}' if isinstance(device, int) else device)
+
+
 def data_ptr(array):
     """The address of an array's first element (NumPy's or CuPy's), as ``Tensor.data_ptr``."""
     if isinstance(array, np.ndarray):

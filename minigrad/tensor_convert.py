@@ -77,7 +77,7 @@ class TensorConvert:
         return self.to('cpu')
 
     def cuda(self, device=None):
-        return self.to('cuda' if device is None else (f'cuda:{device}' if isinstance(device, int) else device))
+        return self.to(backend.cuda_device(device))
 
     def float(self):
         return self.to(np.float32)

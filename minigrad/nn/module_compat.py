@@ -3,6 +3,8 @@
 holds the registration, traversal and state machinery."""
 import numpy as np
 
+from .. import backend
+
 __all__ = ['ModuleCompat']
 
 
@@ -16,8 +18,7 @@ class ModuleCompat:
 
     def cuda(self, device=None):
         """Move every parameter and buffer to the GPU (CuPy), in place."""
-        return self.to('cuda' if device is None else
-                       (f'cuda:{device}' if isinstance(device, int) else device))
+        return self.to(backend.cuda_device(device))
 
     def float(self):
         """Cast floating parameters and buffers to float32, in place."""
