@@ -4,9 +4,9 @@ Each worker is a process (forked on Linux) that takes ``(iteration, batch index,
 indices)`` tasks from its own pipe, loads and collates that batch, and sends it back on a pipe of
 its own; the main process hands out tasks ahead of time (prefetching), in turn, and reads each
 batch from the pipe of the worker that has it, so batches come in order. What makes it cheap: a
-batch's arrays travel as raw bytes beside a small pickle of the structure (pickle protocol 5
-out-of-band buffers), received straight into the memory that becomes the batch; no queue, lock
-or feeder thread. With two cores busy training, every millisecond a worker spends is taken from
+batch's arrays travel as raw bytes beside a small JSON description of the structure (never a
+pickle: see transport.py), received straight into the memory that becomes the batch; no queue,
+lock or feeder thread. With two cores busy training, every millisecond a worker spends is taken from
 the training step, so the transport is what decides whether workers pay off
 (``benchmarks/loader.py``). What makes it safe:
 
@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import backend
 from . import transport
+from .transport import ExceptionWrapper, Exhausted  # noqa: F401 (dataloader imports Exhausted here)
 
 _POLL_S = 2.0        # how often a waiting worker checks that its parent is alive
 _JOIN_S = 5.0        # how long shutdown waits for a worker before terminating it
@@ -54,23 +55,6 @@ class WorkerInfo:
 def get_worker_info():
     """Inside a DataLoader worker process, its ``WorkerInfo``; in the main process, None."""
     return _worker_info
-
-
-class ExceptionWrapper:
-    """An exception raised in a worker, carried to the main process with its traceback text."""
-
-    def __init__(self, exc_info, where):
-        self.exc_type = exc_info[0]
-        self.msg = ''.join(traceback.format_exception(*exc_info))
-        self.where = where
-
-    def reraise(self):
-        msg = f'Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.msg}'
-        try:
-            exception = self.exc_type(msg)
-        except Exception:                  # a type that cannot be built from one message
-            raise RuntimeError(msg) from None
-        raise exception
 
 
 def _die_with_parent():
@@ -121,9 +105,9 @@ def worker_loop(fetch, dataset, task_conn, result_conn, done_event, base_seed, w
                         data = ExceptionWrapper(sys.exc_info(), where)
                 try:
                     message = transport.pack((iteration, b, data))
-                except Exception:            # a batch that cannot be pickled
+                except Exception:            # a batch the transport cannot send
                     message = transport.pack((iteration, b, ExceptionWrapper(
-                        sys.exc_info(), where + ' (pickling the batch)')))
+                        sys.exc_info(), where + ' (sending the batch)')))
                 transport.send(result_conn, message)   # OSError: the main process is gone
                 del data
     except (EOFError, OSError, KeyboardInterrupt):
@@ -237,10 +221,6 @@ class WorkerPool:
     @property
     def pids(self):
         return [w.pid for w in self.workers]
-
-
-class Exhausted:
-    """What a stream fetcher gives once its IterableDataset has no batch left."""
 
 
 class WorkerIterator:

@@ -118,3 +118,59 @@ def test_the_framed_path_for_pipes_without_file_descriptors(monkeypatch):
     assert got[2][0].flags.writeable
     send.close()
     assert transport.drain(recv) is False
+
+
+Pair = __import__('collections').namedtuple('Pair', ['x', 'y'])
+
+
+class BrokenSample(ValueError):
+    pass
+
+
+def test_every_kind_of_batch_value_comes_back_with_its_type_and_nothing_is_pickled(monkeypatch):
+    import collections
+    import pickle
+
+    import minigrad as mg
+
+    def no_pickle(*a, **k):
+        raise AssertionError('the transport must not pickle')
+    monkeypatch.setattr(pickle, 'dumps', no_pickle)
+    monkeypatch.setattr(pickle, 'loads', no_pickle)
+    t = mg.tensor([1.5, 2.5], requires_grad=True)
+    batch = {'big': 2 ** 70, 'nan': float('nan'), 'inf': -float('inf'), 'flag': True, 'none': None,
+             'text': 'é', 'raw': b'\x00\x01', 'scalar': np.float16(1.5), 3: 'int key',
+             'pair': Pair(np.arange(2), 7), 'od': collections.OrderedDict(b=1, a=2),
+             'tensor': t, 'plain': mg.tensor([1, 2]), 'nested': [(1, [2.0]), ()]}
+    recv, send = pipe()
+    transport.send(send, transport.pack((0, 1, batch)))
+    got = transport.receive(recv)[2]
+    assert got['big'] == 2 ** 70 and np.isnan(got['nan']) and got['inf'] == -float('inf')
+    assert got['flag'] is True and got['none'] is None and got['text'] == 'é' and got['raw'] == b'\x00\x01'
+    assert type(got['scalar']) is np.float16 and got['scalar'] == 1.5 and got[3] == 'int key'
+    assert type(got['pair']) is Pair and got['pair'].y == 7 and got['pair'].x.tolist() == [0, 1]
+    assert type(got['od']) is collections.OrderedDict and list(got['od']) == ['b', 'a']
+    assert isinstance(got['tensor'], mg.Tensor) and got['tensor'].requires_grad
+    np.testing.assert_array_equal(got['tensor'].detach().numpy(), [1.5, 2.5])
+    assert got['plain'].dtype == np.int64 and not got['plain'].requires_grad
+    assert got['nested'] == [(1, [2.0]), ()] and isinstance(got['nested'][0], tuple)
+    assert list(got) == list(batch)                                     # key order kept
+
+
+def test_a_worker_exception_keeps_its_type_and_an_unknown_batch_object_is_refused_clearly():
+    class Bad(D.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            raise BrokenSample(f'sample {i} is broken')
+
+    with pytest.raises(BrokenSample, match='sample 0 is broken'):
+        list(D.DataLoader(Bad(), batch_size=2, num_workers=1))
+
+    class Custom:
+        pass
+    ds = D.TensorDataset(np.arange(4, dtype=np.float32))
+    with pytest.raises(TypeError, match=r'never pickled.*Custom.*num_workers=0'):
+        list(D.DataLoader(ds, batch_size=2, num_workers=1, collate_fn=lambda samples: Custom()))
+    assert len(list(D.DataLoader(ds, batch_size=2, collate_fn=lambda samples: Custom()))) == 2
